@@ -1,0 +1,54 @@
+# One target per habit. Every target installs what it needs into .venv/ first.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+STAMP := .venv/.installed-$(shell cat requirements/*.txt pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: setup demo test test-fast lint bench bench-ocr train train-smoke synth deploy clean
+
+setup: $(STAMP)
+
+$(STAMP):
+	@test -x $(PY) || python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements/dev.txt
+	$(PIP) install -q --no-deps -e .
+	@bash scripts/install_fonts.sh || echo "fonts: using bundled fallbacks"
+	@rm -f .venv/.installed-* && touch $(STAMP)
+
+demo: setup
+	$(PY) -m local.demo
+
+test: setup
+	$(PY) -m pytest -q -n 2 --dist loadgroup
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not e2e and not slow"
+
+lint: setup
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+bench: setup
+	$(PY) -m bench.run
+
+bench-ocr: setup
+	$(PIP) install -q -r requirements/bench.txt
+	$(PY) -m bench.ocr_bench
+
+train: setup
+	$(PIP) install -q -r requirements/train.txt
+	$(PY) -m training.train --mode full
+
+train-smoke: setup
+	$(PIP) install -q -r requirements/train.txt
+	$(PY) -m training.train --mode smoke
+
+synth: setup
+	npm ci --no-audit --no-fund --silent
+	npx cdk synth --quiet
+
+deploy: setup
+	bash infra/deploy.sh
+
+clean:
+	rm -rf cdk.out .local-runtime

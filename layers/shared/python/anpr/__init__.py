@@ -1,0 +1,1 @@
+"""ANPR platform domain library (shipped to Lambda as the ``shared`` layer)."""

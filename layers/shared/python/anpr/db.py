@@ -1,0 +1,105 @@
+"""PynamoDB models, built per table name (physical names come from config, not code).
+
+Attribute names and key schemas mirror infra/spec.py; tests/unit/test_db_matches_spec.py
+keeps them in step.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pynamodb.attributes import (
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+
+class StorageError(RuntimeError):
+    """The data store failed (infrastructure): the caller should retry, never drop."""
+
+
+@lru_cache(maxsize=None)
+def reads_model(table_name: str, region: str) -> type[Model]:
+    tname, treg = table_name, region
+
+    class ByPlate(GlobalSecondaryIndex):
+        class Meta:
+            index_name = "byPlate"
+            projection = AllProjection()
+
+        plate_pk = UnicodeAttribute(hash_key=True)
+        ts_sk = UnicodeAttribute(range_key=True)
+
+    class ByCamera(GlobalSecondaryIndex):
+        class Meta:
+            index_name = "byCamera"
+            projection = AllProjection()
+
+        camera_pk = UnicodeAttribute(hash_key=True)
+        ts_sk = UnicodeAttribute(range_key=True)
+
+    class PlateReadItem(Model):
+        class Meta:
+            table_name = tname
+            region = treg
+
+        pk = UnicodeAttribute(hash_key=True)
+        sk = UnicodeAttribute(range_key=True)
+        plate_pk = UnicodeAttribute()
+        camera_pk = UnicodeAttribute()
+        ts_sk = UnicodeAttribute()
+        by_plate = ByPlate()
+        by_camera = ByCamera()
+
+        read_id = UnicodeAttribute()
+        plate = UnicodeAttribute()
+        raw_text = UnicodeAttribute()
+        confidence = NumberAttribute()
+        country = UnicodeAttribute()
+        bbox = ListAttribute(of=NumberAttribute)
+        alternatives = ListAttribute(of=UnicodeAttribute, default=list)
+        camera_id = UnicodeAttribute()
+        zone = UnicodeAttribute()
+        capture_ms = NumberAttribute()
+        lat = NumberAttribute()
+        lon = NumberAttribute()
+        heading = NumberAttribute(null=True)
+        lane = NumberAttribute(null=True)
+        direction = UnicodeAttribute(null=True)
+        snapshot_bucket = UnicodeAttribute()
+        snapshot_key = UnicodeAttribute()
+        crop_key = UnicodeAttribute(null=True)
+        source = UnicodeAttribute()
+        engine = UnicodeAttribute(default="")
+        ingested_ms = NumberAttribute()
+        expires_at = TTLAttribute(null=True)
+        legal_hold = UnicodeAttribute(null=True)
+
+    return PlateReadItem
+
+
+@lru_cache(maxsize=None)
+def cameras_model(table_name: str, region: str) -> type[Model]:
+    tname, treg = table_name, region
+
+    class CameraItem(Model):
+        class Meta:
+            table_name = tname
+            region = treg
+
+        camera_id = UnicodeAttribute(hash_key=True)
+        name = UnicodeAttribute(default="")
+        kind = UnicodeAttribute()
+        lat = NumberAttribute()
+        lon = NumberAttribute()
+        heading = NumberAttribute(null=True)
+        road = UnicodeAttribute(default="")
+        municipality = UnicodeAttribute(default="")
+        zone = UnicodeAttribute()
+        status = UnicodeAttribute()
+
+    return CameraItem

@@ -1,0 +1,63 @@
+"""The OCR engine interface the ingest path depends on.
+
+The ingest Lambda only knows ``OcrEngine.read(image, hint)``. ``load_engine`` picks the
+implementation once per container (models load once, not per snapshot).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from PIL import Image
+
+
+@dataclass(frozen=True)
+class CameraHint:
+    """What the camera itself claims to have read (optional capture metadata)."""
+
+    plate: str | None = None
+    confidence: float | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class PlateDetection:
+    """One plate found in a snapshot."""
+
+    text: str  # normalised A-Z0-9, best reading
+    raw_text: str  # as read, before normalisation (separators kept where the reader saw them)
+    confidence: float  # 0..1, for the whole plate
+    bbox: tuple[int, int, int, int]  # x, y, w, h in snapshot pixels
+    country: str = "UNKNOWN"  # BE, NL, FR, DE, LU, UK, OTHER, UNKNOWN
+    alternatives: tuple[str, ...] = ()  # other plausible readings, best first
+    char_confidences: tuple[float, ...] = ()
+    source: str = "ocr"  # "ocr" or "camera"
+    extra: dict = field(default_factory=dict)
+
+
+class OcrEngine(Protocol):
+    name: str
+
+    def read(self, image: Image.Image, hint: CameraHint | None = None) -> list[PlateDetection]:
+        """Every plate found in ``image``, most likely first."""
+        ...
+
+
+def load_engine(kind: str = "auto") -> OcrEngine:
+    """The engine the platform runs.
+
+    ``auto`` prefers the shipped TFLite models and falls back to the camera's own read
+    only when no models are shipped (logged loudly by the caller).
+    """
+    if kind in ("auto", "tflite"):
+        try:
+            from anpr.ocr.tflite_engine import TfliteEngine  # noqa: PLC0415 (heavy import, once)
+
+            return TfliteEngine.load()
+        except (ImportError, FileNotFoundError):
+            if kind == "tflite":
+                raise
+    from anpr.ocr.camera_read import CameraReadEngine  # noqa: PLC0415
+
+    return CameraReadEngine()

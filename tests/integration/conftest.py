@@ -1,0 +1,53 @@
+"""moto-backed fixtures: the spec's resources, created the way the local runtime does."""
+
+import importlib.util
+import sys
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from anpr.cameras import DynamoCameraRegistry
+from infra.stages import stage
+from local.resources import REGION, provision
+from tests.helpers import camera
+
+
+def load_handler(code: str):
+    """Import functions/<code>/handler.py under a unique module name."""
+    from anpr.spec import ROOT
+
+    name = f"handler_{code}"
+    spec_ = importlib.util.spec_from_file_location(name, ROOT / "functions" / code / "handler.py")
+    module = importlib.util.module_from_spec(spec_)
+    sys.modules[name] = module
+    spec_.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    with mock_aws():
+        session = boto3.Session(region_name=REGION)
+        prov = provision(session, prefix="anpr-test")
+        yield prov
+
+
+@pytest.fixture
+def function_env(aws, monkeypatch):
+    """Put one function's env (as the CDK factory would) into os.environ."""
+
+    def apply(fn_id: str):
+        from anpr import spec
+
+        for k, v in aws.function_env(spec.function(fn_id), stage("local")).items():
+            monkeypatch.setenv(k, v)
+
+    return apply
+
+
+@pytest.fixture
+def cameras(aws):
+    reg = DynamoCameraRegistry(aws.name("table", "Cameras"), REGION)
+    reg.put_many([camera("BRU-001"), camera("BRU-OLD", status="retired")])
+    return reg

@@ -1,0 +1,132 @@
+"""The ingest Lambda on moto: S3 → SQS notification → handler → DynamoDB / quarantine."""
+
+import json
+import time
+
+import boto3
+import pytest
+
+from anpr.reads import DynamoPlateReadRepository
+from anpr.snapshots import snapshot_key
+from local.resources import REGION
+from tests.helpers import FakeLambdaContext, jpeg, metadata, sqs_event
+from tests.integration.conftest import load_handler
+
+
+@pytest.fixture
+def ingest(aws, function_env, cameras):
+    function_env("Ingest")
+    handler = load_handler("ingest")
+    from anpr.wiring import ingest_service
+
+    ingest_service.cache_clear()
+    yield handler
+    ingest_service.cache_clear()
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def upload(aws, body, meta, cam="BRU-001"):
+    key = snapshot_key(cam, now_ms() - 500)
+    boto3.client("s3", region_name=REGION).put_object(
+        Bucket=aws.name("bucket", "Snapshots"), Key=key, Body=body, Metadata=meta
+    )
+    return key
+
+
+def drain(aws) -> list[str]:
+    sqs = boto3.client("sqs", region_name=REGION)
+    bodies = []
+    while True:
+        msgs = sqs.receive_message(QueueUrl=aws.queue_urls["Ingest"], MaxNumberOfMessages=10).get("Messages", [])
+        if not msgs:
+            return bodies
+        for m in msgs:
+            sqs.delete_message(QueueUrl=aws.queue_urls["Ingest"], ReceiptHandle=m["ReceiptHandle"])
+            bodies.append(m["Body"])
+
+
+def quarantine_reasons(aws) -> list[str]:
+    s3 = boto3.client("s3", region_name=REGION)
+    objs = s3.list_objects_v2(Bucket=aws.name("bucket", "Quarantine")).get("Contents", [])
+    return sorted(o["Key"].split("/")[0] for o in objs if o["Key"].endswith(".json"))
+
+
+def reads(aws):
+    repo = DynamoPlateReadRepository(aws.name("table", "Reads"), REGION)
+    return list(repo.by_plate("1ABC234", 0, now_ms() + 10_000))
+
+
+def test_batch_with_every_kind_of_bad_input_stores_the_good_ones(aws, ingest):
+    # GIVEN a batch mixing good snapshots with each kind of bad input
+    upload(aws, jpeg(), metadata(capture_ms=now_ms() - 500))
+    upload(aws, jpeg()[:300], metadata(capture_ms=now_ms() - 500))
+    upload(aws, b"hello", metadata(capture_ms=now_ms() - 500))
+    upload(aws, jpeg(), metadata("BRU-999", capture_ms=now_ms() - 500), cam="BRU-999")
+    upload(aws, jpeg(), metadata("BRU-OLD", capture_ms=now_ms() - 500), cam="BRU-OLD")
+    upload(aws, jpeg(), {"camera-id": "BRU-001"})
+    upload(aws, jpeg(), metadata(capture_ms=now_ms() + 3_600_000))
+    upload(aws, jpeg(), metadata(capture_ms=now_ms() - 400 * 86_400_000))
+    upload(aws, jpeg(), {**metadata(capture_ms=now_ms() - 500), "heading": "400"})
+    bodies = drain(aws)
+    bodies = [b for b in bodies if "TestEvent" not in b] + ['{"not": "an s3 event"}']
+    assert len(bodies) == 10
+    # WHEN the ingest function processes the batch
+    result = ingest.lambda_handler(sqs_event(bodies), FakeLambdaContext())
+    # THEN nothing failed, the good snapshot is a read, and every bad one is quarantined by reason
+    assert result == {"batchItemFailures": []}
+    assert len(reads(aws)) == 1
+    assert quarantine_reasons(aws) == sorted([
+        "corrupt_image", "not_an_image", "unknown_camera", "retired_camera", "missing_metadata",
+        "future_capture", "expired_capture", "invalid_metadata", "malformed_event",
+    ])
+
+
+def test_s3_test_event_is_ignored(aws, ingest):
+    body = json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "b"})
+    assert ingest.lambda_handler(sqs_event([body]), FakeLambdaContext()) == {"batchItemFailures": []}
+    assert quarantine_reasons(aws) == []
+
+
+def test_duplicate_delivery_yields_one_read_and_a_duplicate_record(aws, ingest):
+    # GIVEN a snapshot whose notification is delivered twice
+    upload(aws, jpeg(), metadata(capture_ms=now_ms() - 500))
+    bodies = [b for b in drain(aws) if "TestEvent" not in b]
+    # WHEN both deliveries are processed (separate invocations)
+    ingest.lambda_handler(sqs_event(bodies), FakeLambdaContext())
+    ingest.lambda_handler(sqs_event(bodies), FakeLambdaContext())
+    # THEN there is one read, and the duplicate is recorded with its reason
+    assert len(reads(aws)) == 1
+    assert quarantine_reasons(aws) == ["duplicate_event"]
+
+
+def test_infrastructure_failure_fails_only_that_record(aws, ingest, monkeypatch):
+    # GIVEN two good snapshots, and a reads table that fails for the second write
+    upload(aws, jpeg(), metadata(capture_ms=now_ms() - 500))
+    upload(aws, jpeg(), metadata(capture_ms=now_ms() - 400))
+    bodies = [b for b in drain(aws) if "TestEvent" not in b]
+    from anpr.db import StorageError
+    from anpr.wiring import ingest_service
+
+    repo = ingest_service().ingestor.reads
+    real_put, calls = repo.put_many, []
+
+    def flaky(reads_):
+        calls.append(1)
+        if len(calls) == 2:
+            raise StorageError("throttled")
+        return real_put(reads_)
+
+    monkeypatch.setattr(repo, "put_many", flaky)
+    event = sqs_event(bodies)
+    # WHEN the batch is processed
+    result = ingest.lambda_handler(event, FakeLambdaContext())
+    # THEN only the failed record is reported (for retry / DLQ), the other is stored, nothing quarantined
+    assert result == {"batchItemFailures": [{"itemIdentifier": event["Records"][1]["messageId"]}]}
+    assert len(reads(aws)) == 1 and quarantine_reasons(aws) == []
+    # AND the retry succeeds (idempotency record was released on failure)
+    monkeypatch.setattr(repo, "put_many", real_put)
+    assert ingest.lambda_handler(sqs_event([bodies[1]]), FakeLambdaContext()) == {"batchItemFailures": []}
+    assert len(reads(aws)) == 2
