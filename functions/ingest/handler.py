@@ -6,6 +6,7 @@ quarantined by the domain and counts as processed.
 """
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -15,6 +16,8 @@ from anpr.events import MalformedEvent, snapshot_refs
 from anpr.wiring import ingest_service
 
 logger = Logger()
+# domain modules log through std logging ("anpr.*"): same JSON format, same correlation
+copy_config_to_registered_loggers(source_logger=logger, include={"anpr"})
 tracer = Tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)

@@ -1,0 +1,69 @@
+"""End to end on the local runtime: camera upload → S3 → SQS → ingest Lambda → DynamoDB."""
+
+import time
+
+import pytest
+
+from anpr.cameras import DynamoCameraRegistry
+from anpr.reads import DynamoPlateReadRepository
+from anpr.snapshots import snapshot_key
+from local.runtime import LocalRuntime
+from tests.helpers import camera, jpeg, metadata
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local-runtime")]
+
+
+def _upload(rt, body, meta, cam="BRU-001"):
+    capture = int(meta.get("capture-ms", time.time() * 1000))
+    key = snapshot_key(cam, capture)
+    rt.client("s3").put_object(Bucket=rt.name("bucket", "Snapshots"), Key=key, Body=body, Metadata=meta)
+    return key
+
+
+def _quarantined(rt) -> list[str]:
+    objs = rt.client("s3").list_objects_v2(Bucket=rt.name("bucket", "Quarantine")).get("Contents", [])
+    return sorted(o["Key"].split("/")[0] for o in objs if o["Key"].endswith(".reason.json"))
+
+
+@pytest.fixture(scope="module")
+def runtime(tmp_path_factory):
+    rt = LocalRuntime(workdir=tmp_path_factory.mktemp("rt"), retry_delay_s=1)
+    rt.start()
+    DynamoCameraRegistry(rt.name("table", "Cameras"), "eu-west-1").put_many([camera("BRU-001")])
+    rt.warm_up()
+    rt.run_event_sources()
+    yield rt
+    rt.stop()
+
+
+def test_upload_becomes_a_stored_read_and_bad_input_is_quarantined(runtime):
+    # GIVEN a running local platform with one registered camera
+    now = int(time.time() * 1000)
+    # WHEN a camera uploads a good snapshot and a broken one
+    key = _upload(runtime, jpeg(), metadata(capture_ms=now - 2000, plate="1XYZ987"))
+    _upload(runtime, b"not a jpeg", metadata(capture_ms=now - 1000))
+    assert runtime.wait_idle(timeout_s=60)
+    # THEN the good one is a plate read with its crop, the bad one is quarantined with its reason
+    reads = list(DynamoPlateReadRepository(runtime.name("table", "Reads"), "eu-west-1").by_plate("1XYZ987", 0, now))
+    assert len(reads) == 1 and reads[0].snapshot_key == key
+    crop = runtime.client("s3").head_object(Bucket=runtime.name("bucket", "Snapshots"), Key=reads[0].crop_key)
+    assert crop["ContentType"] == "image/jpeg"
+    assert _quarantined(runtime) == ["not_an_image"]
+    assert runtime.queue_depth("IngestDlq") == 0
+
+
+def test_infrastructure_failure_is_retried_then_dead_lettered(tmp_path):
+    # GIVEN a platform whose reads table has gone (an infrastructure fault, not bad input)
+    with LocalRuntime(workdir=tmp_path, retry_delay_s=1, prefix="anpr-dlq") as rt:
+        DynamoCameraRegistry(rt.name("table", "Cameras"), "eu-west-1").put_many([camera("BRU-001")])
+        rt.client("dynamodb").delete_table(TableName=rt.name("table", "Reads"))
+        rt.run_event_sources()
+        # WHEN a good snapshot arrives
+        _upload(rt, jpeg(), metadata(capture_ms=int(time.time() * 1000) - 1000))
+        # THEN after maxReceiveCount (3) failed tries the message sits in the DLQ, not quarantine
+        deadline = time.monotonic() + 60
+        while rt.queue_depth("IngestDlq") == 0 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert rt.queue_depth("IngestDlq") == 1
+        assert rt.pollers[0].failed_records >= 3
+        assert _quarantined(rt) == []
