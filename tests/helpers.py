@@ -76,3 +76,28 @@ class FakeLambdaContext:
     @staticmethod
     def get_remaining_time_in_millis() -> int:
         return 30_000
+
+
+def claims(user: str = "alice", *groups: str) -> dict:
+    """Verified Cognito claims as API Gateway's authorizer passes them to the function."""
+    return {"sub": f"sub-{user}", "cognito:username": user, "cognito:groups": ",".join(groups)}
+
+
+def api_event(method: str, resource: str, path: str | None = None, *, claims: dict | None = None,
+              body: dict | str | None = None, query: dict | None = None, path_params: dict | None = None) -> dict:
+    """An API Gateway REST (v1) proxy event, as the Cognito-authorised API sends it."""
+    return {
+        "resource": resource, "path": path or resource, "httpMethod": method,
+        "headers": {"Content-Type": "application/json"}, "multiValueHeaders": {},
+        "queryStringParameters": query, "multiValueQueryStringParameters":
+            {k: [v] for k, v in (query or {}).items()} or None,
+        "pathParameters": path_params, "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource, "httpMethod": method, "path": f"/local{path or resource}",
+            "stage": "local", "requestId": str(uuid.uuid4()), "accountId": "123456789012",
+            "identity": {"sourceIp": "127.0.0.1"},
+            "authorizer": {"claims": claims} if claims is not None else None,
+        },
+        "body": body if isinstance(body, str) or body is None else json.dumps(body),
+        "isBase64Encoded": False,
+    }

@@ -1,18 +1,31 @@
-"""REST API (API Gateway + Cognito authorizer). Routes are declared in anpr.spec.API_ROUTES."""
+"""Core REST API: the camera registry. Routes and roles: anpr.specs.core."""
+
+from functools import lru_cache
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from anpr.api_app import build_app
+from anpr.api_app import new_resolver
+from anpr.cameras import DynamoCameraRegistry
+from anpr.config import ApiSettings
 
 logger = Logger()
-# domain modules log through std logging ("anpr.*"): same JSON format, same correlation
 copy_config_to_registered_loggers(source_logger=logger, include={"anpr"})
 tracer = Tracer()
 metrics = Metrics()
-app: APIGatewayRestResolver = build_app()
+app = new_resolver()
+
+
+@lru_cache(maxsize=1)
+def cameras() -> DynamoCameraRegistry:
+    settings = ApiSettings()
+    return DynamoCameraRegistry(settings.table_cameras, settings.region)
+
+
+@app.get("/cameras")
+def list_cameras() -> dict:
+    return {"cameras": [c.model_dump(mode="json") for c in cameras().list()]}
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
@@ -20,6 +33,3 @@ app: APIGatewayRestResolver = build_app()
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)
-
-
-__all__ = ["lambda_handler", "Response", "content_types"]

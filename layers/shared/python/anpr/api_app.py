@@ -1,51 +1,80 @@
-"""The REST resolver: authentication and role checks once, in a middleware, for every route."""
+"""Shared REST plumbing for every API function: authentication, role checks, audit of
+denied attempts, and domain-exception → HTTP mapping, written once."""
 
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
+from collections.abc import Callable
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from pydantic import ValidationError
 
-from anpr.auth import Forbidden, Unauthenticated, authorise, caller_from_claims
-from anpr.cameras import DynamoCameraRegistry
-from anpr.config import ApiSettings
+from anpr.audit import AuditEvent, AuditTrail
+from anpr.auth import Caller, Forbidden, Unauthenticated, authorise, caller_from_claims
+from anpr.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 
-def _json_error(status: int, message: str) -> Response:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body={"error": message})
+def json_error(status: int, message: str, **extra) -> Response:
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON, body={"error": message, **extra}
+    )
 
 
-def _auth_middleware(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    event = app.current_event
-    claims = (event.request_context.authorizer.claims or {}) if event.request_context.authorizer else {}
-    try:
-        caller = caller_from_claims(claims)
-        authorise(caller, event.http_method, event.resource)
-    except Unauthenticated as exc:
-        return _json_error(401, str(exc))
-    except Forbidden as exc:
-        log.warning("access denied", extra={"user": claims.get("sub"), "detail": str(exc)})
-        return _json_error(403, str(exc))
-    app.append_context(caller=caller)
-    return next_middleware(app)
+def new_resolver(audit: Callable[[], AuditTrail] | None = None) -> APIGatewayRestResolver:
+    """A resolver whose every route is authenticated and authorised by ``anpr.spec.API_ROUTES``.
 
-
-@lru_cache(maxsize=1)
-def _cameras():
-    s = ApiSettings()
-    return DynamoCameraRegistry(s.table_cameras, s.region)
-
-
-def build_app() -> APIGatewayRestResolver:
+    ``audit`` is called lazily (once config is loaded) to record denied attempts.
+    """
     app = APIGatewayRestResolver()
-    app.use(middlewares=[_auth_middleware])
 
-    @app.get("/cameras")
-    def list_cameras():
-        return {"cameras": [c.model_dump(mode="json") for c in _cameras().list()]}
+    def auth_middleware(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+        event = app.current_event
+        authorizer = event.request_context.authorizer
+        claims = (authorizer.claims if authorizer else None) or {}
+        try:
+            caller = caller_from_claims(claims)
+        except Unauthenticated as exc:
+            return json_error(401, str(exc))
+        try:
+            authorise(caller, event.http_method, event.resource)
+        except Forbidden as exc:
+            log.warning("access denied", extra={"user": caller.user_id, "detail": str(exc)})
+            if audit is not None:
+                audit().record(
+                    AuditEvent(
+                        action="access.denied",
+                        actor_id=caller.user_id,
+                        actor_name=caller.username,
+                        roles=sorted(caller.groups),
+                        outcome="denied",
+                        resource=f"{event.http_method} {event.path}",
+                        detail={"why": str(exc)},
+                    )
+                )
+            return json_error(403, str(exc))
+        app.append_context(caller=caller)
+        return next_middleware(app)
+
+    app.use(middlewares=[auth_middleware])
+
+    @app.exception_handler(DomainError)
+    def _domain(exc: DomainError):
+        return json_error(exc.status, str(exc))
+
+    @app.exception_handler(Forbidden)
+    def _forbidden(exc: Forbidden):
+        return json_error(403, str(exc))
+
+    @app.exception_handler(ValidationError)
+    def _invalid(exc: ValidationError):
+        errors = [{"field": ".".join(str(p) for p in e["loc"]), "error": e["msg"]} for e in exc.errors()]
+        return json_error(400, "invalid request", details=errors)
 
     return app
+
+
+def current_caller(app: APIGatewayRestResolver) -> Caller:
+    return app.context["caller"]

@@ -13,7 +13,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class _Base(BaseSettings):
+class BaseConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ANPR_", extra="ignore", frozen=True)
 
     stage: str = "dev"
@@ -24,11 +24,11 @@ class _Base(BaseSettings):
     region: str = Field(default="eu-west-1", validation_alias="AWS_REGION")
 
 
-class CamerasTable(_Base):
+class CamerasTable(BaseConfig):
     table_cameras: str
 
 
-class ReadsTable(_Base):
+class ReadsTable(BaseConfig):
     table_reads: str
 
 
@@ -48,5 +48,5 @@ class ApiSettings(CamerasTable):
 
 
 @lru_cache(maxsize=None)
-def load(model: type[_Base]) -> _Base:
+def load(model: type[BaseConfig]) -> BaseConfig:
     return model()

@@ -22,7 +22,8 @@ from typing import Literal
 #: repository root (layers/shared/python/anpr/spec.py → ../../../..); builders only
 ROOT = Path(__file__).resolve().parents[4]
 
-Access = Literal["read", "write", "read_write", "send", "publish", "start"]
+#: "append" = PutItem only, never Update/Delete (the audit trail)
+Access = Literal["read", "write", "read_write", "append", "send", "publish", "start", "invoke"]
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class SubscriptionSpec:
 class Use:
     """One function's use of one resource: gives it an env var and a least-privilege grant."""
 
-    kind: Literal["table", "bucket", "queue", "topic", "state_machine"]
+    kind: Literal["table", "bucket", "queue", "topic", "state_machine", "function"]
     resource: str
     access: Access
 
@@ -158,6 +159,35 @@ class StateMachineSpec:
         return ROOT / "infra" / "statemachines" / self.definition_file
 
 
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """A function run on a schedule (EventBridge Scheduler on AWS; ticked by the local runtime)."""
+
+    id: str
+    function: str
+    rate_minutes: int
+    #: constant JSON input the function receives
+    payload: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SpecPart:
+    """One concern's resources. Each feature declares its own part in ``anpr.specs``."""
+
+    tables: tuple[TableSpec, ...] = ()
+    buckets: tuple[BucketSpec, ...] = ()
+    queues: tuple[QueueSpec, ...] = ()
+    topics: tuple[TopicSpec, ...] = ()
+    subscriptions: tuple[SubscriptionSpec, ...] = ()
+    functions: tuple[FunctionSpec, ...] = ()
+    state_machines: tuple[StateMachineSpec, ...] = ()
+    routes: tuple[RouteSpec, ...] = ()
+    schedules: tuple[ScheduleSpec, ...] = ()
+    #: grants this concern adds to another concern's function, e.g. the ingest function
+    #: matching watchlists: {"Ingest": (Use("table", "Watchlist", "read"), ...)}
+    extra_uses: dict = field(default_factory=dict)
+
+
 def env_var_for(kind: str, resource: str) -> str:
     """``ANPR_TABLE_READS``, ``ANPR_BUCKET_SNAPSHOTS``...: one naming rule for both builders."""
     return f"ANPR_{kind.upper()}_{_snake(resource).upper()}"
@@ -173,85 +203,51 @@ def _snake(name: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------
-# The platform
+# The platform: one part per concern (anpr/specs/*.py), composed here
 # ---------------------------------------------------------------------------------------
 
-S = Attribute
+import dataclasses as _dc  # noqa: E402
+import importlib as _importlib  # noqa: E402
+import importlib.util as _importlib_util  # noqa: E402
 
-TABLES: tuple[TableSpec, ...] = (
-    # Key design and load calculation: docs/decisions.md (2026-11-28, reads table).
-    TableSpec(
-        id="Reads",
-        partition_key=S("pk"),  # T#{yyyymmddHHMM}#{shard:02d}: one-minute slice × write shard
-        sort_key=S("sk"),  # {capture_ms:013d}#{read_id}
-        indexes=(
-            Index("byPlate", S("plate_pk"), S("ts_sk")),  # P#{plate}
-            Index("byCamera", S("camera_pk"), S("ts_sk")),  # C#{camera_id}#{yyyymmdd}
-        ),
-        ttl_attribute="expires_at",
-    ),
-    TableSpec(id="Cameras", partition_key=S("camera_id"), data_class="ops"),
-    TableSpec(id="Idempotency", partition_key=S("id"), ttl_attribute="expiration", data_class="ops"),
+from anpr.specs.roles import ROLES  # noqa: E402,F401
+
+#: concerns, in dependency order; a module that does not exist yet is simply not composed
+_CONCERNS = ("core", "accountability", "alerts", "search")
+
+PARTS: tuple[SpecPart, ...] = tuple(
+    _importlib.import_module(f"anpr.specs.{name}").PART
+    for name in _CONCERNS
+    if _importlib_util.find_spec(f"anpr.specs.{name}") is not None
 )
 
-BUCKETS: tuple[BucketSpec, ...] = (
-    BucketSpec(
-        id="Snapshots",
-        notifications=(
-            Notification(events=("s3:ObjectCreated:*",), queue="Ingest", prefix="snapshots/"),
-        ),
-    ),
-    # Bad input is kept, never dropped: the object copy plus a reason document.
-    BucketSpec(id="Quarantine"),
-)
 
-QUEUES: tuple[QueueSpec, ...] = (
-    QueueSpec(id="IngestDlq", is_dlq=True),
-    # visibility ≥ 6 × function timeout (AWS guidance for SQS event sources)
-    QueueSpec(id="Ingest", dlq="IngestDlq", max_receive_count=3, visibility_timeout_s=180),
-)
+def _all(attr: str) -> tuple:
+    return tuple(x for part in PARTS for x in getattr(part, attr))
 
-TOPICS: tuple[TopicSpec, ...] = ()
 
-SUBSCRIPTIONS: tuple[SubscriptionSpec, ...] = ()
+def _with_extra_uses(functions: tuple[FunctionSpec, ...]) -> tuple[FunctionSpec, ...]:
+    extra: dict[str, list[Use]] = {}
+    for part in PARTS:
+        for fid, uses in part.extra_uses.items():
+            extra.setdefault(fid, []).extend(uses)
+    return tuple(
+        _dc.replace(f, uses=f.uses + tuple(u for u in extra.get(f.id, ()) if u not in f.uses))
+        for f in functions
+    )
 
-FUNCTIONS: tuple[FunctionSpec, ...] = (
-    FunctionSpec(
-        id="Ingest",
-        code="ingest",
-        service="ingest",
-        memory_mb=1024,
-        timeout_s=30,
-        layers=("shared", "ocr"),
-        uses=(
-            Use("bucket", "Snapshots", "read_write"),  # reads snapshots, writes plate crops
-            Use("bucket", "Quarantine", "write"),
-            Use("table", "Reads", "write"),
-            Use("table", "Cameras", "read"),
-            Use("table", "Idempotency", "read_write"),
-        ),
-        sources=(QueueSource(queue="Ingest", batch_size=10, batching_window_s=1),),
-    ),
-    FunctionSpec(
-        id="Api",
-        code="api",
-        service="api",
-        memory_mb=512,
-        timeout_s=29,  # API Gateway's integration limit
-        uses=(Use("table", "Cameras", "read"),),
-    ),
-)
 
-STATE_MACHINES: tuple[StateMachineSpec, ...] = ()
-
-#: Cognito groups. Every person logs in personally; what each group may call is API_ROUTES.
-ROLES: tuple[str, ...] = ("patrol", "investigator", "watchlist_manager", "supervisor", "auditor", "ops")
-
+TABLES: tuple[TableSpec, ...] = _all("tables")
+BUCKETS: tuple[BucketSpec, ...] = _all("buckets")
+QUEUES: tuple[QueueSpec, ...] = _all("queues")
+TOPICS: tuple[TopicSpec, ...] = _all("topics")
+SUBSCRIPTIONS: tuple[SubscriptionSpec, ...] = _all("subscriptions")
+FUNCTIONS: tuple[FunctionSpec, ...] = _with_extra_uses(_all("functions"))
+STATE_MACHINES: tuple[StateMachineSpec, ...] = _all("state_machines")
+SCHEDULES: tuple[ScheduleSpec, ...] = _all("schedules")
 #: Every endpoint and who may call it, in one place (enforced by API Gateway's Cognito
 #: authorizer for authentication and by anpr.auth in the function for the role).
-API_ROUTES: tuple[RouteSpec, ...] = (
-    RouteSpec("GET", "/cameras", "Api", roles=ROLES),
-)
+API_ROUTES: tuple[RouteSpec, ...] = _all("routes")
 
 
 def function(fid: str) -> FunctionSpec:

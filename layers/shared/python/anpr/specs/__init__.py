@@ -1,0 +1,1 @@
+"""Each concern declares its resources in its own module; ``anpr.spec`` composes them."""
