@@ -68,9 +68,13 @@ class SnapshotIngestor:
         engine: OcrEngine,
         policy: IngestPolicy,
         now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+        after_store: Callable[[list[PlateRead]], None] | None = None,
     ):
         self.snapshots, self.quarantine_store, self.cameras = snapshots, quarantine, cameras
         self.reads, self.engine, self.policy, self.now_ms = reads, engine, policy, now_ms
+        #: runs once the reads are stored (watchlist matching). If it raises, the snapshot is
+        #: retried: reads are idempotent (deterministic ids), so the hook must be too.
+        self.after_store = after_store
 
     def ingest(self, ref: SnapshotRef) -> IngestOutcome:
         try:
@@ -129,6 +133,8 @@ class SnapshotIngestor:
             self._plate_read(ref, meta, camera, det, i, image) for i, det in enumerate(detections)
         ]
         self.reads.put_many(reads)
+        if self.after_store and reads:
+            self.after_store(reads)
         for r in reads:
             log.info(
                 "plate read stored",
