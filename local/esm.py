@@ -166,6 +166,10 @@ class QueuePoller(threading.Thread):
             return {m["MessageId"] for m in batch}
         if self.on_result:
             self.on_result(outcome)
+        if outcome.get("error"):
+            self.function_errors += 1
+            log.warning("function error, batch retried: %s", outcome["error"])
+            return {m["MessageId"] for m in batch}
         result = outcome.get("result") or {}
         failures = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         if failures and not self.source.report_batch_item_failures:

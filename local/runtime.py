@@ -8,11 +8,15 @@ functions (``local.esm``), expiring TTL'd items (``sweep_expired``).
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import multiprocessing
 import os
 import socket
 import time
+import uuid
+import zipfile
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -42,6 +46,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class FunctionError(Exception):
+    def __init__(self, error: dict):
+        super().__init__(f"{error.get('errorType')}: {error.get('errorMessage')}")
+        self.error = error
+
+
 class FunctionHost:
     """Warm "containers" for one function: a pool of spawned processes."""
 
@@ -68,7 +78,12 @@ class FunctionHost:
         return self.pool.submit(worker.invoke, event, self.fn.timeout_s)
 
     def invoke(self, event: dict) -> dict:
-        return self.submit(event).result()["result"]
+        """Synchronous invoke (RequestResponse); raises FunctionError on a function error."""
+        outcome = self.submit(event).result()
+        self.record(outcome)
+        if outcome.get("error"):
+            raise FunctionError(outcome["error"])
+        return outcome["result"]
 
     def record(self, outcome: dict) -> None:
         self.cpu_ms.append(outcome["cpu_ms"])
@@ -104,6 +119,9 @@ class LocalRuntime:
         self.hosts: dict[str, FunctionHost] = {}
         self.pollers: list[QueuePoller] = []
         self._saved_env: dict[str, str | None] = {}
+        self._schedule_last: dict[str, float] = {}
+        self.gateway = None
+        self.identity = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -113,7 +131,11 @@ class LocalRuntime:
         self._set_env({**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint})
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self.server.start()
-        self.prov = provision(boto3.Session(region_name=REGION), prefix=self.prefix)
+        if spec.STATE_MACHINES:
+            self._route_lambda_invokes_to_workers()
+        self.prov = provision(
+            boto3.Session(region_name=REGION), prefix=self.prefix, function_arn=self._function_arn
+        )
         for fn in spec.FUNCTIONS:
             self.hosts[fn.id] = FunctionHost(
                 fn, self.function_env(fn), concurrency=self.concurrency, log_dir=self.workdir / "logs"
@@ -134,6 +156,112 @@ class LocalRuntime:
                 self.pollers.append(poller)
         return self
 
+    # -- Step Functions: moto's ASL engine, Lambda tasks run by our workers ----------------
+
+    def _function_name(self, fid: str) -> str:
+        from local.resources import physical_name
+
+        return physical_name(self.prefix, fid)
+
+    def _function_arn(self, fid: str) -> str:
+        """Registers the function with moto's Lambda (so the ARN resolves) and returns it."""
+        lam = self.client("lambda")
+        iam = self.client("iam")
+        role = f"{self.prefix}-lambda-role"
+        try:
+            role_arn = iam.get_role(RoleName=role)["Role"]["Arn"]
+        except iam.exceptions.NoSuchEntityException:
+            role_arn = iam.create_role(
+                RoleName=role,
+                AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+                '"Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
+            )["Role"]["Arn"]
+        name = self._function_name(fid)
+        try:
+            return lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+        except lam.exceptions.ResourceNotFoundException:
+            fn = spec.function(fid)
+            return lam.create_function(
+                FunctionName=name,
+                Runtime="python3.11",
+                Role=role_arn,
+                Handler=fn.handler,
+                Code={"ZipFile": _empty_zip()},
+                Timeout=fn.timeout_s,
+            )["FunctionArn"]
+
+    def _route_lambda_invokes_to_workers(self) -> None:
+        """moto's Step Functions engine calls Lambda on localhost:$MOTO_PORT; moto's Lambda
+        would need Docker, so Invoke is answered by the function's worker processes."""
+        from moto.awslambda.models import LambdaBackend
+        from moto.core.config import default_user_config
+
+        default_user_config["stepfunctions"] = {"execute_state_machine": True}
+        self._set_env({"MOTO_PORT": str(self.port)})
+        runtime = self
+        original = getattr(LambdaBackend, "_anpr_original_invoke", LambdaBackend.invoke)
+        LambdaBackend._anpr_original_invoke = original
+
+        def invoke(backend, function_name, qualifier, body, headers, response_headers):
+            name = function_name.split(":function:")[-1].split(":")[0]
+            fid = next((f.id for f in spec.FUNCTIONS if runtime._function_name(f.id) == name), None)
+            if fid is None or fid not in runtime.hosts:
+                return original(backend, function_name, qualifier, body, headers, response_headers)
+            event = json.loads(body) if body else {}
+            try:
+                payload = json.dumps(runtime.hosts[fid].invoke(event))
+            except FunctionError as exc:
+                response_headers["x-amz-function-error"] = "Unhandled"
+                payload = json.dumps(exc.error)
+            response_headers["Content-Length"] = str(len(payload))
+            return payload
+
+        LambdaBackend.invoke = invoke
+
+    def start_execution(self, sm_id: str, payload: dict, name: str) -> str:
+        """Start a state machine (always named: moto names unnamed executions "None")."""
+        return self.client("stepfunctions").start_execution(
+            stateMachineArn=self.prov.arns[("state_machine", sm_id)], name=name, input=json.dumps(payload)
+        )["executionArn"]
+
+    # -- schedules: EventBridge Scheduler on AWS, ticked here ----------------------------
+
+    def tick(self, now: float | None = None, force: bool = False) -> list[str]:
+        """Run every schedule that is due (or all with ``force``); returns the ids run."""
+        now = time.time() if now is None else now
+        ran = []
+        for sch in spec.SCHEDULES:
+            last = self._schedule_last.get(sch.id)
+            if force or last is None or now - last >= sch.rate_minutes * 60:
+                self._schedule_last[sch.id] = now
+                event = {
+                    "version": "0",
+                    "id": str(uuid.uuid4()),
+                    "detail-type": "Scheduled Event",
+                    "source": "aws.scheduler",
+                    "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+                    "resources": [f"schedule/{sch.id}"],
+                    "detail": dict(sch.payload),
+                }
+                self.hosts[sch.function].invoke(event)
+                ran.append(sch.id)
+        return ran
+
+    # -- people: Cognito logins and the API -----------------------------------------------
+
+    def start_api(self, port: int | None = None):
+        """Local user pool (groups = roles) and API gateway; returns the gateway."""
+        from local.gateway import LocalApiGateway
+        from local.identity import LocalIdentity
+
+        self.identity = LocalIdentity(self.client("cognito-idp"), REGION)
+        self.gateway = LocalApiGateway(
+            self.identity,
+            lambda fid, event: self.hosts[fid].invoke(event),
+            port or _free_port(),
+        ).start()
+        return self.gateway
+
     def warm_up(self, *fn_ids: str) -> None:
         for fid in fn_ids or self.hosts:
             self.hosts[fid].warm_up()
@@ -144,6 +272,8 @@ class LocalRuntime:
                 p.start()
 
     def stop(self) -> None:
+        if self.gateway:
+            self.gateway.stop()
         for p in self.pollers:
             p.stop()
         for p in self.pollers:
@@ -235,3 +365,10 @@ class LocalRuntime:
             else:
                 os.environ[k] = v
         self._saved_env.clear()
+
+
+def _empty_zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("handler.py", "# code runs in the local runtime's worker processes\n")
+    return buf.getvalue()

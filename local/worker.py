@@ -10,6 +10,7 @@ import importlib
 import os
 import sys
 import time
+import traceback
 import uuid
 
 _handler = None
@@ -46,11 +47,17 @@ def init(fn_name: str, code_dir: str, handler_ref: str, env: dict, log_path: str
 
 
 def invoke(event: dict, timeout_s: int = 30) -> dict:
-    """Run the handler once; report its result and its CPU/wall cost."""
+    """Run the handler once; report its result (or its error, as Lambda does) and its cost."""
     t0, c0 = time.perf_counter(), time.process_time()
-    result = _handler(event, _Context(_fn_name, timeout_s))
+    result, error = None, None
+    try:
+        result = _handler(event, _Context(_fn_name, timeout_s))
+    except Exception as exc:  # an unhandled function error, reported like Lambda's
+        traceback.print_exc()
+        error = {"errorType": type(exc).__name__, "errorMessage": str(exc)}
     return {
         "result": result,
+        "error": error,
         "wall_ms": (time.perf_counter() - t0) * 1000,
         "cpu_ms": (time.process_time() - c0) * 1000,
     }
