@@ -9,7 +9,9 @@ import sys
 #: modules exposing ``register(subparsers)``; a feature adds itself here
 COMMAND_MODULES = (
     "anpr.ocr.cli",
-    "anpr.local_cli",
+    "anpr.patrol_cli",
+    "anpr.search_cli",
+    "anpr.accountability_cli",
 )
 
 

@@ -49,7 +49,7 @@ class DynamoPlateReadRepository:
 
     def by_camera(self, camera_id: str, start_ms: int, end_ms: int) -> Iterator[PlateRead]:
         lo, hi = _range(start_ms, end_ms)
-        for day_key in keys.camera_days(camera_id, start_ms, end_ms):
+        for day_key in keys.camera_hours(camera_id, start_ms, end_ms):
             yield from self._run(self._model.by_camera.query, day_key, self._model.ts_sk.between(lo, hi))
 
     def in_partition(self, partition: str, start_ms: int, end_ms: int) -> Iterator[PlateRead]:

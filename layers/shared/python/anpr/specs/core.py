@@ -24,7 +24,7 @@ PART = SpecPart(
             sort_key=S("sk"),  # {capture_ms:013d}#{read_id}
             indexes=(
                 Index("byPlate", S("plate_pk"), S("ts_sk")),  # P#{plate}
-                Index("byCamera", S("camera_pk"), S("ts_sk")),  # C#{camera_id}#{yyyymmdd}
+                Index("byCamera", S("camera_pk"), S("ts_sk")),  # C#{camera_id}#{yyyymmddHH}
             ),
             ttl_attribute="expires_at",
         ),
