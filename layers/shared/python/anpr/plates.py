@@ -32,6 +32,7 @@ COUNTRY_FORMATS: dict[str, tuple[re.Pattern[str], ...]] = {
         re.compile(r"^[A-Z]{3}[0-9]{3}$"),  # ABC-123 (1973-2008)
         re.compile(r"^[0-9]{3}[A-Z]{3}$"),  # 123-ABC (2008-2010)
         re.compile(r"^[MOQ][A-Z]{3}[0-9]{3}$"),  # motorcycle / trade / temporary series
+        re.compile(r"^Z[A-Z]{3}[0-9]{3}$"),  # trade (garage) plates, green characters
     ),
     "NL": (
         re.compile(r"^[A-Z]{2}[0-9]{3}[A-Z]$"),
