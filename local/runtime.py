@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import socket
 import time
+import urllib.request
 import uuid
 import zipfile
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -282,6 +283,11 @@ class LocalRuntime:
         for h in self.hosts.values():
             h.shutdown()
         if self.server:
+            # moto's backends are process-global: forget this cloud before the next one starts
+            try:
+                urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST"), timeout=10)
+            except OSError:
+                log.warning("moto reset failed")
             self.server.stop()
         self._restore_env()
 

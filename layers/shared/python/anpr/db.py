@@ -6,6 +6,7 @@ keeps them in step.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 from pynamodb.attributes import (
@@ -22,9 +23,23 @@ class StorageError(RuntimeError):
     """The data store failed (infrastructure): the caller should retry, never drop."""
 
 
-@lru_cache(maxsize=None)
+def _endpoint() -> str | None:
+    # botocore honours AWS_ENDPOINT_URL (local runtime, tests); part of the model cache key so a
+    # new local cloud never reuses a connection to the previous one
+    return os.environ.get("AWS_ENDPOINT_URL") or None
+
+
 def reads_model(table_name: str, region: str) -> type[Model]:
-    tname, treg = table_name, region
+    return _reads_model(table_name, region, _endpoint())
+
+
+def cameras_model(table_name: str, region: str) -> type[Model]:
+    return _cameras_model(table_name, region, _endpoint())
+
+
+@lru_cache(maxsize=None)
+def _reads_model(table_name: str, region: str, endpoint: str | None) -> type[Model]:
+    tname, treg, thost = table_name, region, endpoint
 
     class ByPlate(GlobalSecondaryIndex):
         class Meta:
@@ -46,6 +61,7 @@ def reads_model(table_name: str, region: str) -> type[Model]:
         class Meta:
             table_name = tname
             region = treg
+            host = thost
 
         pk = UnicodeAttribute(hash_key=True)
         sk = UnicodeAttribute(range_key=True)
@@ -83,13 +99,14 @@ def reads_model(table_name: str, region: str) -> type[Model]:
 
 
 @lru_cache(maxsize=None)
-def cameras_model(table_name: str, region: str) -> type[Model]:
-    tname, treg = table_name, region
+def _cameras_model(table_name: str, region: str, endpoint: str | None) -> type[Model]:
+    tname, treg, thost = table_name, region, endpoint
 
     class CameraItem(Model):
         class Meta:
             table_name = tname
             region = treg
+            host = thost
 
         camera_id = UnicodeAttribute(hash_key=True)
         name = UnicodeAttribute(default="")
