@@ -7,6 +7,7 @@ from aws_lambda_powertools.logging.utils import copy_config_to_registered_logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from anpr.api_app import new_resolver
+from anpr.audit_store import default_trail
 from anpr.cameras import DynamoCameraRegistry
 from anpr.config import ApiSettings
 
@@ -14,7 +15,7 @@ logger = Logger()
 copy_config_to_registered_loggers(source_logger=logger, include={"anpr"})
 tracer = Tracer()
 metrics = Metrics()
-app = new_resolver()
+app = new_resolver(audit=default_trail)  # denied attempts are recorded
 
 
 @lru_cache(maxsize=1)

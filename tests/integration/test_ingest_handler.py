@@ -70,9 +70,10 @@ def test_batch_with_every_kind_of_bad_input_stores_the_good_ones(aws, ingest):
     upload(aws, jpeg(), metadata(capture_ms=now_ms() + 3_600_000))
     upload(aws, jpeg(), metadata(capture_ms=now_ms() - 400 * 86_400_000))
     upload(aws, jpeg(), {**metadata(capture_ms=now_ms() - 500), "heading": "400"})
+    upload(aws, b"\xff\xd8\xff" + b"0" * (10 * 1024 * 1024), metadata(capture_ms=now_ms() - 500))
     bodies = drain(aws)
     bodies = [b for b in bodies if "TestEvent" not in b] + ['{"not": "an s3 event"}']
-    assert len(bodies) == 10
+    assert len(bodies) == 11
     # WHEN the ingest function processes the batch
     result = ingest.lambda_handler(sqs_event(bodies), FakeLambdaContext())
     # THEN nothing failed, the good snapshot is a read, and every bad one is quarantined by reason
@@ -80,7 +81,7 @@ def test_batch_with_every_kind_of_bad_input_stores_the_good_ones(aws, ingest):
     assert len(reads(aws)) == 1
     assert quarantine_reasons(aws) == sorted([
         "corrupt_image", "not_an_image", "unknown_camera", "retired_camera", "missing_metadata",
-        "future_capture", "expired_capture", "invalid_metadata", "malformed_event",
+        "future_capture", "expired_capture", "invalid_metadata", "malformed_event", "too_large",
     ])
 
 

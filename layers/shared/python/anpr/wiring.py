@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 import boto3
@@ -11,6 +12,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
+from anpr.alerts_wiring import watchlist_hook
 from anpr.cameras import DynamoCameraRegistry
 from anpr.config import IngestSettings
 from anpr.ingest import IngestOutcome, IngestPolicy, SnapshotIngestor
@@ -37,6 +39,8 @@ class IngestService:
                 max_snapshot_bytes=settings.max_snapshot_bytes,
                 max_future_skew_s=settings.max_future_skew_s,
             ),
+            # watchlist matching, where the alerts concern is deployed (None otherwise)
+            after_store=watchlist_hook(os.environ),
         )
         self.config = IdempotencyConfig(
             event_key_jmespath="identity",
