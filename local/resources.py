@@ -105,7 +105,7 @@ def provision(session, prefix: str = "anpr-local", function_arn=None) -> Provisi
         out.names[("topic", t.id)] = arn
         out.arns[("topic", t.id)] = arn
     for sub in spec.SUBSCRIPTIONS:
-        attrs = {"RawMessageDelivery": "true"}
+        attrs = {"RawMessageDelivery": "true" if sub.raw_message_delivery else "false"}
         if sub.filter_policy:
             attrs["FilterPolicy"] = json.dumps(sub.filter_policy)
         sns.subscribe(
@@ -138,6 +138,10 @@ def provision(session, prefix: str = "anpr-local", function_arn=None) -> Provisi
                     ]
                 },
             )
+
+    for fn in spec.FUNCTIONS:
+        out.names[("function", fn.id)] = physical_name(prefix, fn.id)
+        out.arns[("function", fn.id)] = _fake_fn_arn(prefix, fn.id)
 
     if spec.STATE_MACHINES:
         sfn = session.client("stepfunctions", region_name=REGION)

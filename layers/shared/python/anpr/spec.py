@@ -67,6 +67,8 @@ class BucketSpec:
     expire_with_retention: bool = True
     versioned: bool = True
     data_class: Literal["plates", "audit", "ops"] = "plates"
+    #: S3 Object Lock in compliance mode (write-once archive); needs versioning
+    object_lock_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class SubscriptionSpec:
     topic: str
     queue: str
     filter_policy: dict = field(default_factory=dict)
+    #: consumers get the message body itself and its attributes as SQS message attributes
+    raw_message_delivery: bool = True
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,8 @@ class StateMachineSpec:
     definition_file: str
     #: placeholder → FunctionSpec.id whose ARN replaces it
     function_substitutions: dict = field(default_factory=dict)
+    #: what the state machine's own role needs (e.g. a Distributed Map reading its plan)
+    uses: tuple[Use, ...] = ()
 
     @property
     def definition_path(self) -> Path:

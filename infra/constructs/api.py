@@ -1,0 +1,163 @@
+"""Who may call what: a Cognito user pool (personal accounts, MFA, groups = ``spec.ROLES``)
+and a REST API whose every method (``spec.API_ROUTES``) sits behind the Cognito authorizer.
+
+Authentication is API Gateway's job; the role check (``RouteSpec.roles``) happens in the
+function (``anpr.auth``), which receives the caller's ``cognito:groups`` claim.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.constructs.acknowledge import acknowledge
+from infra.constructs.registry import Registry
+from infra.constructs.retention import log_retention
+from infra.spec import API_ROUTES, ROLES, RouteSpec
+from infra.stages import Stage
+
+#: requests per second across the API (steady / burst): a national fleet of officers
+THROTTLE_RATE, THROTTLE_BURST = 200, 400
+
+
+class ApiAuth(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: Stage,
+        registry: Registry,
+        removal: RemovalPolicy,
+        routes: tuple[RouteSpec, ...] = API_ROUTES,
+        roles: tuple[str, ...] = ROLES,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.user_pool = self._user_pool(stage, removal)
+        self.groups = {
+            role: cognito.CfnUserPoolGroup(
+                self,
+                f"Group-{role}",
+                user_pool_id=self.user_pool.user_pool_id,
+                group_name=role,
+                description=f"ANPR role {role}",
+            )
+            for role in roles
+        }
+        self.client = self.user_pool.add_client(
+            "WebClient",
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            generate_secret=False,
+            prevent_user_existence_errors=True,
+            disable_o_auth=True,
+            access_token_validity=Duration.hours(1),
+            id_token_validity=Duration.hours(1),
+            refresh_token_validity=Duration.hours(12),
+            enable_token_revocation=True,
+        )
+        self.api: apigw.RestApi | None = None
+        self.methods: dict[tuple[str, str], apigw.Method] = {}
+        if routes:
+            self._rest_api(stage, registry, removal, routes)
+
+    def _user_pool(self, stage: Stage, removal: RemovalPolicy) -> cognito.UserPool:
+        return cognito.UserPool(
+            self,
+            "Users",
+            user_pool_name=f"anpr-{stage.name}",
+            # accounts are created by administrators for named officers only
+            self_sign_up_enabled=False,
+            sign_in_aliases=cognito.SignInAliases(username=True, email=True),
+            sign_in_case_sensitive=False,
+            mfa=cognito.Mfa.REQUIRED,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            password_policy=cognito.PasswordPolicy(
+                min_length=14,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_digits=True,
+                require_symbols=True,
+                temp_password_validity=Duration.days(3),
+            ),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            # Plus tier: compromised-credential detection and adaptive authentication, enforced
+            feature_plan=cognito.FeaturePlan.PLUS,
+            standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+            deletion_protection=removal == RemovalPolicy.RETAIN,
+            removal_policy=removal,
+        )
+
+    def _rest_api(
+        self, stage: Stage, registry: Registry, removal: RemovalPolicy, routes: tuple[RouteSpec, ...]
+    ) -> None:
+        access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=log_retention(stage.log_retention_days),
+            removal_policy=removal,
+        )
+        api = apigw.RestApi(
+            self,
+            "Api",
+            rest_api_name=f"anpr-{stage.name}",
+            description="ANPR platform API (Cognito-authenticated)",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            # API Gateway needs an account-level role to write execution/access logs
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=removal,
+            deploy_options=apigw.StageOptions(
+                stage_name=stage.name,
+                tracing_enabled=True,
+                metrics_enabled=True,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                # bodies and headers carry plates and tokens: never into execution logs
+                data_trace_enabled=False,
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=False,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
+                throttling_rate_limit=THROTTLE_RATE,
+                throttling_burst_limit=THROTTLE_BURST,
+            ),
+        )
+        authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self, "Authorizer", cognito_user_pools=[self.user_pool], results_cache_ttl=Duration.minutes(5)
+        )
+        validator = apigw.RequestValidator(
+            self, "Validator", rest_api=api, validate_request_body=True, validate_request_parameters=True
+        )
+        for route in routes:
+            resource = api.root.resource_for_path(route.path)
+            self.methods[(route.method, route.path)] = resource.add_method(
+                route.method,
+                # no console test-invoke permission: one Lambda permission per method, not two
+                apigw.LambdaIntegration(
+                    registry.get("function", route.function), proxy=True, allow_test_invoke=False
+                ),
+                authorization_type=apigw.AuthorizationType.COGNITO,
+                authorizer=authorizer,
+                request_validator=validator,
+            )
+        acknowledge(
+            api.deployment_stage,
+            "AwsSolutions-APIG3",
+            "WAF is optional for now: every method needs a Cognito token with MFA and the stage is throttled; "
+            "a WebACL is planned with the public-facing rollout.",
+        )
+        acknowledge(
+            api.node.find_child("CloudWatchRole"),
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+            "AWS-managed policy for the account-level API Gateway logging role; it only writes CloudWatch Logs.",
+        )
+        self.api = api

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Deploy the ANPR stack: STAGE=dev|prod bash infra/deploy.sh [extra cdk args...]
+# Fails fast, before any synth or bundling, when no AWS credentials are configured.
+# (The credentials check lives here on purpose: infra/app.py makes no AWS calls.)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+STAGE="${STAGE:-dev}"
+PY=".venv/bin/python"
+
+case "$STAGE" in
+  dev|prod) ;;
+  *) echo "deploy: unknown STAGE '$STAGE' (expected dev or prod)" >&2; exit 2 ;;
+esac
+
+[ -x "$PY" ] || { echo "deploy: $PY missing; run 'make setup' first" >&2; exit 2; }
+
+if ! identity="$("$PY" - <<'PY' 2>&1
+import sys
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+try:
+    who = boto3.client("sts").get_caller_identity()
+except (BotoCoreError, ClientError) as exc:
+    sys.exit(f"{type(exc).__name__}: {exc}")
+print(f"{who['Account']} as {who['Arn']}")
+PY
+)"; then
+  cat >&2 <<MSG
+deploy: no usable AWS credentials, nothing was deployed.
+  ${identity}
+  Configure them first (aws configure sso / AWS_PROFILE=... / AWS_ACCESS_KEY_ID...), then rerun.
+MSG
+  exit 1
+fi
+echo "deploy: stage=$STAGE account=$identity"
+
+npm ci --no-audit --no-fund --silent
+exec npx cdk deploy -c "stage=$STAGE" --require-approval broadening "$@"

@@ -1,0 +1,68 @@
+"""The ANPR platform stack: one construct per concern, composed in dependency order.
+
+keys → reads store → ingest → alerts → functions → search → (functions wired) → schedules
+→ API/auth → monitoring. Everything is built from ``infra/spec.py``; nothing here lists resources.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Environment, RemovalPolicy, Stack, Tags
+from constructs import Construct
+
+from infra.constructs import (
+    Alerts,
+    ApiAuth,
+    DataKeys,
+    Functions,
+    Ingest,
+    Monitoring,
+    ReadsStore,
+    Registry,
+    Schedules,
+    Search,
+)
+from infra.stages import Stage
+
+REMOVAL_POLICIES = {"destroy": RemovalPolicy.DESTROY, "retain": RemovalPolicy.RETAIN}
+
+
+def stack_name(stage: Stage) -> str:
+    return f"Anpr-{stage.name}"
+
+
+class AnprStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, stage: Stage) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            stack_name=stack_name(stage),
+            description=f"National ANPR platform ({stage.name})",
+            # account left to the CLI's credentials at deploy time: synth needs none
+            env=Environment(region=stage.region),
+            termination_protection=stage.removal_policy == "retain",
+        )
+        self.stage = stage
+        self.registry = registry = Registry()
+        removal = REMOVAL_POLICIES[stage.removal_policy]
+        Tags.of(self).add("project", "anpr")
+        Tags.of(self).add("stage", stage.name)
+
+        self.keys = DataKeys(self, "Keys", stage=stage, registry=registry, removal=removal)
+        self.reads_store = ReadsStore(self, "ReadsStore", keys=self.keys, registry=registry, removal=removal)
+        self.ingest = Ingest(self, "Ingest", stage=stage, keys=self.keys, registry=registry, removal=removal)
+        self.alerts = Alerts(self, "Alerts", keys=self.keys, registry=registry)
+        self.functions = Functions(self, "Functions", stage=stage, registry=registry, removal=removal)
+        self.search = Search(self, "Search", stage=stage, registry=registry, removal=removal)
+        self.functions.wire()
+        self.schedules = Schedules(self, "Schedules", registry=registry)
+        self.api = ApiAuth(self, "ApiAuth", stage=stage, registry=registry, removal=removal)
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            stage=stage,
+            keys=self.keys,
+            queues=self.ingest.queues,
+            functions=self.functions.functions,
+            state_machines=self.search.state_machines,
+            api=self.api.api,
+        )

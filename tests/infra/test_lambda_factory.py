@@ -1,0 +1,57 @@
+"""The one Lambda factory: every function in the spec is built the same way."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.spec import FUNCTIONS
+from infra.stages import stage as stage_config
+
+DEV = stage_config("dev")
+
+
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda f: f.id)
+def test_function_runtime_tracing_and_json_logs(synth, spec):
+    # GIVEN a FunctionSpec WHEN the factory built it
+    props = synth.props(synth.logical_id("function", spec.id))
+    # THEN it runs python3.11 on x86_64, traced, logging JSON into its own log group
+    assert props["Runtime"] == "python3.11"
+    assert props["Architectures"] == ["x86_64"]
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    assert props["LoggingConfig"]["LogFormat"] == "JSON"
+    log_group = props["LoggingConfig"]["LogGroup"]["Ref"]
+    assert synth.props(log_group)["RetentionInDays"] == DEV.log_retention_days
+    assert props["Handler"] == spec.handler
+    assert props["MemorySize"] == spec.memory_mb and props["Timeout"] == spec.timeout_s
+    assert len(props.get("Layers", [])) == len(spec.layers)
+
+
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda f: f.id)
+def test_function_environment(synth, spec):
+    env = synth.props(synth.logical_id("function", spec.id))["Environment"]["Variables"]
+    assert env["ANPR_STAGE"] == DEV.name
+    assert env["ANPR_RETENTION_DAYS"] == str(DEV.retention_days)
+    assert env["ANPR_ADMIN_WINDOW_DAYS"] == str(DEV.admin_window_days)
+    assert env["POWERTOOLS_SERVICE_NAME"] == (spec.service or spec.id.lower())
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == "ANPR"
+    for use in spec.uses:
+        assert use.env_var in env, use
+
+
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda f: f.id)
+def test_function_role_is_its_own_and_has_no_managed_policy(synth, spec):
+    props = synth.props(synth.logical_id("function", spec.id))
+    role = synth.props(props["Role"]["Fn::GetAtt"][0])
+    assert "ManagedPolicyArns" not in role
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "lambda.amazonaws.com"
+    }
+
+
+def test_only_cdk_internal_functions_are_outside_the_factory(synth):
+    ours = {synth.logical_id("function", f.id) for f in FUNCTIONS}
+    others = [
+        lid for lid, fn in synth.resources("AWS::Lambda::Function").items()
+        if lid not in ours and not lid.startswith("BucketNotificationsHandler")
+    ]  # fmt: skip
+    assert others == []

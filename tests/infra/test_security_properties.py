@@ -1,0 +1,217 @@
+"""Security properties of the synthesized template, asserted on every resource of a type."""
+
+from __future__ import annotations
+
+from infra.constructs.ingest import NONCURRENT_VERSION_GRACE_DAYS
+from infra.spec import BUCKETS, QUEUES, TABLES
+from infra.stages import stage as stage_config
+
+DEV = stage_config("dev")
+
+
+def _statements(document: dict) -> list[dict]:
+    statements = document.get("Statement", [])
+    return statements if isinstance(statements, list) else [statements]
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _identity_policy_documents(synth) -> dict[str, dict]:
+    docs = {}
+    for lid, r in synth.resources("AWS::IAM::Policy").items():
+        docs[lid] = r["Properties"]["PolicyDocument"]
+    for lid, r in synth.resources("AWS::IAM::ManagedPolicy").items():
+        docs[lid] = r["Properties"]["PolicyDocument"]
+    for lid, r in synth.resources("AWS::IAM::Role").items():
+        for i, policy in enumerate(r["Properties"].get("Policies", [])):
+            docs[f"{lid}/inline{i}"] = policy["PolicyDocument"]
+    return docs
+
+
+def _denies_insecure_transport(document: dict) -> bool:
+    return any(
+        s["Effect"] == "Deny" and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
+        for s in _statements(document)
+    )
+
+
+# -- tables -------------------------------------------------------------------------------
+def test_every_table_is_on_demand_with_pitr_and_kms(synth):
+    # GIVEN the synthesized dev stack
+    tables = synth.resources("AWS::DynamoDB::Table")
+    # THEN every table has point-in-time recovery and customer-managed KMS encryption
+    assert tables
+    for lid, table in tables.items():
+        props = table["Properties"]
+        assert props["BillingMode"] == "PAY_PER_REQUEST", lid
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True, lid
+        sse = props["SSESpecification"]
+        assert sse["SSEEnabled"] is True and sse["SSEType"] == "KMS" and "KMSMasterKeyId" in sse, lid
+
+
+def test_tables_with_a_ttl_in_the_spec_have_it_enabled(synth):
+    for spec in TABLES:
+        ttl = synth.props(synth.logical_id("table", spec.id)).get("TimeToLiveSpecification")
+        if spec.ttl_attribute:
+            assert ttl == {"AttributeName": spec.ttl_attribute, "Enabled": True}, spec.id
+        else:
+            assert ttl is None, spec.id
+
+
+# -- buckets ------------------------------------------------------------------------------
+def test_every_bucket_is_encrypted_private_and_logged(synth):
+    buckets = synth.resources("AWS::S3::Bucket")
+    access_logs = synth.stack.ingest.access_logs.node.default_child
+    access_logs_id = synth.stack.get_logical_id(access_logs)
+    for lid, bucket in buckets.items():
+        props = bucket["Properties"]
+        rule = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+            "ServerSideEncryptionByDefault"
+        ]
+        if lid == access_logs_id:
+            # S3 server access logs can only be delivered to SSE-S3 buckets
+            assert rule == {"SSEAlgorithm": "AES256"}
+        else:
+            assert rule["SSEAlgorithm"] == "aws:kms" and "KMSMasterKeyID" in rule, lid
+            assert props["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": access_logs_id}, lid
+        assert props["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }, lid
+
+
+def test_buckets_are_versioned_unless_the_spec_says_otherwise(synth):
+    # (versioning follows BucketSpec.versioned; the access-log bucket is always versioned)
+    expected = {synth.logical_id("bucket", b.id): b.versioned for b in BUCKETS}
+    expected[synth.stack.get_logical_id(synth.stack.ingest.access_logs.node.default_child)] = True
+    for lid, versioned in expected.items():
+        status = synth.props(lid).get("VersioningConfiguration", {}).get("Status")
+        assert (status == "Enabled") == versioned, lid
+
+
+def test_every_bucket_policy_denies_plain_http(synth):
+    buckets = set(synth.resources("AWS::S3::Bucket"))
+    policies = synth.resources("AWS::S3::BucketPolicy").values()
+    tls_only = {
+        p["Properties"]["Bucket"]["Ref"]
+        for p in policies
+        if _denies_insecure_transport(p["Properties"]["PolicyDocument"])
+    }
+    assert tls_only == buckets
+
+
+def test_objects_expire_with_the_stage_retention(synth):
+    expected = {synth.logical_id("bucket", b.id) for b in BUCKETS if b.expire_with_retention}
+    expected.add(synth.stack.get_logical_id(synth.stack.ingest.access_logs.node.default_child))
+    for lid in expected:
+        rules = {r["Id"]: r for r in synth.props(lid)["LifecycleConfiguration"]["Rules"]}
+        retention = rules["expire-with-retention"]
+        assert retention["Status"] == "Enabled"
+        assert retention["ExpirationInDays"] == DEV.retention_days, lid
+        if synth.props(lid).get("VersioningConfiguration"):
+            # a version that stops being current is gone a day later: nothing outlives retention
+            assert retention["NoncurrentVersionExpiration"] == {
+                "NoncurrentDays": NONCURRENT_VERSION_GRACE_DAYS
+            }, lid
+
+
+# -- queues -------------------------------------------------------------------------------
+def test_every_queue_is_kms_encrypted_and_tls_only(synth):
+    queues = synth.resources("AWS::SQS::Queue")
+    tls_only = set()
+    for policy in synth.resources("AWS::SQS::QueuePolicy").values():
+        if _denies_insecure_transport(policy["Properties"]["PolicyDocument"]):
+            tls_only |= {q["Ref"] for q in policy["Properties"]["Queues"]}
+    for lid, queue in queues.items():
+        assert "KmsMasterKeyId" in queue["Properties"], lid
+    assert tls_only == set(queues)
+
+
+def test_every_queue_but_a_dlq_redrives_to_its_dlq(synth):
+    for spec in QUEUES:
+        redrive = synth.props(synth.logical_id("queue", spec.id)).get("RedrivePolicy")
+        if spec.is_dlq:
+            assert redrive is None, spec.id
+        else:
+            assert redrive is not None, f"{spec.id} has no DLQ"
+            assert redrive["maxReceiveCount"] == spec.max_receive_count, spec.id
+
+
+def test_every_event_source_mapping_reports_batch_item_failures(synth):
+    mappings = synth.resources("AWS::Lambda::EventSourceMapping")
+    for lid, mapping in mappings.items():
+        assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], lid
+
+
+# -- IAM / KMS / SNS ----------------------------------------------------------------------
+def test_no_identity_policy_allows_a_wildcard_action(synth):
+    # GIVEN every IAM identity policy in the template (policies, managed policies, inline)
+    offenders = []
+    for name, document in _identity_policy_documents(synth).items():
+        for statement in _statements(document):
+            if statement["Effect"] != "Allow":
+                continue
+            # THEN no allowed action is "*" or carries a wildcard ("s3:*", "kms:GenerateDataKey*")
+            offenders += [f"{name}: {a}" for a in _as_list(statement["Action"]) if "*" in a]
+    assert offenders == []
+
+
+def test_every_kms_key_rotates(synth):
+    keys = synth.resources("AWS::KMS::Key")
+    assert keys
+    for lid, key in keys.items():
+        assert key["Properties"]["EnableKeyRotation"] is True, lid
+
+
+def test_every_topic_is_kms_encrypted(synth):
+    for lid, topic in synth.resources("AWS::SNS::Topic").items():
+        assert "KmsMasterKeyId" in topic["Properties"], lid
+
+
+# -- API / Cognito ------------------------------------------------------------------------
+def test_every_api_method_requires_a_cognito_token(synth):
+    methods = synth.resources("AWS::ApiGateway::Method")
+    for lid, method in methods.items():
+        props = method["Properties"]
+        assert props["AuthorizationType"] == "COGNITO_USER_POOLS", lid
+        assert "AuthorizerId" in props, lid
+        assert "RequestValidatorId" in props, lid
+
+
+def test_api_stage_logs_and_traces_without_request_bodies(synth):
+    for lid, stage in synth.resources("AWS::ApiGateway::Stage").items():
+        props = stage["Properties"]
+        assert props["TracingEnabled"] is True, lid
+        assert "AccessLogSetting" in props, lid
+        (settings,) = props["MethodSettings"]
+        assert settings["LoggingLevel"] in ("ERROR", "INFO") and settings["DataTraceEnabled"] is False
+
+
+def test_user_pool_requires_mfa_and_admin_created_accounts(synth):
+    (pool,) = synth.resources("AWS::Cognito::UserPool").values()
+    props = pool["Properties"]
+    assert props["MfaConfiguration"] == "ON"
+    assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    policy = props["Policies"]["PasswordPolicy"]
+    assert policy["MinimumLength"] >= 12
+    assert all(
+        policy[k] for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols")
+    )
+    assert props["UserPoolTier"] == "PLUS" and props["UserPoolAddOns"]["AdvancedSecurityMode"] == "ENFORCED"
+
+
+# -- prod ---------------------------------------------------------------------------------
+def test_prod_retains_data_and_protects_it_from_deletion(prod):
+    # GIVEN the prod stage (removal_policy "retain")
+    stateful = ("AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Cognito::UserPool")
+    for cfn_type in stateful:
+        for lid, resource in prod.resources(cfn_type).items():
+            # THEN a stack delete leaves the data (and its keys) in place
+            assert resource.get("DeletionPolicy") == "Retain", lid
+    for lid, table in prod.resources("AWS::DynamoDB::Table").items():
+        assert table["Properties"]["DeletionProtectionEnabled"] is True, lid
+    assert prod.stack.termination_protection is True
