@@ -2,14 +2,13 @@
 
 from functools import lru_cache
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from anpr.api_app import new_resolver
 from anpr.audit_store import default_trail
 from anpr.cameras import DynamoCameraRegistry
 from anpr.config import ApiSettings
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
 copy_config_to_registered_loggers(source_logger=logger, include={"anpr"})

@@ -9,7 +9,7 @@ each side read back from what was actually built (moto's describe calls, the tem
 from __future__ import annotations
 
 import json
-import re
+from pathlib import Path
 
 import pytest
 
@@ -150,30 +150,15 @@ def _normalise_definition(text: str, arn_to_fn: dict[str, str]) -> dict:
 @pytest.mark.parametrize("sm", spec.STATE_MACHINES, ids=lambda s: s.id)
 def test_state_machine_definitions_are_the_same(cdk, local, sm):
     # local: what moto is executing, function ARNs mapped back to function ids
-    desc = local.client("stepfunctions").describe_state_machine(stateMachineArn=local.prov.arns[("state_machine", sm.id)])
+    desc = local.client("stepfunctions").describe_state_machine(
+        stateMachineArn=local.prov.arns[("state_machine", sm.id)]
+    )
     arns = {local._function_arn(f.id): f.id for f in spec.FUNCTIONS}
     local_def = _normalise_definition(desc["definition"], arns)
-    # CDK: the DefinitionString's Fn::Join with each function's GetAtt Arn
-    machines = cdk.resources("AWS::StepFunctions::StateMachine").values()
-    assert len(machines) == len(spec.STATE_MACHINES)
-    cdk_defs = [json.loads(t) for t in (_definition_text(r, cdk) for r in machines) if t]
-    assert local_def in cdk_defs
-
-
-def _definition_text(resource: dict, cdk) -> str | None:
-    ds = resource["Properties"].get("DefinitionString")
-    if isinstance(ds, str):
-        return ds
-    if not ds or "Fn::Join" not in ds:
-        return None
-    parts = []
-    for part in ds["Fn::Join"][1]:
-        if isinstance(part, str):
-            parts.append(part)
-        elif "Fn::GetAtt" in part:
-            lid = part["Fn::GetAtt"][0]
-            fid = next((f.id for f in spec.FUNCTIONS if cdk.logical_id("function", f.id) == lid), lid)
-            parts.append(f"FUNCTION:{fid}")
-        else:
-            parts.append(re.sub(r"\W", "", json.dumps(part)))
-    return "".join(parts)
+    # CDK: the definition file shipped as an asset + DefinitionSubstitutions (placeholder → ARN)
+    props = cdk.props(cdk.logical_id("state_machine", sm.id))
+    key = props["DefinitionS3Location"]["Key"]
+    text = (Path(cdk.app.outdir) / f"asset.{key}").read_text()
+    for placeholder, ref in props.get("DefinitionSubstitutions", {}).items():
+        text = text.replace("${" + placeholder + "}", f"FUNCTION:{_cdk_id_of_ref(cdk, 'function', ref)}")
+    assert json.loads(text) == local_def

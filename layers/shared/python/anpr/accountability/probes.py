@@ -1,0 +1,365 @@
+"""Random audit probes: a sample of searches drawn for supervisor review.
+
+A scheduled job draws, for each period, ``ceil(rate × searches)`` of the period's searches,
+and never fewer than the weekly minimum pro rata (``ceil(min_per_week × days / 7)``),
+uniformly without replacement. The draw is unpredictable in production (SystemRandom) and
+reproducible when a seed is configured (tests, demo). A supervisor answers each probe
+"justified" or "not justified" with a comment; a probe left unanswered past its due date
+escalates (status ``escalated``, audited), and stays answerable.
+
+Searches are taken from the audit trail (``search.submitted``, allowed): the probe works
+on what was actually recorded, whatever the search feature's own storage looks like.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+from typing import Protocol
+
+import boto3
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, Field
+
+from anpr.audit import AuditEvent, AuditTrail
+from anpr.audit_store import AuditReader, AuditRecord
+from anpr.auth import Caller, Forbidden
+from anpr.db import StorageError
+from anpr.errors import BadRequest, Conflict, NotFound
+
+DAY_MS = 86_400_000
+SEARCH_ACTION = "search.submitted"
+SYSTEM_ACTOR = "system:probes"
+
+
+class ProbeStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    ESCALATED = "escalated"
+
+
+class Verdict(StrEnum):
+    JUSTIFIED = "justified"
+    NOT_JUSTIFIED = "not_justified"
+
+
+class ProbePolicy(BaseModel):
+    rate: float = Field(default=0.05, ge=0, le=1)
+    min_per_week: int = Field(default=5, ge=0)
+    escalate_after_days: int = Field(default=7, ge=1)
+    seed: str | None = None
+
+    def sample_size(self, searches: int, period_days: float) -> int:
+        floor = math.ceil(self.min_per_week * period_days / 7)
+        return min(searches, max(math.ceil(self.rate * searches), floor))
+
+    def rng(self, period_start_ms: int) -> random.Random:
+        if self.seed is None:
+            return random.SystemRandom()
+        return random.Random(f"{self.seed}:{period_start_ms}")
+
+
+class Probe(BaseModel):
+    probe_id: str
+    #: the drawn search: its audit record
+    search_seq: int
+    search_resource: str = ""
+    searcher_id: str
+    searcher_name: str = ""
+    case_ref: str | None = None
+    reason: str | None = None
+    searched_at_ms: int
+    drawn_at_ms: int
+    due_ms: int
+    status: ProbeStatus = ProbeStatus.OPEN
+    verdict: Verdict | None = None
+    comment: str | None = None
+    answered_by: str | None = None
+    answered_at_ms: int | None = None
+    escalated_at_ms: int | None = None
+
+
+class Answer(BaseModel):
+    verdict: Verdict
+    comment: str = Field(min_length=3, max_length=4000)
+
+
+def draw(
+    searches: Iterable[AuditRecord], policy: ProbePolicy, period_start_ms: int, period_days: float
+) -> list[AuditRecord]:
+    """The period's sample, in seq order (the same seed and searches → the same sample)."""
+    pool = sorted(searches, key=lambda r: r.seq)
+    k = policy.sample_size(len(pool), period_days)
+    return sorted(policy.rng(period_start_ms).sample(pool, k), key=lambda r: r.seq)
+
+
+# ---------------------------------------------------------------------------------------
+# Storage
+# ---------------------------------------------------------------------------------------
+
+
+class ProbeStore(Protocol):
+    def add(self, probe: Probe) -> bool:
+        """False if a probe for that search exists already (draws are idempotent)."""
+
+    def get(self, probe_id: str) -> Probe | None: ...
+
+    def save(self, probe: Probe, expected_status: ProbeStatus | tuple[ProbeStatus, ...]) -> None:
+        """Replace ``probe`` if its stored status is still one of ``expected_status``, else Conflict."""
+
+    def by_status(self, status: ProbeStatus) -> list[Probe]: ...
+
+    def period_drawn(self, start_ms: int, end_ms: int) -> bool: ...
+
+    def mark_period_drawn(self, start_ms: int, end_ms: int) -> None: ...
+
+
+class InMemoryProbeStore:
+    def __init__(self):
+        self.items: dict[str, Probe] = {}
+        self.periods: set[tuple[int, int]] = set()
+
+    def period_drawn(self, start_ms: int, end_ms: int) -> bool:
+        return (start_ms, end_ms) in self.periods
+
+    def mark_period_drawn(self, start_ms: int, end_ms: int) -> None:
+        self.periods.add((start_ms, end_ms))
+
+    def add(self, probe: Probe) -> bool:
+        if probe.probe_id in self.items:
+            return False
+        self.items[probe.probe_id] = probe
+        return True
+
+    def get(self, probe_id: str) -> Probe | None:
+        return self.items.get(probe_id)
+
+    def save(self, probe: Probe, expected_status) -> None:
+        expected = expected_status if isinstance(expected_status, tuple) else (expected_status,)
+        current = self.items.get(probe.probe_id)
+        if current is None or current.status not in expected:
+            raise Conflict(f"probe {probe.probe_id} changed meanwhile")
+        self.items[probe.probe_id] = probe
+
+    def by_status(self, status: ProbeStatus) -> list[Probe]:
+        return sorted((p for p in self.items.values() if p.status == status), key=lambda p: p.drawn_at_ms)
+
+
+class DynamoProbeStore:
+    def __init__(self, table_name: str, region: str, resource=None):
+        self._table = (resource or boto3.resource("dynamodb", region_name=region)).Table(table_name)
+
+    def add(self, probe: Probe) -> bool:
+        try:
+            self._table.put_item(Item=self._item(probe), ConditionExpression="attribute_not_exists(probe_id)")
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise StorageError(f"probes write failed: {exc}") from exc
+        return True
+
+    def get(self, probe_id: str) -> Probe | None:
+        try:
+            item = self._table.get_item(Key={"probe_id": probe_id}, ConsistentRead=True).get("Item")
+        except ClientError as exc:
+            raise StorageError(f"probes read failed: {exc}") from exc
+        return Probe.model_validate(item) if item else None
+
+    def save(self, probe: Probe, expected_status) -> None:
+        expected = expected_status if isinstance(expected_status, tuple) else (expected_status,)
+        values = {f":s{i}": s.value for i, s in enumerate(expected)}
+        try:
+            self._table.put_item(
+                Item=self._item(probe),
+                ConditionExpression=f"#st IN ({', '.join(values)})",
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict(f"probe {probe.probe_id} changed meanwhile") from exc
+            raise StorageError(f"probes write failed: {exc}") from exc
+
+    def by_status(self, status: ProbeStatus) -> list[Probe]:
+        kwargs = {"IndexName": "byStatus", "KeyConditionExpression": Key("status").eq(status.value)}
+        out: list[Probe] = []
+        try:
+            while True:
+                resp = self._table.query(**kwargs)
+                out.extend(Probe.model_validate(i) for i in resp["Items"])
+                if "LastEvaluatedKey" not in resp:
+                    return out
+                kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+        except ClientError as exc:
+            raise StorageError(f"probes query failed: {exc}") from exc
+
+    @staticmethod
+    def _period_id(start_ms: int, end_ms: int) -> str:
+        return f"DRAW#{start_ms:013d}#{end_ms:013d}"  # no status: never in the byStatus index
+
+    def period_drawn(self, start_ms: int, end_ms: int) -> bool:
+        try:
+            key = {"probe_id": self._period_id(start_ms, end_ms)}
+            return "Item" in self._table.get_item(Key=key, ConsistentRead=True)
+        except ClientError as exc:
+            raise StorageError(f"probes read failed: {exc}") from exc
+
+    def mark_period_drawn(self, start_ms: int, end_ms: int) -> None:
+        try:
+            self._table.put_item(
+                Item={"probe_id": self._period_id(start_ms, end_ms), "start_ms": start_ms, "end_ms": end_ms}
+            )
+        except ClientError as exc:
+            raise StorageError(f"probes write failed: {exc}") from exc
+
+    @staticmethod
+    def _item(probe: Probe) -> dict:
+        item = {k: v for k, v in probe.model_dump(mode="json").items() if v is not None}
+        item["drawn_sk"] = f"{probe.drawn_at_ms:013d}#{probe.probe_id}"
+        return item
+
+
+# ---------------------------------------------------------------------------------------
+# The service
+# ---------------------------------------------------------------------------------------
+
+
+class ProbeService:
+    def __init__(
+        self,
+        store: ProbeStore,
+        reader: AuditReader,
+        trail: AuditTrail,
+        policy: ProbePolicy,
+        clock: Callable[[], int],
+    ):
+        self.store, self.reader, self.trail, self.policy, self.clock = store, reader, trail, policy, clock
+
+    def draw_period(self, period_days: float = 1, end_ms: int | None = None) -> list[Probe]:
+        """Draw from the searches of the last complete period ``[end - period_days, end)``.
+
+        Periods are aligned (daily draws cover UTC days), so a retried or re-fired schedule
+        covers the same period, which is drawn only once (a marker item, written last: a
+        run that crashed half-way draws again, erring on the side of more probes).
+        """
+        now = self.clock()
+        period_ms = int(period_days * DAY_MS)
+        end = now - now % period_ms if end_ms is None else end_ms
+        start = end - period_ms
+        if self.store.period_drawn(start, end):
+            return []
+        searches = [
+            r
+            for r in self.reader.between(start, end - 1)
+            if r.event.action == SEARCH_ACTION and r.event.outcome == "allowed"
+        ]
+        drawn = []
+        for rec in draw(searches, self.policy, start, period_days):
+            e = rec.event
+            probe = Probe(
+                probe_id=f"PR-{rec.seq:012d}",
+                search_seq=rec.seq,
+                search_resource=e.resource,
+                searcher_id=e.actor_id,
+                searcher_name=e.actor_name,
+                case_ref=e.case_ref,
+                reason=e.reason,
+                searched_at_ms=e.at_ms,
+                drawn_at_ms=now,
+                due_ms=now + self.policy.escalate_after_days * DAY_MS,
+            )
+            if self.store.add(probe):
+                drawn.append(probe)
+        self.store.mark_period_drawn(start, end)
+        self.trail.record(
+            AuditEvent(
+                action="probe.drawn",
+                actor_id=SYSTEM_ACTOR,
+                actor_name="audit probe schedule",
+                resource="probes",
+                detail={
+                    "period_start_ms": start,
+                    "period_end_ms": end,
+                    "searches": len(searches),
+                    "drawn": [p.probe_id for p in drawn],
+                },
+                at_ms=now,
+            )
+        )
+        return drawn
+
+    def answer(self, caller: Caller, probe_id: str, answer: Answer) -> Probe:
+        probe = self.store.get(probe_id)
+        if probe is None:
+            raise NotFound(f"no probe {probe_id}")
+        if probe.searcher_id == caller.user_id:
+            raise Forbidden("a supervisor cannot review their own search")
+        if probe.status == ProbeStatus.ANSWERED:
+            raise Conflict(f"probe {probe_id} was already answered by {probe.answered_by}")
+        if not answer.comment.strip():
+            raise BadRequest("a comment is required")
+        now = self.clock()
+        answered = probe.model_copy(
+            update={
+                "status": ProbeStatus.ANSWERED,
+                "verdict": answer.verdict,
+                "comment": answer.comment,
+                "answered_by": caller.user_id,
+                "answered_at_ms": now,
+            }
+        )
+        self.trail.record(
+            AuditEvent(
+                action="probe.answered",
+                actor_id=caller.user_id,
+                actor_name=caller.username,
+                roles=sorted(caller.groups),
+                resource=f"probe/{probe_id}",
+                case_ref=probe.case_ref,
+                detail={
+                    "verdict": answer.verdict.value,
+                    "search_seq": probe.search_seq,
+                    "searcher_id": probe.searcher_id,
+                    "was_escalated": probe.status == ProbeStatus.ESCALATED,
+                },
+                at_ms=now,
+            )
+        )
+        self.store.save(answered, (ProbeStatus.OPEN, ProbeStatus.ESCALATED))
+        return answered
+
+    def escalate_overdue(self) -> list[Probe]:
+        now = self.clock()
+        escalated = []
+        for probe in self.store.by_status(ProbeStatus.OPEN):
+            if probe.due_ms > now:
+                continue
+            updated = probe.model_copy(update={"status": ProbeStatus.ESCALATED, "escalated_at_ms": now})
+            try:
+                self.store.save(updated, ProbeStatus.OPEN)
+            except Conflict:
+                continue  # answered meanwhile
+            self.trail.record(
+                AuditEvent(
+                    action="probe.escalated",
+                    actor_id=SYSTEM_ACTOR,
+                    actor_name="audit probe schedule",
+                    resource=f"probe/{probe.probe_id}",
+                    case_ref=probe.case_ref,
+                    detail={
+                        "drawn_at_ms": probe.drawn_at_ms,
+                        "due_ms": probe.due_ms,
+                        "searcher_id": probe.searcher_id,
+                    },
+                    at_ms=now,
+                )
+            )
+            escalated.append(updated)
+        return escalated
+
+    def list(self, status: ProbeStatus | None = None) -> list[Probe]:
+        statuses = [status] if status else list(ProbeStatus)
+        return [p for s in statuses for p in self.store.by_status(s)]

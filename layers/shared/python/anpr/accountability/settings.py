@@ -1,0 +1,31 @@
+"""Validated configuration of the accountability functions (env names: anpr.spec rule)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from anpr.audit_store import AuditTrailSettings
+from anpr.config import BaseConfig
+
+
+class ProbeSettings(BaseConfig):
+    table_probes: str
+    #: share of the period's searches drawn for supervisor review
+    probe_rate: float = Field(default=0.05, ge=0, le=1)
+    #: at least this many a week (pro rata per draw period), however few searches there were
+    probe_min_per_week: int = Field(default=5, ge=0)
+    #: an unanswered probe escalates this many days after it was drawn
+    probe_escalate_after_days: int = Field(default=7, ge=1)
+    #: fixed seed for reproducible draws (tests, demo); unset = unpredictable (SystemRandom)
+    probe_seed: str | None = None
+
+
+class ProbeJobSettings(ProbeSettings, AuditTrailSettings):
+    pass
+
+
+class AuditApiSettings(ProbeSettings, AuditTrailSettings):
+    table_legal_holds: str
+    table_reads: str
+    table_cameras: str
+    bucket_held_evidence: str

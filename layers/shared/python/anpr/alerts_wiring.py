@@ -1,0 +1,107 @@
+"""Builds the alerting adapters from validated settings (ingest hook, API, re-sender)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import boto3
+from botocore.config import Config
+
+from anpr.alerts.config import AlertMatchSettings, AlertsApiSettings, ResenderSettings
+from anpr.alerts.matcher import Matcher, WatchlistCache
+from anpr.alerts.publisher import S3Presigner, SnsAlertPublisher
+from anpr.alerts.service import AlertDesk, AlertPolicy, AlertResender, AlertService
+from anpr.alerts.store import DynamoAlertRepository
+from anpr.alerts.watchlist import DynamoWatchlistRepository
+from anpr.alerts.watchlist_service import WatchlistService
+from anpr.audit import AuditTrail
+from anpr.cameras import DynamoCameraRegistry
+from anpr.config import BaseConfig
+from anpr.models import PlateRead
+
+#: the ingest function has these once the alerts concern is deployed (spec extra_uses)
+HOOK_ENV = ("ANPR_TABLE_WATCHLIST", "ANPR_TABLE_ALERTS", "ANPR_TOPIC_ALERTS")
+
+
+def settings_from(model: type[BaseConfig], env: Mapping[str, str]) -> BaseConfig:
+    """``model`` validated from ``env`` (not the process environment): testable wiring."""
+    data = {}
+    for name, field in model.model_fields.items():
+        key = field.validation_alias if isinstance(field.validation_alias, str) else f"ANPR_{name.upper()}"
+        if key in env:
+            data[key if isinstance(field.validation_alias, str) else name] = env[key]
+    return model.model_validate(data)
+
+
+def presigner(session, ttl_s: int) -> S3Presigner:
+    # SigV4: required for SSE-KMS objects (the snapshots bucket), and expiry is enforced
+    return S3Presigner(session.client("s3", config=Config(signature_version="s3v4")), ttl_s)
+
+
+def policy_of(settings) -> AlertPolicy:
+    return AlertPolicy(
+        dedupe_window_s=settings.alert_dedupe_minutes * 60,
+        resend_after_s=settings.alert_resend_minutes * 60,
+        max_resends=settings.alert_max_resends,
+        retention_days=settings.retention_days,
+    )
+
+
+def alert_service(settings: AlertMatchSettings) -> AlertService:
+    session = boto3.session.Session(region_name=settings.region)
+    cache = WatchlistCache(
+        DynamoWatchlistRepository(settings.table_watchlist, settings.region),
+        refresh_s=settings.watchlist_refresh_s,
+    )
+    return AlertService(
+        matcher=Matcher(cache),
+        alerts=DynamoAlertRepository(settings.table_alerts, settings.region),
+        publisher=SnsAlertPublisher(
+            settings.topic_alerts,
+            session.client("sns"),
+            presigner(session, settings.alert_presign_ttl_s),
+            settings.alert_presign_ttl_s,
+        ),
+        cameras=DynamoCameraRegistry(settings.table_cameras, settings.region),
+        policy=policy_of(settings),
+    )
+
+
+def watchlist_hook(settings_env: Mapping[str, str]) -> Callable[[list[PlateRead]], None] | None:
+    """The SnapshotIngestor's ``after_store`` hook, or None where alerting is not deployed."""
+    if any(not settings_env.get(k) for k in HOOK_ENV):
+        return None
+    return alert_service(settings_from(AlertMatchSettings, settings_env))
+
+
+def resender(settings: ResenderSettings) -> AlertResender:
+    session = boto3.session.Session(region_name=settings.region)
+    return AlertResender(
+        alerts=DynamoAlertRepository(settings.table_alerts, settings.region),
+        publisher=SnsAlertPublisher(
+            settings.topic_alerts,
+            session.client("sns"),
+            presigner(session, settings.alert_presign_ttl_s),
+            settings.alert_presign_ttl_s,
+        ),
+        policy=policy_of(settings),
+    )
+
+
+def api_services(settings: AlertsApiSettings, audit: AuditTrail) -> tuple[WatchlistService, AlertDesk]:
+    session = boto3.session.Session(region_name=settings.region)
+    watchlist = DynamoWatchlistRepository(settings.table_watchlist, settings.region)
+    desk = AlertDesk(
+        alerts=DynamoAlertRepository(settings.table_alerts, settings.region),
+        watchlist=watchlist,
+        audit=audit,
+        presigner=presigner(session, settings.alert_presign_ttl_s),
+        presign_ttl_s=settings.alert_presign_ttl_s,
+    )
+    service = WatchlistService(
+        watchlist,
+        audit,
+        max_validity_days=settings.watchlist_max_validity_days,
+        max_import_lines=settings.watchlist_import_max_lines,
+    )
+    return service, desk

@@ -1,0 +1,233 @@
+"""The API side of searches: submit, status, results, cancel — justified and audited.
+
+Who may do what (routes in anpr/specs/search.py; decision in docs/search.md):
+- investigators submit, follow, read and cancel *their own* searches;
+- supervisors may read any search's status and results (oversight), never submit or cancel;
+- someone else's search answers 404, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Protocol
+
+from anpr.audit import AuditEvent, AuditTrail
+from anpr.auth import Caller, Forbidden
+from anpr.errors import BadRequest, Conflict, DomainError, NotFound
+from anpr.justification import DAY_MS, Justification, check_access
+from anpr.plates import mask
+from anpr.search.models import JobStatus, SearchJob, SubmitRequest, named_plates, oldest_ms, parse_query
+from anpr.search.repository import SearchJobRepository
+from anpr.search.results import CONTENT_TYPES, ResultStore, export_key, get_result
+
+log = logging.getLogger(__name__)
+
+EXPORT_FORMATS = ("csv", "geojson", "kml", "html", "png")
+OVERSIGHT_ROLES = frozenset({"supervisor"})
+MAX_PAGE_SIZE = 1000
+
+
+class ExecutionStarter(Protocol):
+    def start(self, job_id: str) -> str: ...
+
+    def stop(self, execution_arn: str, cause: str) -> None: ...
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class SearchService:
+    def __init__(
+        self,
+        jobs: SearchJobRepository,
+        results: ResultStore,
+        starter: ExecutionStarter,
+        audit: AuditTrail,
+        *,
+        admin_window_days: int = 30,
+        retention_days: int = 365,
+        url_ttl_s: int = 300,
+        clock: Callable[[], int] = now_ms,
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ):
+        self.jobs, self.store, self.starter, self.audit = jobs, results, starter, audit
+        self.admin_window_days, self.retention_days = admin_window_days, retention_days
+        self.url_ttl_s, self.clock, self.new_id = url_ttl_s, clock, new_id
+
+    # -- submit ---------------------------------------------------------------------------
+    def submit(self, caller: Caller, request: SubmitRequest) -> SearchJob:
+        query = parse_query(request.type, request.params)
+        now = self.clock()
+        justification = Justification(request.case_ref, request.reason, request.prosecutor_ref)
+        try:
+            check_access(
+                caller, justification, oldest_ms(query), now, self.admin_window_days, self.retention_days
+            )
+        except (DomainError, Forbidden) as exc:
+            self._audit(
+                caller,
+                "search.submitted",
+                "search/-",
+                request,
+                named_plates(query),
+                outcome="denied",
+                detail={"why": str(exc), "type": request.type},
+            )
+            raise
+        job = SearchJob(
+            job_id=self.new_id(),
+            type=request.type,
+            query=query.model_dump(mode="json"),
+            owner_id=caller.user_id,
+            owner_name=caller.username,
+            owner_groups=sorted(caller.groups),
+            case_ref=request.case_ref.strip(),
+            reason=request.reason.strip(),
+            prosecutor_ref=(request.prosecutor_ref or "").strip() or None,
+            submitted_ms=now,
+            expires_at=(now + self.retention_days * DAY_MS) // 1000,
+        )
+        self.jobs.create(job)
+        self._audit(
+            caller,
+            "search.submitted",
+            f"search/{job.job_id}",
+            request,
+            named_plates(query),
+            detail={"type": job.type, "query": job.query},
+        )
+        try:
+            arn = self.starter.start(job.job_id)
+        except Exception as exc:  # the job must not stay QUEUED forever
+            self.jobs.finish(job.job_id, JobStatus.FAILED, self.clock(), error=f"could not start: {exc}")
+            raise
+        self.jobs.set_execution(job.job_id, arn)
+        log.info(
+            "search submitted",
+            extra={"job_id": job.job_id, "type": job.type, "plates": [mask(p) for p in named_plates(query)]},
+        )
+        return self.jobs.get(job.job_id)
+
+    # -- read -----------------------------------------------------------------------------
+    def status(self, caller: Caller, job_id: str) -> dict:
+        return self._visible(caller, job_id).public()
+
+    def results(self, caller: Caller, job_id: str, page: int = 1, page_size: int = 100) -> dict:
+        job = self._finished(caller, job_id)
+        if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise BadRequest(f"page ≥ 1 and 1 ≤ page_size ≤ {MAX_PAGE_SIZE}")
+        result = get_result(self.store, job_id)
+        lo = (page - 1) * page_size
+        items = result.items[lo : lo + page_size]
+        plates = sorted({i["plate"] for i in items if "plate" in i})
+        self._audit(
+            caller,
+            "search.results_viewed",
+            f"search/{job_id}",
+            job,
+            plates,
+            detail={"page": page, "page_size": page_size},
+        )
+        return {
+            "job_id": job_id,
+            "type": job.type,
+            "status": job.status.value,
+            "provenance": result.provenance,
+            "summary": result.summary,
+            "page": page,
+            "page_size": page_size,
+            "total": len(result.items),
+            "next_page": page + 1 if lo + page_size < len(result.items) else None,
+            "items": items,
+        }
+
+    def download(
+        self, caller: Caller, job_id: str, fmt: str, inline: bool = False
+    ) -> dict | tuple[bytes, str]:
+        """A presigned link to an export (default), or the file itself (``inline``)."""
+        if fmt not in EXPORT_FORMATS:
+            raise BadRequest(f"format must be one of {', '.join(EXPORT_FORMATS)}")
+        job = self._finished(caller, job_id)
+        result = get_result(self.store, job_id)
+        key = export_key(job_id, fmt)
+        self._audit(
+            caller,
+            "search.results_downloaded",
+            f"search/{job_id}",
+            job,
+            result.plates(),
+            detail={"format": fmt, "inline": inline},
+        )
+        if inline:
+            return self.store.get(key), CONTENT_TYPES[fmt]
+        filename = f"search-{job_id}.{fmt}"
+        return {
+            "job_id": job_id,
+            "format": fmt,
+            "filename": filename,
+            "expires_s": self.url_ttl_s,
+            "url": self.store.url(key, filename, self.url_ttl_s),
+        }
+
+    # -- cancel ---------------------------------------------------------------------------
+    def cancel(self, caller: Caller, job_id: str) -> dict:
+        job = self._visible(caller, job_id)
+        if job.owner_id != caller.user_id:
+            raise Forbidden("only the investigator who submitted a search may cancel it")
+        job = self.jobs.finish(
+            job_id, JobStatus.CANCELLED, self.clock(), error="cancelled by the investigator"
+        )
+        if job.execution_arn:
+            try:  # the steps also stop on their own once they see CANCELLED
+                self.starter.stop(job.execution_arn, "cancelled by the investigator")
+            except Exception as exc:  # noqa: BLE001 - cancellation is already recorded
+                log.warning(
+                    "execution not stopped; steps will stop cooperatively",
+                    extra={"job_id": job_id, "error": str(exc)},
+                )
+        self._audit(caller, "search.cancelled", f"search/{job_id}", job, [], detail={})
+        return job.public()
+
+    # -- helpers --------------------------------------------------------------------------
+    def _visible(self, caller: Caller, job_id: str) -> SearchJob:
+        job = self.jobs.get(job_id)
+        if job.owner_id != caller.user_id and not caller.groups & OVERSIGHT_ROLES:
+            raise NotFound(f"no search {job_id}")
+        return job
+
+    def _finished(self, caller: Caller, job_id: str) -> SearchJob:
+        job = self._visible(caller, job_id)
+        if job.status != JobStatus.SUCCEEDED:
+            raise Conflict(f"search {job_id} is {job.status.value}; results come when it has SUCCEEDED")
+        return job
+
+    def _audit(
+        self,
+        caller: Caller,
+        action: str,
+        resource: str,
+        ctx,
+        plates: list[str],
+        outcome: str = "allowed",
+        detail: dict | None = None,
+    ) -> None:
+        self.audit.record(
+            AuditEvent(
+                action=action,
+                actor_id=caller.user_id,
+                actor_name=caller.username,
+                roles=sorted(caller.groups),
+                outcome=outcome,
+                resource=resource,
+                plates=sorted(set(plates)),
+                case_ref=getattr(ctx, "case_ref", None) or None,
+                reason=getattr(ctx, "reason", None) or None,
+                prosecutor_ref=getattr(ctx, "prosecutor_ref", None),
+                detail=json.loads(json.dumps(detail or {})),
+            )
+        )

@@ -1,0 +1,187 @@
+"""Where a partition's reads come from.
+
+The DynamoDB source queries with the low-level client and a projection of the few
+attributes searches use: it is the hot loop of a national fan-out, and skipping the full
+model (and pynamodb's per-attribute deserialisation) is most of its cost. A partial-plate
+search pushes its longest known run of characters down as ``contains(plate, :run)`` so only
+candidates cross the network (the read capacity is the same; the transfer is not).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from anpr import keys
+from anpr.db import StorageError
+from anpr.search.models import Sighting
+
+_FIELDS = (
+    "read_id",
+    "plate",
+    "capture_ms",
+    "camera_id",
+    "zone",
+    "lat",
+    "lon",
+    "confidence",
+    "alternatives",
+    "snapshot_key",
+)
+
+
+class ReadSource(Protocol):
+    def partition(
+        self, pk: str, start_ms: int, end_ms: int, contains: str | None = None
+    ) -> Iterator[Sighting]: ...
+
+    def camera(self, camera_id: str, start_ms: int, end_ms: int) -> Iterator[Sighting]: ...
+
+    def plate(self, plate: str, start_ms: int, end_ms: int) -> Iterator[Sighting]: ...
+
+
+def _range(start_ms: int, end_ms: int) -> tuple[str, str]:
+    return f"{start_ms:013d}#", f"{end_ms:013d}#~"
+
+
+class DynamoReadSource:
+    def __init__(self, table_name: str, client):
+        self._table = table_name
+        self._client = client
+        self._names = {f"#{i}": f for i, f in enumerate(_FIELDS)}
+        self._projection = ",".join(self._names)
+
+    def partition(
+        self, pk: str, start_ms: int, end_ms: int, contains: str | None = None
+    ) -> Iterator[Sighting]:
+        lo, hi = _range(start_ms, end_ms)
+        kwargs = {
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":lo": {"S": lo}, ":hi": {"S": hi}},
+        }
+        if contains:
+            kwargs["FilterExpression"] = "contains(#1, :run)"
+            kwargs["ExpressionAttributeValues"][":run"] = {"S": contains}
+        yield from self._query(**kwargs)
+
+    def camera(self, camera_id: str, start_ms: int, end_ms: int) -> Iterator[Sighting]:
+        lo, hi = _range(start_ms, end_ms)
+        for day_key in keys.camera_days(camera_id, start_ms, end_ms):
+            yield from self._query(
+                IndexName="byCamera",
+                KeyConditionExpression="camera_pk = :k AND ts_sk BETWEEN :lo AND :hi",
+                ExpressionAttributeValues={":k": {"S": day_key}, ":lo": {"S": lo}, ":hi": {"S": hi}},
+            )
+
+    def plate(self, plate: str, start_ms: int, end_ms: int) -> Iterator[Sighting]:
+        lo, hi = _range(start_ms, end_ms)
+        yield from self._query(
+            IndexName="byPlate",
+            KeyConditionExpression="plate_pk = :k AND ts_sk BETWEEN :lo AND :hi",
+            ExpressionAttributeValues={
+                ":k": {"S": keys.plate_key(plate)},
+                ":lo": {"S": lo},
+                ":hi": {"S": hi},
+            },
+        )
+
+    def _query(self, **kwargs) -> Iterator[Sighting]:
+        try:
+            pages = self._client.get_paginator("query").paginate(
+                TableName=self._table,
+                ProjectionExpression=self._projection,
+                ExpressionAttributeNames=self._names,
+                **kwargs,
+            )
+            for page in pages:
+                for item in page["Items"]:
+                    yield _sighting(item)
+        except (ClientError, BotoCoreError) as exc:
+            raise StorageError(f"reads table query failed: {exc}") from exc
+
+
+def _sighting(item: dict) -> Sighting:
+    def s(name: str, default: str = "") -> str:
+        v = item.get(name)
+        return v["S"] if v and "S" in v else default
+
+    def n(name: str, default: float = 0.0) -> float:
+        v = item.get(name)
+        return float(v["N"]) if v and "N" in v else default
+
+    alts = item.get("alternatives", {}).get("L", [])
+    return Sighting.model_construct(
+        read_id=s("read_id"),
+        plate=s("plate"),
+        capture_ms=int(n("capture_ms")),
+        camera_id=s("camera_id"),
+        zone=s("zone"),
+        lat=n("lat"),
+        lon=n("lon"),
+        confidence=n("confidence", 1.0),
+        alternatives=tuple(a["S"] for a in alts if "S" in a),
+        snapshot_key=s("snapshot_key"),
+        tag="",
+    )
+
+
+class InMemoryReadSource:
+    """The same contract over sightings held in memory (unit tests, the benchmark)."""
+
+    def __init__(self, sightings: Iterable[Sighting] = ()):
+        self._by_pk: dict[str, list[tuple[int, str, Sighting]]] = defaultdict(list)
+        self._by_camera: dict[str, list[tuple[int, str, Sighting]]] = defaultdict(list)
+        self._by_plate: dict[str, list[tuple[int, str, Sighting]]] = defaultdict(list)
+        self._sorted = True
+        self.add(sightings)
+
+    @classmethod
+    def from_reads(cls, reads) -> InMemoryReadSource:
+        return cls(Sighting.from_read(r) for r in reads)
+
+    def add(self, sightings: Iterable[Sighting]) -> None:
+        for s in sightings:
+            row = (s.capture_ms, s.read_id, s)
+            self._by_pk[keys.partition_key(s.capture_ms, s.read_id)].append(row)
+            self._by_camera[s.camera_id].append(row)
+            self._by_plate[s.plate].append(row)
+        self._sorted = False
+
+    def all_sightings(self) -> Iterator[Sighting]:
+        for rows in self._by_pk.values():
+            for row in rows:
+                yield row[2]
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._by_pk.values())
+
+    def _ensure_sorted(self) -> None:
+        if not self._sorted:
+            for index in (self._by_pk, self._by_camera, self._by_plate):
+                for rows in index.values():
+                    rows.sort(key=lambda r: (r[0], r[1]))
+            self._sorted = True
+
+    def _between(self, rows: list, start_ms: int, end_ms: int) -> Iterator[Sighting]:
+        self._ensure_sorted()
+        i = bisect.bisect_left(rows, (start_ms, ""))
+        while i < len(rows) and rows[i][0] <= end_ms:
+            yield rows[i][2]
+            i += 1
+
+    def partition(
+        self, pk: str, start_ms: int, end_ms: int, contains: str | None = None
+    ) -> Iterator[Sighting]:
+        for s in self._between(self._by_pk.get(pk, []), start_ms, end_ms):
+            if contains is None or contains in s.plate:
+                yield s
+
+    def camera(self, camera_id: str, start_ms: int, end_ms: int) -> Iterator[Sighting]:
+        yield from self._between(self._by_camera.get(camera_id, []), start_ms, end_ms)
+
+    def plate(self, plate: str, start_ms: int, end_ms: int) -> Iterator[Sighting]:
+        yield from self._between(self._by_plate.get(plate, []), start_ms, end_ms)

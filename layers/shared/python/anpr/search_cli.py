@@ -1,0 +1,251 @@
+"""``anpr search trajectory|partial|place|ab|convoy ...``: submit a search job, follow it, print
+a table and write the result files.
+
+    anpr search trajectory 1ABC234 --from 2026-11-01T00:00Z --to 2026-11-18T00:00Z \\
+        --case PV-BRU-2026-001 --reason "burglary series" --api URL --token T [--out DIR]
+
+Every search needs ``--case`` and ``--reason``; reads older than the administrative window
+also need ``--prosecutor-ref`` (the API answers 403 with the reason otherwise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+FORMATS = ("csv", "geojson", "kml", "html", "png")
+
+
+class SearchClient:
+    def __init__(self, base_url: str, token: str, opener: Callable = urllib.request.urlopen):
+        self.base, self.token, self.opener = base_url.rstrip("/"), token, opener
+
+    def call(self, method: str, path: str, body: dict | None = None) -> dict:
+        req = urllib.request.Request(
+            self.base + path,
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
+        try:
+            with self.opener(req, timeout=30) as resp:
+                return json.loads(resp.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode(errors="replace")
+            try:
+                detail = json.loads(detail).get("error", detail)
+            except ValueError:
+                pass
+            raise SystemExit(f"{method} {path}: HTTP {exc.code}: {detail}") from None
+
+    def fetch(self, url: str) -> bytes:
+        with self.opener(urllib.request.Request(url), timeout=60) as resp:  # presigned link
+            return resp.read()
+
+
+def _ms(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return int(dt.timestamp() * 1000)
+
+
+def _place(cameras: str | None, circle: str | None, polygon: str | None, start: str, end: str) -> dict:
+    p: dict = {"start_ms": _ms(start), "end_ms": _ms(end)}
+    if cameras:
+        p["cameras"] = [c for c in cameras.split(",") if c]
+    if circle:
+        lat, lon, radius = (float(x) for x in circle.split(","))
+        p["circle"] = {"lat": lat, "lon": lon, "radius_m": radius}
+    if polygon:
+        nums = [float(x) for x in polygon.replace(";", ",").split(",")]
+        p["polygon"] = [[nums[i], nums[i + 1]] for i in range(0, len(nums), 2)]
+    return p
+
+
+def build_request(args: argparse.Namespace) -> dict:
+    kind = args.search
+    if kind == "trajectory":
+        params = {
+            "plate": args.plate,
+            "start_ms": _ms(args.start),
+            "end_ms": _ms(args.end),
+            "include_lookalikes": args.lookalikes,
+        }
+    elif kind == "partial":
+        params = {
+            "pattern": args.pattern,
+            "start_ms": _ms(args.start),
+            "end_ms": _ms(args.end),
+            "cameras": [c for c in (args.cameras or "").split(",") if c],
+            "zones": [z for z in (args.zones or "").split(",") if z],
+        }
+    elif kind == "place":
+        params = _place(args.cameras, args.circle, args.polygon, args.start, args.end)
+    elif kind == "ab":
+        params = {
+            "a": _place(args.a_cameras, args.a_circle, None, args.a_from, args.a_to),
+            "b": _place(args.b_cameras, args.b_circle, None, args.b_from, args.b_to),
+        }
+    else:
+        params = {
+            "plate": args.plate,
+            "start_ms": _ms(args.start),
+            "end_ms": _ms(args.end),
+            "window_s": args.window_s,
+            "min_cameras": args.min_cameras,
+            "control_days": args.control_days,
+        }
+    return {
+        "type": kind,
+        "params": params,
+        "case_ref": args.case,
+        "reason": args.reason,
+        "prosecutor_ref": args.prosecutor_ref,
+    }
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("search", help="retrospective searches (investigators; justified and audited)")
+    kinds = p.add_subparsers(dest="search", required=True)
+
+    def common(sp: argparse.ArgumentParser, window: bool = True) -> None:
+        if window:
+            sp.add_argument("--from", dest="start", required=True, help="ISO time (UTC) or epoch ms")
+            sp.add_argument("--to", dest="end", required=True)
+        sp.add_argument("--case", required=True, help="case reference (PV / notice number)")
+        sp.add_argument("--reason", required=True, help="why this search is needed (≥ 10 characters)")
+        sp.add_argument(
+            "--prosecutor-ref", default=None, help="prosecutor decision (reads older than 30 days)"
+        )
+        sp.add_argument("--api", required=True, help="API base URL")
+        sp.add_argument("--token", required=True, help="bearer token (Cognito id token, or a local one)")
+        sp.add_argument("--out", default=".", help="folder for the result files")
+        sp.add_argument(
+            "--formats", default=",".join(FORMATS), help="files to write (csv,geojson,kml,html,png)"
+        )
+        sp.add_argument("--poll-s", type=float, default=1.0)
+        sp.add_argument("--timeout-s", type=float, default=600)
+        sp.add_argument("--rows", type=int, default=50, help="rows printed")
+        sp.set_defaults(func=run)
+
+    t = kinds.add_parser("trajectory", help="where was this vehicle seen")
+    t.add_argument("plate")
+    t.add_argument("--lookalikes", action="store_true", help="also follow plates one look-alike swap away")
+    common(t)
+    pp = kinds.add_parser("partial", help="plates matching a pattern (? one character, * any run)")
+    pp.add_argument("pattern")
+    pp.add_argument("--cameras", help="comma-separated camera ids")
+    pp.add_argument("--zones", help="comma-separated police zones")
+    common(pp)
+    pl = kinds.add_parser("place", help="vehicles seen at cameras or in an area during a window")
+    pl.add_argument("--cameras")
+    pl.add_argument("--circle", help="lat,lon,radius_m")
+    pl.add_argument("--polygon", help="lat,lon;lat,lon;lat,lon...")
+    common(pl)
+    ab = kinds.add_parser("ab", help="vehicles seen at place/window A and at place/window B")
+    for side in ("a", "b"):
+        ab.add_argument(f"--{side}-cameras")
+        ab.add_argument(f"--{side}-circle", help="lat,lon,radius_m")
+        ab.add_argument(f"--{side}-from", required=True)
+        ab.add_argument(f"--{side}-to", required=True)
+    common(ab, window=False)
+    c = kinds.add_parser("convoy", help="vehicles travelling with this one")
+    c.add_argument("plate")
+    c.add_argument("--window-s", type=int, default=120, help="±Δt around each sighting")
+    c.add_argument("--min-cameras", type=int, default=3, help="K distinct cameras")
+    c.add_argument("--control-days", type=int, default=3, help="previous days used against commuters")
+    common(c)
+
+
+def run(args: argparse.Namespace, client: SearchClient | None = None, out=sys.stdout) -> int:
+    client = client or SearchClient(args.api, args.token)
+    job = client.call("POST", "/searches", build_request(args))
+    job_id = job["job_id"]
+    print(f"search {job_id} submitted ({job['type']}, case {job['case_ref']})", file=out)
+    deadline = time.monotonic() + args.timeout_s
+    while job["status"] in ("QUEUED", "RUNNING"):
+        if time.monotonic() > deadline:
+            print(
+                f"still {job['status']} after {args.timeout_s:.0f} s; follow it with GET /searches/{job_id}",
+                file=out,
+            )
+            return 2
+        time.sleep(args.poll_s)
+        job = client.call("GET", f"/searches/{job_id}")
+        prog = job["progress"]
+        print(
+            f"  {job['status']:<9} {prog['partitions_done']}/{prog['partitions_total']} partitions "
+            f"({prog['percent']:.0f} %)",
+            file=out,
+        )
+    if job["status"] != "SUCCEEDED":
+        print(f"search {job_id} {job['status']}: {job.get('error') or ''}", file=out)
+        return 1
+    page = client.call("GET", f"/searches/{job_id}/results?page_size={max(args.rows, 1)}")
+    print_table(page, out)
+    folder = Path(args.out)
+    folder.mkdir(parents=True, exist_ok=True)
+    for fmt in [f for f in args.formats.split(",") if f]:
+        link = client.call("GET", f"/searches/{job_id}/results?format={fmt}")
+        path = folder / link["filename"]
+        path.write_bytes(client.fetch(link["url"]))
+        print(f"wrote {path}", file=out)
+    return 0
+
+
+def _t(ms) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S") if ms else ""
+
+
+def print_table(page: dict, out=sys.stdout) -> None:
+    items = page["items"]
+    print(f"{page['total']} result(s) — {json.dumps(page.get('summary', {}))}", file=out)
+    if not items:
+        return
+    if "read_id" in items[0]:  # trajectory: one row per sighting
+        rows = [
+            (
+                str(n),
+                _t(i["capture_ms"]),
+                i["camera_id"],
+                i["zone"],
+                f"{i['confidence']:.2f}",
+                ",".join(i.get("alternatives", [])),
+                i.get("match", ""),
+            )
+            for n, i in enumerate(items, 1)
+        ]
+        head = ("#", "time (UTC)", "camera", "zone", "conf", "alternatives", "match")
+    elif "score" in items[0]:  # convoy
+        rows = [
+            (
+                str(i["rank"]),
+                i["plate"],
+                f"{i['score']:.3f}",
+                str(i["cameras"]),
+                str(i["co_occurrences"]),
+                f"{i['regular_rate']:.2f}",
+            )
+            for i in items
+        ]
+        head = ("rank", "plate", "score", "cameras", "co-occ.", "regular")
+    else:
+        rows = [
+            (i["plate"], str(i["reads"]), str(len(i["cameras"])), _t(i["first_ms"]), _t(i["last_ms"]))
+            for i in items
+        ]
+        head = ("plate", "reads", "cameras", "first (UTC)", "last (UTC)")
+    widths = [max(len(h), *(len(r[k]) for r in rows)) for k, h in enumerate(head)]
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)), file=out)
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)), file=out)

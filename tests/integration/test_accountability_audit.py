@@ -1,0 +1,213 @@
+"""The DynamoDB + S3 audit trail on moto, and ``anpr audit`` against it."""
+
+import argparse
+import json
+from itertools import pairwise
+
+import boto3
+import pytest
+from anpr import accountability_cli
+from anpr.audit import AuditEvent
+from anpr.audit_store import DynamoAuditTrail, S3AuditArchive, default_trail, verify_store
+from anpr.db import StorageError
+
+from local.resources import REGION
+from tests.helpers import NOW_MS
+
+
+def event(i: int, actor: str = "alice", plates=("1ABC234",), action: str = "search.submitted") -> AuditEvent:
+    return AuditEvent(
+        action=action, actor_id=f"sub-{actor}", actor_name=actor, roles=["investigator"], resource=f"search/{i}",
+        plates=list(plates), case_ref="PV-2026-001", reason="burglary follow-up", detail={"type": "plate"},
+        at_ms=NOW_MS + i,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def trail(aws):
+    archive = S3AuditArchive(aws.name("bucket", "AuditArchive"), region=REGION)
+    return DynamoAuditTrail(aws.name("table", "AuditTrail"), REGION, archive=archive)
+
+
+@pytest.fixture
+def ddb():
+    return boto3.client("dynamodb", region_name=REGION)
+
+
+def cli(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="anpr")
+    accountability_cli.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(list(argv))
+    return args.func(args)
+
+
+def test_records_are_chained_in_order_and_mirrored(trail, aws):
+    recs = [trail.record(event(i)) for i in range(5)]
+    assert [r.seq for r in recs] == [1, 2, 3, 4, 5]
+    assert all(b.prev_hash == a.hash for a, b in pairwise(recs))
+    assert [r.seq for r in trail.archive.records()] == [1, 2, 3, 4, 5]
+    report = verify_store(trail, trail.archive)
+    assert report.ok and report.head_seq == 5
+
+
+def test_two_writers_with_stale_heads_never_fork_the_chain(aws, trail):
+    # GIVEN two containers that each believe they know the head
+    other = DynamoAuditTrail(aws.name("table", "AuditTrail"), REGION, archive=trail.archive)
+    trail.record(event(0))
+    other.record(event(1))  # other learnt the head from the failed conditional put
+    trail.record(event(2))  # trail's cached head is stale: it retries on top of the winner
+    other.record(event(3))
+    assert [r.seq for r in trail.records()] == [1, 2, 3, 4]
+    assert verify_store(trail, trail.archive).ok
+
+
+def test_a_new_container_finds_the_end_of_the_chain_with_put_item_only(aws, trail, ddb):
+    for i in range(3):
+        trail.record(event(i))
+    # GIVEN the head hint lags behind (a writer died between its record and the hint)
+    ddb.put_item(TableName=aws.name("table", "AuditTrail"), Item={
+        "chain": {"S": "HEAD"}, "seq": {"N": "0"}, "head_seq": {"N": "1"}, "head_hash": {"S": next(iter(trail.records())).hash},
+    })  # fmt: skip
+    # WHEN a fresh container records THEN it walks forward to the true end: no fork, no gap
+    fresh = DynamoAuditTrail(aws.name("table", "AuditTrail"), REGION, archive=trail.archive)
+    assert fresh.record(event(3)).seq == 4
+    assert verify_store(trail, trail.archive).ok
+
+
+def test_the_archive_is_write_once(trail):
+    rec = trail.record(event(0))
+    with pytest.raises(StorageError, match="write-once"):
+        trail.archive.put(rec)
+
+
+def test_who_accessed_reads_the_plate_index(trail):
+    trail.record(event(0, "alice", plates=("1ABC234",)))
+    trail.record(event(1, "bob", plates=("2XYZ999",)))
+    trail.record(event(2, "carol", plates=("1ABC234", "2XYZ999"), action="alert.viewed"))
+    assert [r.event.actor_name for r in trail.by_plate("1-abc-234")] == ["alice", "carol"]
+    assert [r.seq for r in trail.by_actor("sub-bob", NOW_MS - 1, NOW_MS + 10)] == [2]
+    assert [r.seq for r in trail.between(NOW_MS, NOW_MS + 1)] == [1, 2]
+
+
+def test_default_trail_reads_its_names_from_the_function_env(aws, function_env):
+    function_env("Api")
+    default_trail.cache_clear()
+    try:
+        default_trail().record(event(0))
+        assert default_trail().archive is not None and [r.seq for r in default_trail().records()] == [1]
+    finally:
+        default_trail.cache_clear()
+
+
+# -- anpr audit verify ------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(aws, monkeypatch):
+    monkeypatch.setenv("ANPR_TABLE_AUDIT_TRAIL", aws.name("table", "AuditTrail"))
+    monkeypatch.setenv("ANPR_BUCKET_AUDIT_ARCHIVE", aws.name("bucket", "AuditArchive"))
+
+
+def test_anpr_audit_verify_passes_on_an_untouched_trail(trail, cli_env, capsys):
+    for i in range(4):
+        trail.record(event(i))
+    assert cli("audit", "verify") == 0
+    assert json.loads(capsys.readouterr().out)["ok"] is True
+
+
+def test_anpr_audit_verify_detects_an_altered_record(trail, cli_env, ddb, aws, capsys):
+    for i in range(4):
+        trail.record(event(i))
+    # GIVEN someone with table access rewrites record 2's reason
+    table = aws.name("table", "AuditTrail")
+    item = ddb.get_item(TableName=table, Key={"chain": {"S": "AUDIT"}, "seq": {"N": "2"}})["Item"]
+    item["body"]["S"] = item["body"]["S"].replace("burglary follow-up", "just curious, sorry")
+    ddb.put_item(TableName=table, Item=item)
+    # THEN anpr audit verify fails and names the record
+    assert cli("audit", "verify") == 1
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert {"seq": 2, "kind": "altered"} in [{"seq": p["seq"], "kind": p["kind"]} for p in problems]
+
+
+def test_anpr_audit_verify_detects_a_deleted_record(trail, cli_env, ddb, aws, capsys):
+    for i in range(4):
+        trail.record(event(i))
+    ddb.delete_item(
+        TableName=aws.name("table", "AuditTrail"), Key={"chain": {"S": "AUDIT"}, "seq": {"N": "3"}}
+    )
+    assert cli("audit", "verify") == 1
+    kinds = {(p["seq"], p["kind"]) for p in json.loads(capsys.readouterr().out)["problems"]}
+    assert (3, "missing") in kinds
+
+
+def test_anpr_audit_verify_detects_a_deleted_last_record_from_the_locked_mirror(
+    trail, cli_env, ddb, aws, capsys
+):
+    for i in range(4):
+        trail.record(event(i))
+    ddb.delete_item(
+        TableName=aws.name("table", "AuditTrail"), Key={"chain": {"S": "AUDIT"}, "seq": {"N": "4"}}
+    )
+    assert cli("audit", "verify", "--no-archive") == 0  # the table alone cannot see a cut tail
+    capsys.readouterr()
+    assert cli("audit", "verify") == 1
+    assert (4, "missing") in {(p["seq"], p["kind"]) for p in json.loads(capsys.readouterr().out)["problems"]}
+
+
+def test_anpr_audit_who_accessed_is_itself_recorded(trail, cli_env, capsys):
+    trail.record(event(0, "alice"))
+    trail.record(event(1, "bob", plates=("2XYZ999",)))
+    assert (
+        cli(
+            "audit",
+            "who-accessed",
+            "1-ABC-234",
+            "--case-ref",
+            "COC-2026-12",
+            "--reason",
+            "citizen complaint 12",
+        )
+        == 0
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert [a["actor_name"] for a in report["accesses"]] == ["alice"]
+    last = list(trail.records())[-1].event
+    assert (last.action, last.case_ref, last.plates) == ("audit.accesses_viewed", "COC-2026-12", ["1ABC234"])
+
+
+def test_anpr_transparency_prints_figures_without_plates(trail, cli_env, aws, monkeypatch, capsys):
+    monkeypatch.setenv("ANPR_TABLE_PROBES", aws.name("table", "Probes"))
+    monkeypatch.setenv("ANPR_TABLE_CAMERAS", aws.name("table", "Cameras"))
+    monkeypatch.setenv("ANPR_TABLE_READS", aws.name("table", "Reads"))
+    trail.record(event(0))
+    assert cli("transparency", "--from", str(NOW_MS - 1000), "--to", str(NOW_MS + 1000)) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out)["searches"]["total"] == 1 and "1ABC234" not in out
+
+
+def test_the_mirror_writes_into_an_object_lock_compliance_bucket(aws):
+    # GIVEN a bucket as AWS will have it (Object Lock, compliance mode, default retention)
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(
+        Bucket="locked-audit",
+        CreateBucketConfiguration={"LocationConstraint": REGION},
+        ObjectLockEnabledForBucket=True,
+    )
+    s3.put_object_lock_configuration(
+        Bucket="locked-audit",
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 3650}},
+        },
+    )
+    trail = DynamoAuditTrail(
+        aws.name("table", "AuditTrail"), REGION, archive=S3AuditArchive("locked-audit", s3=s3)
+    )
+    trail.record(event(0))
+    # THEN the record is there, under compliance retention, and cannot be deleted
+    key = S3AuditArchive.key(1)
+    head = s3.head_object(Bucket="locked-audit", Key=key)
+    assert head["ObjectLockMode"] == "COMPLIANCE"
+    with pytest.raises(s3.exceptions.ClientError):
+        s3.delete_object(Bucket="locked-audit", Key=key, VersionId=head["VersionId"])
+    assert verify_store(trail, trail.archive).ok

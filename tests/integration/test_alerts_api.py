@@ -1,0 +1,200 @@
+"""The alerts REST API on moto: watchlist CRUD and CSV import (watchlist_manager), the patrol
+feed, view and acknowledgement (patrol), role enforcement, the re-sender, and a watchlist change
+reaching a running matcher within 60 s (DynamoDB version stamp, controllable clock)."""
+
+import importlib
+import importlib.util
+import json
+import time
+
+import pytest
+from anpr.alerts.matcher import WatchlistCache
+from anpr.alerts.watchlist import DynamoWatchlistRepository
+from anpr.specs.alerts import DISPATCH_QUEUE
+
+from local.resources import REGION
+from tests.helpers import FakeLambdaContext, api_event, claims, sqs_event
+from tests.integration.conftest import load_handler
+from tests.integration.test_alerts_ingest import ZONE, deliveries, ingest, snapshot_bodies  # noqa: F401
+
+MANAGER = claims("mia", "watchlist_manager")
+OFFICER = claims("olivia", "patrol")
+EXPIRES = "2027-06-30T00:00:00Z"
+
+
+@pytest.fixture
+def api(aws, function_env, monkeypatch):
+    function_env("AlertsApi")
+    handler = load_handler("alerts_api")
+    handler.services.cache_clear()
+    handler.audit.cache_clear()
+    store = (
+        importlib.import_module("anpr.audit_store") if importlib.util.find_spec("anpr.audit_store") else None
+    )
+    if store is not None and hasattr(store.default_trail, "cache_clear"):
+        store.default_trail.cache_clear()  # a trail bound to the previous test's tables
+    yield handler
+
+
+def call(api, method, resource, path=None, *, who=MANAGER, body=None, query=None, params=None, headers=None):
+    event = api_event(method, resource, path, claims=who, body=body, query=query, path_params=params)
+    if headers:
+        event["headers"].update(headers)
+    r = api.lambda_handler(event, FakeLambdaContext())
+    return r["statusCode"], json.loads(r["body"]) if r.get("body") else None
+
+
+def entry_body(**kw):
+    return {
+        "plate": "1-ABC-234",
+        "category": "stolen_vehicle",
+        "reason": "stolen in Ixelles",
+        "owning_unit": "PZ 5342",
+        "handling_instructions": "request backup",
+        "expires": EXPIRES,
+        "valid_from": "2026-11-01T00:00:00Z",
+        **kw,
+    }
+
+
+def test_manager_manages_entries_and_patrol_may_not(aws, api):
+    # WHEN a manager creates, reads, updates, lists and deletes an entry
+    status, created = call(api, "POST", "/watchlist", body=entry_body())
+    assert status == 201 and created["plate"] == "1ABC234" and created["created_by"] == "sub-mia"
+    eid = created["entry_id"]
+    path = f"/watchlist/{eid}"
+    assert call(api, "GET", "/watchlist/{entry_id}", path, params={"entry_id": eid})[1]["entry_id"] == eid
+    status, updated = call(
+        api, "PUT", "/watchlist/{entry_id}", path, params={"entry_id": eid}, body=entry_body(priority="low")
+    )
+    assert status == 200 and updated["priority"] == "low"
+    assert [e["entry_id"] for e in call(api, "GET", "/watchlist")[1]["entries"]] == [eid]
+    assert call(api, "DELETE", "/watchlist/{entry_id}", path, params={"entry_id": eid})[0] == 200
+    assert call(api, "GET", "/watchlist/{entry_id}", path, params={"entry_id": eid})[0] == 404
+    # THEN a patrol officer may neither list nor create; a bad body is a 400
+    assert call(api, "GET", "/watchlist", who=OFFICER)[0] == 403
+    assert call(api, "POST", "/watchlist", who=OFFICER, body=entry_body())[0] == 403
+    assert call(api, "POST", "/watchlist", body=entry_body(expires=None))[0] == 400
+    assert call(api, "GET", "/watchlist", who=None)[0] == 401
+    # AND the audit trail (accountability's store) holds each change with before/after
+    trail = api.audit()
+    changes = [r.event for r in trail.by_plate("1ABC234") if r.event.action.startswith("watchlist.")]
+    actions = [e.action for e in changes]
+    assert {"watchlist.created", "watchlist.updated", "watchlist.deleted"} <= set(actions)
+    updated = next(e for e in changes if e.action == "watchlist.updated")
+    assert updated.actor_id == "sub-mia"
+    assert updated.detail["before"]["priority"] == "high" and updated.detail["after"]["priority"] == "low"
+
+
+def test_csv_import_reports_per_line(aws, api):
+    csv_text = (
+        "plate,country,category,priority,reason,owning_unit,handling_instructions,valid_from,expires,zones\n"
+        f"1ABC234,BE,stolen_vehicle,high,stolen car,PZ,backup,,{EXPIRES},BXL-5339\n"
+        f"2XYZ999,,bogus,high,whatever,PZ,,,{EXPIRES},\n"
+    )
+    status, report = call(
+        api, "POST", "/watchlist/import", body=csv_text, headers={"Content-Type": "text/csv"}
+    )
+    assert status == 200 and report["created"] == 1 and report["errors"] == 1
+    assert report["lines"][1]["line"] == 3 and "category" in report["lines"][1]["errors"][0]
+    status, report = call(
+        api, "POST", "/watchlist/import", body={"csv": csv_text.replace("1ABC234", "3DEF456")}
+    )
+    assert report["created"] == 1
+
+
+def test_patrol_feed_view_and_acknowledge(aws, api, ingest):  # noqa: F811
+    # GIVEN a listed plate seen once in zone BXL-5339 (real ingest path)
+    assert call(api, "POST", "/watchlist", body=entry_body(zones=[ZONE]))[0] == 201
+    bodies = snapshot_bodies(aws, ("BXL-A", "1ABC234", int(time.time() * 1000) - 1000))
+    ingest.lambda_handler(sqs_event(bodies), FakeLambdaContext())
+    [msg] = deliveries(aws)[DISPATCH_QUEUE]
+    aid = msg["alert_id"]
+    # WHEN the officer opens the zone feed and the alert
+    status, feed = call(api, "GET", "/alerts", who=OFFICER, query={"zone": ZONE})
+    assert status == 200 and [a["alert_id"] for a in feed["alerts"]] == [aid]
+    status, alert = call(
+        api, "GET", "/alerts/{alert_id}", f"/alerts/{aid}", who=OFFICER, params={"alert_id": aid}
+    )
+    assert status == 200 and alert["plate"] == "1ABC234" and "Signature" in alert["crop_url"]
+    # AND acknowledges it with an outcome
+    ack_path = f"/alerts/{aid}/acknowledge"
+    status, acked = call(
+        api,
+        "POST",
+        "/alerts/{alert_id}/acknowledge",
+        ack_path,
+        who=OFFICER,
+        params={"alert_id": aid},
+        body={"outcome": "stopped", "comment": "driver arrested"},
+    )
+    # THEN it leaves the open feed, and a second acknowledgement is a conflict
+    assert (
+        status == 200
+        and acked["status"] == "acknowledged"
+        and acked["acknowledgement"]["by_id"] == "sub-olivia"
+    )
+    assert call(api, "GET", "/alerts", who=OFFICER, query={"zone": ZONE})[1]["alerts"] == []
+    assert (
+        call(
+            api,
+            "POST",
+            "/alerts/{alert_id}/acknowledge",
+            ack_path,
+            who=OFFICER,
+            params={"alert_id": aid},
+            body={"outcome": "stopped"},
+        )[0]
+        == 409
+    )
+    assert (
+        call(
+            api,
+            "POST",
+            "/alerts/{alert_id}/acknowledge",
+            ack_path,
+            who=OFFICER,
+            params={"alert_id": aid},
+            body={"outcome": "maybe"},
+        )[0]
+        == 400
+    )
+    # AND a watchlist manager may not acknowledge
+    assert call(api, "GET", "/alerts", who=MANAGER, query={"zone": ZONE})[0] == 403
+
+
+def test_resender_republishes_open_high_priority_alerts(aws, api, ingest, function_env, monkeypatch):  # noqa: F811
+    call(api, "POST", "/watchlist", body=entry_body())
+    ingest.lambda_handler(
+        sqs_event(snapshot_bodies(aws, ("BXL-A", "1ABC234", int(time.time() * 1000) - 1000))),
+        FakeLambdaContext(),
+    )
+    assert len(deliveries(aws)[DISPATCH_QUEUE]) == 1
+    function_env("AlertResender")
+    resender = load_handler("alert_resender")
+    resender.service.cache_clear()
+    # nothing due yet
+    assert resender.lambda_handler({}, FakeLambdaContext())["sent"] == 0
+    # WHEN N minutes have passed (the service's clock moved)
+    later = int(time.time() * 1000) + 6 * 60_000
+    monkeypatch.setattr(resender.service(), "now_ms", lambda: later)
+    monkeypatch.setattr(resender.service().publisher, "now_ms", lambda: later)
+    assert resender.lambda_handler({}, FakeLambdaContext())["sent"] == 1
+    [again] = deliveries(aws)[DISPATCH_QUEUE]
+    assert again["send"] == 2 and again["plate"] == "1ABC234"
+
+
+def test_watchlist_change_reaches_a_running_matcher_within_60_s(aws, api):
+    # GIVEN a running container's cache, loaded before the change
+    t = {"now": time.time()}
+    cache = WatchlistCache(
+        DynamoWatchlistRepository(aws.name("table", "Watchlist"), REGION), 30, lambda: t["now"]
+    )
+    assert len(cache.index()) == 0
+    # WHEN a manager adds an entry through the API
+    assert call(api, "POST", "/watchlist", body=entry_body())[0] == 201
+    # THEN the old state holds until the refresh, the new one at most 60 s later
+    t["now"] += 29
+    assert len(cache.index()) == 0
+    t["now"] += 31
+    assert len(cache.index()) == 1

@@ -1,0 +1,106 @@
+"""``anpr patrol`` against moto: follows the zone queue, prints what to do, saves the crop,
+acknowledges non-interactively through the API."""
+
+import argparse
+import io
+import time
+
+import boto3
+from anpr import patrol_cli
+from anpr.alerts.models import Category, WatchlistEntry, from_ms
+from anpr.alerts.watchlist import DynamoWatchlistRepository
+
+from local.resources import REGION
+from tests.helpers import FakeLambdaContext, sqs_event
+from tests.integration.test_alerts_ingest import ZONE, ingest, snapshot_bodies  # noqa: F401
+
+
+class RecordingApi:
+    def __init__(self):
+        self.acks = []
+
+    def acknowledge(self, alert_id, outcome, comment):
+        self.acks.append((alert_id, outcome, comment))
+        return {}
+
+
+def test_patrol_follows_its_zone_saves_the_crop_and_acknowledges(aws, ingest, tmp_path):  # noqa: F811
+    # GIVEN a possible misread of a listed plate seen in the officer's zone
+    now = int(time.time() * 1000)
+    DynamoWatchlistRepository(aws.name("table", "Watchlist"), REGION).create(
+        WatchlistEntry(
+            entry_id="e1",
+            plate="1ABC234",
+            category=Category.WANTED_PERSON,
+            reason="warrant 7",
+            owning_unit="PJF",
+            handling_instructions="armed: do not approach alone",
+            valid_from=from_ms(now - 3_600_000),
+            expires=from_ms(now + 3_600_000),
+            zones=[ZONE],
+        )
+    )
+    ingest.lambda_handler(
+        sqs_event(snapshot_bodies(aws, ("BXL-A", "1A8C234", now - 1000))), FakeLambdaContext()
+    )
+    # WHEN the officer follows the zone non-interactively
+    sqs = boto3.client("sqs", region_name=REGION)
+    args = argparse.Namespace(
+        zone=ZONE,
+        queue_url=None,
+        prefix=aws.prefix,
+        endpoint_url=None,
+        region=REGION,
+        api=None,
+        token=None,
+        source="queue",
+        crops=str(tmp_path),
+        max_alerts=1,
+        idle_timeout=0,
+        outcome="misread",
+        comment="it was 1A8C234",
+        no_ack=False,
+    )
+    url = patrol_cli.zone_queue_url(sqs, ZONE, aws.prefix)
+    api = RecordingApi()
+    out = io.StringIO()
+    s3 = boto3.client("s3", region_name=REGION)
+
+    def fetch(presigned: str) -> bytes:  # moto: fetch the object the link names
+        key = presigned.split(".amazonaws.com/", 1)[1].split("?", 1)[0]
+        return s3.get_object(Bucket=aws.name("bucket", "Snapshots"), Key=key)["Body"].read()
+
+    console = patrol_cli.PatrolConsole(
+        feed=patrol_cli.QueueFeed(sqs, url, wait_s=0),
+        api=api,
+        crops_dir=tmp_path,
+        out=out,
+        outcome=args.outcome,
+        comment=args.comment,
+        fetch=fetch,
+    )
+    [handled] = console.run(max_alerts=1)
+    # THEN it shows plate, misread warning, where, what to do; saves the crop; acknowledges
+    text = out.getvalue()
+    assert "1A8C234" in text and "POSSIBLE MISREAD" in text and "Boulevard Anspach" in text
+    assert "armed: do not approach alone" in text
+    assert (tmp_path / f"{handled['alert_id']}_1.jpg").read_bytes()[:3] == b"\xff\xd8\xff"
+    assert api.acks == [(handled["alert_id"], "misread", "it was 1A8C234")]
+    # AND the queue is drained
+    assert sqs.receive_message(QueueUrl=url).get("Messages") is None
+
+
+def test_cli_parser_registers_patrol():
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    patrol_cli.register(sub)
+    args = parser.parse_args(["patrol", "--zone", ZONE, "--outcome", "stopped", "--max-alerts", "2"])
+    assert args.func is patrol_cli.main and args.max_alerts == 2
+
+
+def test_interactive_choice_other_needs_a_comment(tmp_path):
+    answers = iter(["o", "", "driver fled on foot"])
+    console = patrol_cli.PatrolConsole(
+        feed=[], api=None, crops_dir=tmp_path, out=io.StringIO(), ask=lambda _: next(answers)
+    )
+    assert console.choose() == ("other", "driver fled on foot")

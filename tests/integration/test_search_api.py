@@ -1,0 +1,289 @@
+"""Search API + task on moto: submit (202), walk the ASL with the real task handler, read results."""
+
+import json
+from urllib.parse import parse_qs, urlparse
+
+import boto3
+import pytest
+from anpr import audit_store
+from anpr.models import PlateRead
+from anpr.reads import DynamoPlateReadRepository
+from anpr.search import synthetic as syn
+from anpr.search import wiring
+from anpr.spec import ROOT
+
+from local.resources import REGION
+from tests.helpers import NOW_MS, FakeLambdaContext, api_event, claims
+from tests.integration.conftest import load_handler
+from tests.integration.sfn_local import walk
+
+HOUR = 3_600_000
+IVAN = claims("ivan", "investigator")
+ASL = json.loads((ROOT / "infra/statemachines/search.asl.json").read_text())
+
+
+def plate_read(s, retention_days=365) -> PlateRead:
+    return PlateRead(
+        read_id=s.read_id,
+        plate=s.plate,
+        raw_text=s.plate,
+        confidence=s.confidence,
+        country="BE",
+        bbox=(1, 2, 3, 4),
+        alternatives=s.alternatives,
+        camera_id=s.camera_id,
+        zone=s.zone,
+        capture_ms=s.capture_ms,
+        lat=s.lat,
+        lon=s.lon,
+        snapshot_bucket="snapshots",
+        snapshot_key=s.snapshot_key,
+        ingested_ms=s.capture_ms + 500,
+        expires_at=s.capture_ms // 1000 + retention_days * 86_400,
+    )
+
+
+@pytest.fixture
+def search(aws, function_env, monkeypatch):
+    function_env("SearchApi")
+    function_env("SearchTask")
+    for cached in (wiring.search_service, wiring.search_workflow, wiring._audit, audit_store.default_trail):
+        cached.cache_clear()
+    monkeypatch.setattr("anpr.search.service.now_ms", lambda: NOW_MS)
+    api, task = load_handler("search_api"), load_handler("search_task")
+    cams = syn.cameras_on_a_line(5)
+    from anpr.cameras import DynamoCameraRegistry
+
+    DynamoCameraRegistry(aws.name("table", "Cameras"), REGION).put_many(cams)
+    reads = DynamoPlateReadRepository(aws.name("table", "Reads"), REGION)
+    reads.put_many(plate_read(s) for s in syn.drive("1ABC234", cams, NOW_MS - 3 * HOUR, 60_000))
+    reads.put_many(
+        plate_read(s) for s in syn.background(200, cams, NOW_MS - 4 * HOUR, NOW_MS, syn.plate_pool(50))
+    )
+    # near-misses inside the partial-search window
+    near = [syn.sighting(p, cams[0], NOW_MS - 3 * HOUR + 120_000) for p in ("1ABD234", "1ABC334", "2ABC234")]
+    reads.put_many(plate_read(s) for s in near)
+    yield api, task, aws
+    for cached in (wiring.search_service, wiring.search_workflow, wiring._audit, audit_store.default_trail):
+        cached.cache_clear()
+
+
+def call(api, method, resource, path=None, **kw):
+    resp = api.lambda_handler(api_event(method, resource, path, **kw), FakeLambdaContext())
+    body = resp["body"]
+    resp["headers"] = {
+        **(resp.get("headers") or {}),
+        **{k: v[0] for k, v in (resp.get("multiValueHeaders") or {}).items()},
+    }
+    return (
+        resp["statusCode"],
+        (
+            json.loads(body)
+            if resp["headers"].get("Content-Type", "").startswith("application/json")
+            else body
+        ),
+        resp,
+    )
+
+
+def run_workflow(task, aws, job_id):
+    def invoke(resource, payload):
+        return json.loads(json.dumps(task.lambda_handler(payload, FakeLambdaContext())))
+
+    s3 = boto3.client("s3", region_name=REGION)
+    return walk(
+        ASL,
+        invoke,
+        {"job_id": job_id},
+        read_items=lambda b, k: json.loads(s3.get_object(Bucket=b, Key=k)["Body"].read()),
+    )
+
+
+def submit(api, **over):
+    body = {
+        "type": "trajectory",
+        "params": {"plate": "1-ABC-234", "start_ms": NOW_MS - 6 * HOUR, "end_ms": NOW_MS},
+        "case_ref": "PV-BRU-2026-001",
+        "reason": "burglary series, suspect vehicle",
+    }
+    body.update(over)
+    return call(api, "POST", "/searches", body=body, claims=IVAN)
+
+
+def test_a_trajectory_search_end_to_end(search):
+    api, task, aws = search
+    # WHEN an investigator submits a trajectory search
+    status, job, resp = submit(api)
+    assert (
+        status == 202
+        and job["status"] == "QUEUED"
+        and resp["headers"]["Location"] == f"/searches/{job['job_id']}"
+    )
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    (execution,) = sfn.list_executions(stateMachineArn=aws.arns[("state_machine", "Search")])["executions"]
+    assert execution["name"] == job["job_id"]
+    # AND the state machine's steps run (the task handler, with the ASL's JSON)
+    run_workflow(task, aws, job["job_id"])
+    # THEN the status shows it done, with progress, and the results list every camera in order
+    status, state, _ = call(
+        api,
+        "GET",
+        "/searches/{id}",
+        f"/searches/{job['job_id']}",
+        claims=IVAN,
+        path_params={"id": job["job_id"]},
+    )
+    assert status == 200 and state["status"] == "SUCCEEDED" and state["progress"]["percent"] == 100.0
+    status, page, _ = call(
+        api,
+        "GET",
+        "/searches/{id}/results",
+        f"/searches/{job['job_id']}/results",
+        claims=IVAN,
+        path_params={"id": job["job_id"]},
+        query={"page_size": "3"},
+    )
+    assert status == 200 and page["total"] == 5 and page["next_page"] == 2
+    assert [i["camera_id"] for i in page["items"]] == ["CAM-000", "CAM-001", "CAM-002"]
+    assert page["provenance"]["case_ref"] == "PV-BRU-2026-001"
+    # AND downloads come as presigned links or inline
+    status, link, _ = call(
+        api,
+        "GET",
+        "/searches/{id}/results",
+        f"/searches/{job['job_id']}/results",
+        claims=IVAN,
+        path_params={"id": job["job_id"]},
+        query={"format": "kml"},
+    )
+    assert status == 200 and urlparse(link["url"]).path.endswith("export.kml")
+    assert "attachment" in parse_qs(urlparse(link["url"]).query)["response-content-disposition"][0]
+    status, text, resp = call(
+        api,
+        "GET",
+        "/searches/{id}/results",
+        f"/searches/{job['job_id']}/results",
+        claims=IVAN,
+        path_params={"id": job["job_id"]},
+        query={"format": "csv", "inline": "true"},
+    )
+    assert status == 200 and "PV-BRU-2026-001" in text and resp["headers"]["Content-Type"] == "text/csv"
+    # AND every access is in the audit trail with the plates touched
+    trail = audit_store.default_trail()
+    actions = [(r.event.action, r.event.plates) for r in trail.records()]
+    assert ("search.submitted", ["1ABC234"]) in actions
+    assert ("search.results_viewed", ["1ABC234"]) in actions
+    assert ("search.results_downloaded", ["1ABC234"]) in actions
+
+
+def test_missing_case_reference_is_400(search):
+    api, _, _ = search
+    status, body, _ = submit(api, case_ref="")
+    assert status == 400 and "case" in body["error"]
+
+
+def test_older_than_the_admin_window_without_prosecutor_decision_is_403(search):
+    api, _, _ = search
+    params = {"plate": "1ABC234", "start_ms": NOW_MS - 40 * 24 * HOUR, "end_ms": NOW_MS}
+    status, body, _ = submit(api, params=params)
+    assert status == 403 and "prosecutor" in body["error"]
+    status, _, _ = submit(api, params=params, prosecutor_ref="PG-BRU-77/26")
+    assert status == 202
+
+
+def test_roles_patrol_cannot_search_supervisor_reads_others_do_not_see(search):
+    api, _, _ = search
+    status, _, _ = call(api, "POST", "/searches", body={}, claims=claims("pat", "patrol"))
+    assert status == 403
+    _, job, _ = submit(api)
+    path = f"/searches/{job['job_id']}"
+    assert (
+        call(
+            api,
+            "GET",
+            "/searches/{id}",
+            path,
+            claims=claims("sam", "supervisor"),
+            path_params={"id": job["job_id"]},
+        )[0]
+        == 200
+    )
+    assert (
+        call(
+            api,
+            "GET",
+            "/searches/{id}",
+            path,
+            claims=claims("olga", "investigator"),
+            path_params={"id": job["job_id"]},
+        )[0]
+        == 404
+    )
+    assert (
+        call(
+            api,
+            "DELETE",
+            "/searches/{id}",
+            path,
+            claims=claims("sam", "supervisor"),
+            path_params={"id": job["job_id"]},
+        )[0]
+        == 403
+    )
+
+
+def test_results_before_the_end_are_409_and_cancel_works(search):
+    api, task, aws = search
+    _, job, _ = submit(api)
+    path = f"/searches/{job['job_id']}"
+    status, _, _ = call(
+        api,
+        "GET",
+        "/searches/{id}/results",
+        path + "/results",
+        claims=IVAN,
+        path_params={"id": job["job_id"]},
+    )
+    assert status == 409
+    status, state, _ = call(
+        api, "DELETE", "/searches/{id}", path, claims=IVAN, path_params={"id": job["job_id"]}
+    )
+    assert status == 200 and state["status"] == "CANCELLED"
+    run_workflow(task, aws, job["job_id"])  # the steps stop on their own
+    status, state, _ = call(
+        api, "GET", "/searches/{id}", path, claims=IVAN, path_params={"id": job["job_id"]}
+    )
+    assert state["status"] == "CANCELLED"
+
+
+def test_a_partial_search_on_moto_returns_all_and_only_matches(search):
+    api, task, aws = search
+    params = {
+        "pattern": "1AB?23*",
+        "start_ms": NOW_MS - 3 * HOUR - 300_000,
+        "end_ms": NOW_MS - 3 * HOUR + 900_000,
+    }
+    _, job, _ = submit(api, type="partial", params=params)
+    run_workflow(task, aws, job["job_id"])
+    _, page, _ = call(
+        api,
+        "GET",
+        "/searches/{id}/results",
+        f"/searches/{job['job_id']}/results",
+        claims=IVAN,
+        path_params={"id": job["job_id"]},
+    )
+    from anpr.search.partition import wildcard_regex
+
+    all_plates = {
+        s["plate"]["S"]
+        for s in boto3.client("dynamodb", region_name=REGION).scan(TableName=aws.name("table", "Reads"))[
+            "Items"
+        ]
+        if params["start_ms"] <= int(s["capture_ms"]["N"]) <= params["end_ms"]
+    }
+    assert {i["plate"] for i in page["items"]} == {
+        p for p in all_plates if wildcard_regex("1AB?23*").fullmatch(p)
+    }
+    assert {"1ABC234", "1ABD234"} <= {i["plate"] for i in page["items"]}
+    assert not {"1ABC334", "2ABC234"} & {i["plate"] for i in page["items"]}

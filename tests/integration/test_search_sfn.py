@@ -1,0 +1,128 @@
+"""The search ASL executed by moto's own Step Functions engine, Lambda tasks run in-process."""
+
+import json
+
+import boto3
+import pytest
+from anpr import audit_store
+from anpr.auth import Caller
+from anpr.reads import DynamoPlateReadRepository
+from anpr.search import synthetic as syn
+from anpr.search import wiring
+from anpr.search.models import JobStatus, SubmitRequest
+from moto import mock_aws
+
+from local.resources import REGION, physical_name, provision
+from tests.helpers import NOW_MS, FakeLambdaContext
+from tests.integration.conftest import load_handler
+from tests.integration.sfn_local import create_lambda, lambda_in_process, wait_for
+from tests.integration.test_search_api import plate_read
+
+HOUR = 3_600_000
+PREFIX = "anpr-sfn"
+
+
+@pytest.fixture
+def machine(monkeypatch):
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        session = boto3.Session(region_name=REGION)
+        arns = {fid: create_lambda(session, physical_name(PREFIX, fid)) for fid in ("SearchTask",)}
+        prov = provision(session, prefix=PREFIX, function_arn=lambda fid: arns[fid])
+        from anpr import spec
+
+        from infra.stages import stage
+
+        for fid in ("SearchApi", "SearchTask"):
+            for k, v in prov.function_env(spec.function(fid), stage("local")).items():
+                monkeypatch.setenv(k, v)
+        for cached in (
+            wiring.search_service,
+            wiring.search_workflow,
+            wiring._audit,
+            audit_store.default_trail,
+        ):
+            cached.cache_clear()
+        monkeypatch.setattr("anpr.search.service.now_ms", lambda: NOW_MS)
+        task = load_handler("search_task")
+        with lambda_in_process(
+            {physical_name(PREFIX, "SearchTask"): task.lambda_handler}, context_factory=FakeLambdaContext
+        ):
+            yield prov, session
+        for cached in (
+            wiring.search_service,
+            wiring.search_workflow,
+            wiring._audit,
+            audit_store.default_trail,
+        ):
+            cached.cache_clear()
+
+
+def test_moto_executes_a_trajectory_search_to_succeeded(machine):
+    prov, session = machine
+    cams = syn.cameras_on_a_line(4)
+    reads = DynamoPlateReadRepository(prov.name("table", "Reads"), REGION)
+    reads.put_many(plate_read(s) for s in syn.drive("1ABC234", cams, NOW_MS - 2 * HOUR, 60_000))
+    # GIVEN a search submitted through the service (which starts the execution, named after the job)
+    svc = wiring.search_service()
+    job = svc.submit(
+        Caller("sub-ivan", "ivan", frozenset({"investigator"})),
+        SubmitRequest(
+            type="trajectory",
+            params={"plate": "1ABC234", "start_ms": NOW_MS - 3 * HOUR, "end_ms": NOW_MS},
+            case_ref="PV-1",
+            reason="hit and run on the ring road",
+        ),
+    )
+    # WHEN moto's engine runs the definition
+    out = wait_for(session.client("stepfunctions", region_name=REGION), job.execution_arn)
+    # THEN it SUCCEEDED and the job shows every camera in order
+    assert out["status"] == "SUCCEEDED", out
+    assert json.loads(out["output"])["finished"]["status"] == "SUCCEEDED"
+    assert svc.jobs.get(job.job_id).status == JobStatus.SUCCEEDED
+    page = svc.results(Caller("sub-ivan", "ivan", frozenset({"investigator"})), job.job_id)
+    assert [i["camera_id"] for i in page["items"]] == [c.camera_id for c in cams]
+
+
+def test_moto_execution_of_a_failing_search_marks_the_job_failed(machine):
+    _, session = machine
+    svc = wiring.search_service()
+    # GIVEN a convoy search for a plate that was never seen (plan raises SearchRejected)
+    job = svc.submit(
+        Caller("sub-ivan", "ivan", frozenset({"investigator"})),
+        SubmitRequest(
+            type="convoy",
+            params={"plate": "9NOPE99", "start_ms": NOW_MS - 3 * HOUR, "end_ms": NOW_MS},
+            case_ref="PV-1",
+            reason="hit and run on the ring road",
+        ),
+    )
+    out = wait_for(session.client("stepfunctions", region_name=REGION), job.execution_arn)
+    assert out["status"] == "FAILED"
+    failed = svc.jobs.get(job.job_id)
+    assert failed.status == JobStatus.FAILED
+    assert failed.error == "SearchRejected: the target plate was not seen in this period"
+
+
+def test_moto_executes_the_distributed_map_path(machine, monkeypatch):
+    prov, session = machine
+    # GIVEN a plan larger than the inline bound (items go to S3, read by the Distributed Map)
+    monkeypatch.setenv("ANPR_PLAN_INLINE_MAX_ITEMS", "2")
+    wiring.search_workflow.cache_clear()
+    cams = syn.cameras_on_a_line(3)
+    reads = DynamoPlateReadRepository(prov.name("table", "Reads"), REGION)
+    reads.put_many(plate_read(s) for s in syn.drive("1ABC234", cams, NOW_MS - 2 * HOUR, 60_000))
+    svc = wiring.search_service()
+    ivan = Caller("sub-ivan", "ivan", frozenset({"investigator"}))
+    job = svc.submit(
+        ivan,
+        SubmitRequest(
+            type="partial",
+            params={"pattern": "1AB*", "start_ms": NOW_MS - 2 * HOUR, "end_ms": NOW_MS - 2 * HOUR + 240_000},
+            case_ref="PV-1",
+            reason="hit and run on the ring road",
+        ),
+    )
+    out = wait_for(session.client("stepfunctions", region_name=REGION), job.execution_arn)
+    assert out["status"] == "SUCCEEDED", out
+    assert json.loads(out["output"])["plan"]["mode"] == "distributed"
+    assert [i["plate"] for i in svc.results(ivan, job.job_id)["items"]] == ["1ABC234"]

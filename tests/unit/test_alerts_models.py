@@ -1,0 +1,143 @@
+"""Watchlist entries and alerts: validation and the small rules they carry.
+
+Also the builders the other alert tests share (``entry``, ``read``, ``caller``)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from anpr.alerts.models import (
+    Category,
+    MatchKind,
+    Priority,
+    WatchlistEntry,
+    WatchlistEntryIn,
+    alert_id_for,
+    from_ms,
+    new_alert,
+    with_sighting,
+)
+from anpr.auth import Caller
+from anpr.models import PlateRead
+from pydantic import ValidationError
+
+from tests.helpers import NOW_MS
+
+ZONE = "BXL-5339"
+OTHER_ZONE = "BXL-5342"
+
+
+def caller(name: str = "mia", *groups: str) -> Caller:
+    return Caller(user_id=f"sub-{name}", username=name, groups=frozenset(groups or ("watchlist_manager",)))
+
+
+def entry(plate: str = "1ABC234", entry_id: str | None = None, **kw) -> WatchlistEntry:
+    base = {
+        "entry_id": entry_id or f"e-{plate}",
+        "plate": plate,
+        "category": Category.STOLEN_VEHICLE,
+        "priority": Priority.HIGH,
+        "reason": "stolen 2026-11-01, Ixelles",
+        "owning_unit": "PZ Bruxelles-Capitale/Ixelles",
+        "handling_instructions": "Do not stop alone: request backup.",
+        "valid_from": from_ms(NOW_MS - 86_400_000),
+        "expires": from_ms(NOW_MS + 30 * 86_400_000),
+        "zones": ["national"],
+    }
+    base.update(kw)
+    return WatchlistEntry(**base)
+
+
+def read(
+    plate: str = "1ABC234", read_id: str | None = None, capture_ms: int = NOW_MS - 1000, **kw
+) -> PlateRead:
+    base = {
+        "read_id": read_id or f"r-{plate}-{capture_ms}",
+        "plate": plate,
+        "raw_text": plate,
+        "confidence": 0.93,
+        "country": "BE",
+        "bbox": (100, 150, 120, 30),
+        "camera_id": "BRU-001",
+        "zone": ZONE,
+        "capture_ms": capture_ms,
+        "lat": 50.8466,
+        "lon": 4.3644,
+        "heading": 90.0,
+        "snapshot_bucket": "snaps",
+        "snapshot_key": f"snapshots/BRU-001/{capture_ms}.jpg",
+        "crop_key": f"crops/BRU-001/{capture_ms}_plate0.jpg",
+        "ingested_ms": capture_ms + 500,
+        "expires_at": capture_ms // 1000 + 365 * 86_400,
+    }
+    base.update(kw)
+    return PlateRead(**base)
+
+
+def test_entry_input_normalises_plate_and_zones():
+    # GIVEN a manager's input with separators and messy zones
+    data = WatchlistEntryIn(
+        plate="1-abc-234",
+        category="wanted_person",
+        reason="warrant 42",
+        owning_unit="PJF",
+        expires=datetime(2027, 1, 1, tzinfo=UTC),
+        zones=[" BXL-5340", "BXL-5339", "BXL-5339"],
+    )
+    # THEN the plate is normalised and zones are a clean sorted set
+    assert data.plate == "1ABC234"
+    assert data.zones == ["BXL-5339", "BXL-5340"]
+    assert data.priority == Priority.HIGH
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"expires": None},
+        {"plate": "-"},
+        {"category": "parking"},
+        {"zones": ["national", "BXL-5339"]},
+        {"valid_from": datetime(2027, 2, 1, tzinfo=UTC)},  # after expiry
+        {"expires": datetime(2027, 1, 1)},  # naive: ambiguous
+    ],
+)
+def test_entry_input_rejects_bad_fields(change):
+    base = {
+        "plate": "1ABC234",
+        "category": "other",
+        "reason": "why not",
+        "owning_unit": "PJF",
+        "expires": datetime(2027, 1, 1, tzinfo=UTC),
+    }
+    with pytest.raises(ValidationError):
+        WatchlistEntryIn(**{**base, **change})
+
+
+def test_priority_lowered_for_possible_misreads():
+    assert Priority.HIGH.lowered() == Priority.MEDIUM
+    assert Priority.MEDIUM.lowered() == Priority.LOW
+    assert Priority.LOW.lowered() == Priority.LOW
+
+
+def test_alert_id_is_deterministic_and_sightings_are_idempotent():
+    from anpr.alerts.models import Match
+    from anpr.alerts.service import sighting_of
+
+    # GIVEN an alert raised by one read
+    m = Match(entry=entry(), kind=MatchKind.EXACT, read_plate="1ABC234")
+    first = sighting_of(read())
+    alert = new_alert(m, first, NOW_MS)
+    assert alert.alert_id == alert_id_for("e-1ABC234", "1ABC234", first.read_id)
+    # WHEN the same read is added again, THEN nothing changes
+    assert with_sighting(alert, first) is None
+    # WHEN a later read is added, THEN it is the latest and counted
+    later = sighting_of(read(capture_ms=NOW_MS + 60_000))
+    extended = with_sighting(alert, later)
+    assert extended.latest == later and extended.sighting_count == 2
+    assert alert.target_zones == [ZONE, "national"]
+
+
+def test_entry_activity_window():
+    e = entry(valid_from=from_ms(NOW_MS), expires=from_ms(NOW_MS) + timedelta(days=1))
+    assert not e.active_at(NOW_MS - 1)
+    assert e.active_at(NOW_MS)
+    assert not e.active_at(NOW_MS + 86_400_000)
