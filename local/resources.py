@@ -118,7 +118,19 @@ def provision(session, prefix: str = "anpr-local", function_arn=None) -> Provisi
 
     for b in spec.BUCKETS:
         name = physical_name(prefix, b.id)
-        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.create_bucket(
+            Bucket=name,
+            CreateBucketConfiguration={"LocationConstraint": REGION},
+            **({"ObjectLockEnabledForBucket": True} if b.object_lock_days else {}),
+        )
+        if b.object_lock_days:
+            s3.put_object_lock_configuration(
+                Bucket=name,
+                ObjectLockConfiguration={
+                    "ObjectLockEnabled": "Enabled",
+                    "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": b.object_lock_days}},
+                },
+            )
         if b.versioned:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         out.names[("bucket", b.id)] = name

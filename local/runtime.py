@@ -235,16 +235,8 @@ class LocalRuntime:
             last = self._schedule_last.get(sch.id)
             if force or last is None or now - last >= sch.rate_minutes * 60:
                 self._schedule_last[sch.id] = now
-                event = {
-                    "version": "0",
-                    "id": str(uuid.uuid4()),
-                    "detail-type": "Scheduled Event",
-                    "source": "aws.scheduler",
-                    "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
-                    "resources": [f"schedule/{sch.id}"],
-                    "detail": dict(sch.payload),
-                }
-                self.hosts[sch.function].invoke(event)
+                # EventBridge Scheduler delivers the target's Input as the event, unwrapped
+                self.hosts[sch.function].invoke(dict(sch.payload))
                 ran.append(sch.id)
         return ran
 
@@ -338,26 +330,13 @@ class LocalRuntime:
         return False
 
     def sweep_expired(self, now_s: int | None = None) -> int:
-        """What DynamoDB TTL does on AWS (moto never expires items): delete expired items."""
+        """What DynamoDB TTL does on AWS (moto never expires items): delete expired items.
+        Items under legal hold carry no TTL, and the delete is conditional on the TTL still
+        being past, so a hold placed meanwhile wins."""
+        from anpr.accountability.retention import sweep_spec_tables
+
         now_s = int(time.time()) if now_s is None else now_s
-        ddb = self.client("dynamodb")
-        deleted = 0
-        for t in spec.TABLES:
-            if not t.ttl_attribute:
-                continue
-            name = self.name("table", t.id)
-            keys = [t.partition_key.name] + ([t.sort_key.name] if t.sort_key else [])
-            paginator = ddb.get_paginator("scan")
-            for page in paginator.paginate(
-                TableName=name,
-                FilterExpression="#t < :now",
-                ExpressionAttributeNames={"#t": t.ttl_attribute},
-                ExpressionAttributeValues={":now": {"N": str(now_s)}},
-            ):
-                for item in page["Items"]:
-                    ddb.delete_item(TableName=name, Key={k: item[k] for k in keys})
-                    deleted += 1
-        return deleted
+        return sweep_spec_tables(self.client("dynamodb"), lambda t: self.name("table", t), now_s)
 
     def _set_env(self, values: dict[str, str]) -> None:
         for k, v in values.items():

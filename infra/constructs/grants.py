@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 
 from infra.constructs.acknowledge import acknowledge_wildcard_resource
@@ -112,7 +113,21 @@ def statements_for(use: Use, resource: Any) -> tuple[list[Statement], tuple[str,
     if kind == "topic" and access == "publish":
         return [Statement(("sns:Publish",), (resource.topic_arn,))], KMS_ENCRYPT
     if kind == "state_machine" and access == "start":
-        return [Statement(("states:StartExecution",), (resource.state_machine_arn,))], ()
+        # whoever starts a job may also stop it (search cancel); scoped to this machine's executions
+        executions = Stack.of(resource).format_arn(
+            service="states",
+            resource="execution",
+            resource_name=f"{resource.state_machine_name}:*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        return [
+            Statement(("states:StartExecution",), (resource.state_machine_arn,)),
+            Statement(
+                ("states:StopExecution", "states:DescribeExecution"),
+                (executions,),
+                wildcard_reason="Stop/describe the executions of this one state machine (job cancel).",
+            ),
+        ], ()
     if kind == "function" and access == "invoke":
         return [Statement(("lambda:InvokeFunction",), (resource.function_arn,))], ()
     raise _unsupported(use)

@@ -60,9 +60,15 @@ PART = SpecPart(
         ),
     ),
     buckets=(
-        # One object per audit record, write-once (If-None-Match) and, on AWS, Object Lock in
-        # compliance mode (needs BucketSpec.object_lock_days, see docs/accountability.md).
-        BucketSpec(id="AuditArchive", expire_with_retention=False, versioned=True, data_class="audit"),
+        # One object per audit record, write-once (If-None-Match) and Object Lock in compliance
+        # mode: not even the account root can alter or delete a record for two years.
+        BucketSpec(
+            id="AuditArchive",
+            expire_with_retention=False,
+            versioned=True,
+            data_class="audit",
+            object_lock_days=730,
+        ),
         # Copies of held snapshots/crops (same keys): outlive the Snapshots lifecycle until released.
         BucketSpec(id="HeldEvidence", expire_with_retention=False, versioned=False),
     ),

@@ -79,6 +79,8 @@ PART = SpecPart(
             id="Search",
             definition_file="search.asl.json",
             function_substitutions={"SearchTaskArn": "SearchTask"},
+            # the Distributed Map's ItemReader reads plan.json from the results bucket
+            uses=(Use("bucket", "SearchResults", "read"),),
         ),
     ),
     routes=(
