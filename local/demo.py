@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from anpr.cameras import DynamoCameraRegistry, load_seed
+from local import demo_features
 from local.runtime import LocalRuntime
 from local.simulator import DEFAULT_CAMERAS, Simulator, SimulatorConfig
 
@@ -76,16 +77,17 @@ def run(
     bad_fraction: float = 0.03,
     workdir: str | Path = ".local-runtime",
     quiet: bool = False,
+    features: bool = True,
 ) -> dict:
     say = (lambda *a: None) if quiet else print
     t_start = time.time()
     with LocalRuntime(workdir=workdir) as rt:
         cameras = load_seed(DEFAULT_CAMERAS)
         DynamoCameraRegistry(rt.name("table", "Cameras"), REGION).put_many(cameras)
-        say(f"local cloud up at {rt.endpoint} ({len(cameras)} cameras registered); warming the ingest function…")
-        rt.warm_up("Ingest")
+        say(f"local cloud up at {rt.endpoint} ({len(cameras)} cameras registered); warming the functions…")
+        api = demo_features.setup_people(rt) if features else None
+        rt.warm_up()
         rt.run_event_sources()
-        say(f"ready in {time.time() - t_start:.1f}s — uploading {snapshots} snapshots at {rate:g}/s\n")
 
         s3 = TimedS3(rt.client("s3"))
         sim = Simulator(
@@ -96,7 +98,14 @@ def run(
             rate_per_s=rate,
             config=SimulatorConfig(bad_fraction=bad_fraction),
             progress=None,
+            now_ms=(lambda fixed=int(time.time() * 1000): fixed),
         )
+        listed = []
+        if api:
+            planned, _ = sim.plan(snapshots)
+            listed = demo_features.seed_watchlist(api, planned)
+            say(f"watchlist: {len(listed)} simulated vehicles listed by {next(iter(demo_features.PEOPLE))}")
+        say(f"ready in {time.time() - t_start:.1f}s — uploading {snapshots} snapshots at {rate:g}/s\n")
         truth_box: dict = {}
         uploader = threading.Thread(target=lambda: truth_box.update(truth=sim.run(snapshots)), daemon=True)
         t0 = time.time()
@@ -108,9 +117,17 @@ def run(
         _live(say, rt, s3, t0)
         truth = truth_box["truth"]
         summary = _summary(rt, s3, truth, t0)
+        if api:
+            reads = stored_reads(rt)
+            summary["alerts"] = demo_features.collect_alerts(rt, api, listed, s3.uploaded_at, reads)
+            summary["searches"] = demo_features.run_searches(api, truth, reads)
+            plate = summary["searches"].get("trajectory", {}).get("plate", "")
+            summary["audit"] = demo_features.audit_checks(api, rt, plate)
         (Path(workdir) / "ground_truth.json").parent.mkdir(parents=True, exist_ok=True)
         truth.write(Path(workdir) / "ground_truth.json")
     _report(say, summary)
+    if "alerts" in summary:
+        demo_features.report(say, summary["alerts"], summary["searches"], summary["audit"])
     return summary
 
 

@@ -128,6 +128,8 @@ class LocalRuntime:
 
     def start(self) -> LocalRuntime:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
+        # moto's ASL engine logs every failed state at length; the job records its own error
+        logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
         (self.workdir / "logs").mkdir(parents=True, exist_ok=True)
         self._set_env({**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint})
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)

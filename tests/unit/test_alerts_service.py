@@ -188,3 +188,16 @@ def test_resender_publishes_an_alert_the_ingest_path_never_could(world):
     world.now += 6 * MIN
     world.resender.run()
     assert len(world.publisher.sent) == 1
+
+
+def test_a_car_read_once_as_a_lookalike_and_once_exactly_is_one_alert_upgraded_to_exact(world):
+    # GIVEN a listed 1ABC234 first read as 1A8C234 (look-alike: possible misread, lower priority)
+    world.service.on_reads([read("1A8C234", read_id="r0", capture_ms=NOW_MS)])
+    [alert] = world.alerts.alerts.values()
+    assert alert.match_kind == MatchKind.POSSIBLE_MISREAD and alert.priority != Priority.HIGH
+    # WHEN the next camera reads it exactly, within the dedupe window
+    world.service.on_reads([read("1ABC234", read_id="r1", capture_ms=NOW_MS + 3 * MIN)])
+    # THEN it is still one alert, now exact at the entry's priority, sent again so patrols know
+    [alert] = world.alerts.alerts.values()
+    assert alert.match_kind == MatchKind.EXACT and alert.priority == Priority.HIGH
+    assert alert.sighting_count == 2 and len(world.publisher.sent) == 2

@@ -21,6 +21,7 @@ from anpr.alerts.models import (
     Acknowledgement,
     Alert,
     Match,
+    MatchKind,
     Outcome,
     Priority,
     Sighting,
@@ -116,8 +117,10 @@ class AlertService:
     # -- dedupe ----------------------------------------------------------------------------
 
     def record(self, match: Match, sighting: Sighting) -> Alert:
-        """The alert this sighting raises or extends (one per entry and plate per window)."""
-        entry_id, plate, window = match.entry.entry_id, match.read_plate, self.policy.window_ms
+        """The alert this sighting raises or extends: one per listed entry per window, whatever
+        the plate as read (a car read once right and once as a look-alike is one alert)."""
+        entry_id, window = match.entry.entry_id, self.policy.window_ms
+        plate = ENTRY_WIDE  # the dedupe pointer is per entry, not per plate as read
         for _ in range(MAX_ATTEMPTS):
             ptr = self.alerts.pointer(entry_id, plate)
             alert_id, closed = None, None
@@ -128,7 +131,7 @@ class AlertService:
                 else:
                     closed = current  # acknowledged: a later sighting raises a new alert
             if alert_id is None:
-                alert_id = alert_id_for(entry_id, plate, sighting.read_id)
+                alert_id = alert_id_for(entry_id, match.read_plate, sighting.read_id)
                 if closed is not None:
                     if closed.latest.capture_ms >= sighting.capture_ms:
                         return closed  # an older sighting arriving late: nothing new to say
@@ -176,6 +179,16 @@ class AlertService:
         extended = with_sighting(current, sighting)
         if extended is None:
             return current  # this read is already on it (a retry)
+        if match.kind == MatchKind.EXACT and current.match_kind != MatchKind.EXACT:
+            # a look-alike alert confirmed by an exact read: upgrade it and send it again
+            extended = extended.model_copy(
+                update={
+                    "match_kind": match.kind,
+                    "priority": match.priority,
+                    "plate": match.read_plate,
+                    "published_ms": None,
+                }
+            )
         log.info("alert sighting added", extra={"alert_id": alert_id, "sightings": extended.sighting_count})
         return self.alerts.save(extended)
 
@@ -192,6 +205,10 @@ class AlertService:
             return ""
         camera = self.cameras.get(camera_id)
         return camera.name if camera else ""
+
+
+#: dedupe pointers are per listed entry (see ``record``)
+ENTRY_WIDE = "*"
 
 
 def _holds(alert: Alert, sighting: Sighting) -> bool:

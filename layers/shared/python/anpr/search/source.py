@@ -70,7 +70,7 @@ class DynamoReadSource:
 
     def camera(self, camera_id: str, start_ms: int, end_ms: int) -> Iterator[Sighting]:
         lo, hi = _range(start_ms, end_ms)
-        for day_key in keys.camera_days(camera_id, start_ms, end_ms):
+        for day_key in keys.camera_hours(camera_id, start_ms, end_ms):
             yield from self._query(
                 IndexName="byCamera",
                 KeyConditionExpression="camera_pk = :k AND ts_sk BETWEEN :lo AND :hi",

@@ -1,0 +1,261 @@
+"""The demo's people: a watchlist manager lists vehicles, patrol zones receive alerts, an
+investigator searches, an auditor checks who looked at a plate, supervisors get probes.
+
+Everything goes through the local API gateway with each person's own Cognito login, so the
+demo exercises the same authentication, roles, justification rules and audit trail as AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+from anpr.alerts.feed import drain_queue
+from anpr.plates import CONFUSIONS
+from anpr.specs.alerts import DISPATCH_QUEUE, ZONES, zone_queue_id
+from local.runtime import LocalRuntime
+
+PEOPLE = {
+    "manager.janssens": ("watchlist_manager",),
+    "officer.dubois": ("patrol",),
+    "inspector.peeters": ("investigator",),
+    "auditor.maes": ("auditor",),
+    "supervisor.claes": ("supervisor",),
+}
+CASE = {"case_ref": "PV-BRU-2026-01234", "reason": "Car-jacking series, Brussels north; vehicle tracing"}
+
+
+class Api:
+    def __init__(self, rt: LocalRuntime):
+        self.rt = rt
+        self.url = rt.gateway.url
+        self.tokens = {user: rt.identity.login(user) for user in PEOPLE}
+
+    def call(self, user: str, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+        req = urllib.request.Request(
+            self.url + path,
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Bearer {self.tokens[user]}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=120) as r:
+                return r.status, json.loads(r.read() or b"{}")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"{}")
+
+
+def setup_people(rt: LocalRuntime) -> Api:
+    rt.start_api()
+    for user, groups in PEOPLE.items():
+        rt.identity.add_user(user, *groups)
+    return Api(rt)
+
+
+def _lookalike(plate: str) -> str | None:
+    """The plate with one character swapped for its look-alike (8→B, 0→O...)."""
+    for i, ch in enumerate(plate):
+        if ch in CONFUSIONS and ch.isdigit():
+            return plate[:i] + CONFUSIONS[ch][0] + plate[i + 1 :]
+    return None
+
+
+def seed_watchlist(api: Api, truth) -> list[dict]:
+    """List a few simulated vehicles: national, one zone only, and one as a likely misread."""
+    by_vehicle = defaultdict(list)
+    for s in truth.sightings:
+        by_vehicle[s.vehicle_id].append(s)
+    candidates = sorted(
+        (v for v in truth.vehicles if len(by_vehicle[v.vehicle_id]) >= 3 and not v.convoy_of),
+        key=lambda v: v.vehicle_id,
+    )
+    now = datetime.now(UTC)
+    common = {
+        "valid_from": (now - timedelta(hours=6)).isoformat(),
+        "expires": (now + timedelta(days=30)).isoformat(),
+        "owning_unit": "PJF Bruxelles",
+    }
+    plans = []
+    misread_done = False
+    for v in candidates:
+        if len(plans) == 3:
+            break
+        if not plans:
+            plans.append((v, v.plate, "stolen_vehicle", "high", ["national"], "exact"))
+        elif len(plans) == 1:
+            zone = next(s for s in by_vehicle[v.vehicle_id]).camera_id
+            plans.append((v, v.plate, "wanted_person", "high", [_zone_of(api, zone)], "exact"))
+        elif not misread_done and _lookalike(v.plate):
+            misread_done = True
+            plans.append((v, _lookalike(v.plate), "missing_person", "high", ["national"], "possible_misread"))
+    listed = []
+    for v, plate, category, priority, zones, expect in plans:
+        status, body = api.call("manager.janssens", "POST", "/watchlist", {
+            **common, "plate": plate, "category": category, "priority": priority, "zones": zones,
+            "reason": f"demo: {category.replace('_', ' ')}",
+            "handling_instructions": "Do not intervene alone; confirm the plate visually first.",
+        })
+        assert status == 201, (status, body)
+        listed.append({"entry_id": body.get("entry_id"), "vehicle": v.vehicle_id, "vehicle_plate": v.plate,
+                       "listed_plate": plate, "zones": zones, "expect": expect,
+                       "truth_sightings": len(by_vehicle[v.vehicle_id])})
+    return listed
+
+
+_camera_zone: dict[str, str] = {}
+
+
+def _zone_of(api: Api, camera_id: str) -> str:
+    if not _camera_zone:
+        _, body = api.call("officer.dubois", "GET", "/cameras")
+        _camera_zone.update({c["camera_id"]: c["zone"] for c in body["cameras"]})
+    return _camera_zone[camera_id]
+
+
+def collect_alerts(
+    rt: LocalRuntime, api: Api, listed: list[dict], uploaded_at: dict[str, float], reads: list[dict]
+) -> dict:
+    sqs = rt.client("sqs")
+    per_queue = {z: drain_queue(sqs, rt.prov.queue_urls[zone_queue_id(z)]) for z in ZONES}
+    dispatch = drain_queue(sqs, rt.prov.queue_urls[DISPATCH_QUEUE])
+    key_of_read = {r["read_id"]["S"]: r["snapshot_key"]["S"] for r in reads}
+    first_sends = [m for m in dispatch if m.get("send") == 1]
+    latencies = [
+        m["_sent_to_queue_ms"] / 1000 - uploaded_at[key_of_read[m["read_id"]]]
+        for m in first_sends
+        if m.get("read_id") in key_of_read and key_of_read[m["read_id"]] in uploaded_at
+    ]
+    rows = []
+    for entry in listed:
+        mine = [m for m in dispatch if m["entry_plate"] == entry["listed_plate"]]
+        alerts = sorted({m["alert_id"] for m in mine})
+        zones = sorted(z for z, msgs in per_queue.items() if any(m["entry_plate"] == entry["listed_plate"] for m in msgs))
+        # the officer opens each alert (audited as "alert viewed"): sightings so far, match kind
+        viewed = [api.call("officer.dubois", "GET", f"/alerts/{a}")[1] for a in alerts]
+        truth_sightings = entry.get("truth_sightings", 0)
+        rows.append({**entry, "alerts": len(alerts), "match_kinds": sorted({v.get("match_kind", "?") for v in viewed}),
+                     "delivered_to": zones, "sightings": sum(v.get("sighting_count", 0) for v in viewed),
+                     "truth_sightings": truth_sightings})
+    return {
+        "entries": rows,
+        "latency_p50_s": statistics.median(latencies) if latencies else None,
+        "latency_p95_s": statistics.quantiles(latencies, n=20)[-1] if len(latencies) >= 2 else None,
+        "latencies": latencies,
+    }
+
+
+def _wait_job(api: Api, job_id: str, timeout_s: float = 180) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        _, job = api.call("inspector.peeters", "GET", f"/searches/{job_id}")
+        if job.get("status") in ("SUCCEEDED", "FAILED", "CANCELLED"):
+            return job
+        time.sleep(0.5)
+    return job
+
+
+def _search(api: Api, type_: str, params: dict) -> tuple[dict, list[dict]]:
+    status, job = api.call("inspector.peeters", "POST", "/searches", {"type": type_, "params": params, **CASE})
+    assert status == 202, (status, job)
+    job = _wait_job(api, job["job_id"])
+    items: list[dict] = []
+    page = 1
+    while job.get("status") == "SUCCEEDED" and page:
+        _, res = api.call("inspector.peeters", "GET", f"/searches/{job['job_id']}/results?page={page}&page_size=1000")
+        items += res.get("items", [])
+        page = res.get("next_page")
+    return job, items
+
+
+def run_searches(api: Api, truth, reads: list[dict]) -> dict:
+    start_ms = truth.now_ms - 4 * 3_600_000
+    end_ms = truth.now_ms + 60_000
+    stored = [(r["plate"]["S"], r["snapshot_key"]["S"], r["camera_id"]["S"]) for r in reads]
+    truth_by_key = {s.key: s for s in truth.sightings if s.uploaded}
+    out = {}
+
+    # 1. trajectory of the vehicle with the most sightings
+    by_vehicle = defaultdict(list)
+    for s in truth.sightings:
+        if s.uploaded:
+            by_vehicle[s.vehicle_id].append(s)
+    vid, sightings = max(by_vehicle.items(), key=lambda kv: (len(kv[1]), kv[0]))
+    plate = sightings[0].plate
+    job, items = _search(api, "trajectory", {"plate": plate, "start_ms": start_ms, "end_ms": end_ms})
+    found = [i["camera_id"] for i in sorted(items, key=lambda i: i["capture_ms"])]
+    expected_all = [s.camera_id for s in sorted(sightings, key=lambda s: s.capture_ms)]
+    read_keys = {k for p, k, _ in stored if p == plate}
+    expected_read = [s.camera_id for s in sorted(sightings, key=lambda s: s.capture_ms) if s.key in read_keys]
+    out["trajectory"] = {
+        "plate": plate, "status": job["status"], "found": found, "truth": expected_all,
+        "truth_read_correctly": expected_read, "exact_in_order": found == expected_read,
+        "recall_vs_truth": len(set(found) & set(expected_all)) / len(expected_all),
+        "precision_vs_truth": (sum(1 for i in items if truth_by_key.get(i.get("snapshot_key")) and truth_by_key[i["snapshot_key"]].vehicle_id == vid) / len(items)) if items else 0.0,
+    }
+
+    # 2. partial plate: the first three characters of that plate, then anything
+    pattern = plate[:3] + "*"
+    job, items = _search(api, "partial", {"pattern": pattern, "start_ms": start_ms, "end_ms": end_ms})
+    rx = re.compile("^" + re.escape(plate[:3]) + ".*$")
+    expected = sorted({p for p, _, _ in stored if rx.match(p)})
+    got = sorted({i["plate"] for i in items})
+    out["partial"] = {"pattern": pattern, "status": job["status"], "found": got, "expected": expected,
+                      "all_and_only": got == expected}
+
+    # 3. convoy: the simulated target; its partner should rank first
+    if truth.convoys:
+        convoy = truth.convoys[0]
+        plate_of = {v.vehicle_id: v.plate for v in truth.vehicles}
+        job, items = _search(api, "convoy", {"plate": plate_of[convoy.target], "start_ms": start_ms,
+                                              "end_ms": end_ms, "window_s": 60, "min_cameras": 3, "control_days": 0})
+        ranked = [i["plate"] for i in sorted(items, key=lambda i: i["rank"])]
+        out["convoy"] = {"target": plate_of[convoy.target], "partner": plate_of[convoy.partner],
+                         "status": job["status"], "error": job.get("error"), "top": ranked[:3],
+                         "partner_first": bool(ranked) and ranked[0] == plate_of[convoy.partner]}
+    return out
+
+
+def audit_checks(api: Api, rt: LocalRuntime, plate: str) -> dict:
+    status, body = api.call("auditor.maes", "GET",
+                            f"/audit/plates/{plate}/accesses?case_ref=COC-2026-077&reason=oversight+own+initiative+check")
+    accesses = body.get("accesses", body.get("items", []))
+    actions = sorted({(a.get("actor_name") or a.get("actor_id"), a.get("action")) for a in accesses})
+    # the daily probe draw (EventBridge Scheduler on AWS), run now over the demo's "day"
+    rt.hosts["Probes"].invoke({"job": "draw", "period_days": 1, "end_ms": int(time.time() * 1000) + 1000})
+    _, probes = api.call("supervisor.claes", "GET", "/probes")
+    _, verify = api.call("auditor.maes", "GET", "/audit/verify")
+    return {"status": status, "accesses": actions, "probes": len(probes.get("probes", probes.get("items", []))),
+            "verify": verify}
+
+
+def report(say, alerts: dict, searches: dict, audit: dict) -> None:
+    say("\n== watchlist alerts (patrol zones) ==")
+    for e in alerts["entries"]:
+        say(f"  listed {e['listed_plate']:8s} ({e['expect']}, zones {','.join(e['zones'])}) → "
+            f"{e['alerts']} alert(s) {e['match_kinds']}, {e['sightings']}/{e['truth_sightings']} sighting(s), "
+            f"delivered to {', '.join(e['delivered_to']) or 'no zone'}")
+    if alerts["latency_p50_s"] is not None:
+        p95 = alerts["latency_p95_s"]
+        say(f"  upload→alert latency p50 {alerts['latency_p50_s']:.2f}s p95 {p95:.2f}s" if p95 is not None
+            else f"  upload→alert latency p50 {alerts['latency_p50_s']:.2f}s")
+    say("\n== investigator searches (Step Functions) ==")
+    t = searches.get("trajectory")
+    if t:
+        say(f"  trajectory {t['plate']}: {t['status']}, {len(t['found'])} cameras in order; "
+            f"= correctly-read truth: {t['exact_in_order']}; recall vs truth {t['recall_vs_truth']:.0%}, "
+            f"precision {t['precision_vs_truth']:.0%}")
+    p = searches.get("partial")
+    if p:
+        say(f"  partial {p['pattern']}: {p['status']}, {len(p['found'])} plates; all and only the matching reads: {p['all_and_only']}")
+    c = searches.get("convoy")
+    if c:
+        say(f"  convoy of {c['target']}: {c['status']}, top {c['top']}; partner {c['partner']} first: {c['partner_first']}")
+    say("\n== oversight ==")
+    say(f"  who accessed {t['plate'] if t else '?'}: " + "; ".join(f"{u} {a}" for u, a in audit["accesses"]))
+    say(f"  audit probes drawn: {audit['probes']}; audit chain: {audit['verify'].get('ok', audit['verify'])}")
