@@ -4,7 +4,8 @@ PY := .venv/bin/python
 PIP := .venv/bin/pip
 STAMP := .venv/.installed-$(shell cat requirements/*.txt pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: setup demo test test-fast lint bench bench-ocr train train-smoke synth deploy clean
+
+.PHONY: setup demo local test test-fast lint bench bench-ocr train train-smoke synth deploy clean
 
 setup: $(STAMP)
 
@@ -18,6 +19,9 @@ $(STAMP):
 
 demo: setup
 	$(PY) -m local.demo
+
+local: setup
+	$(PY) -m local.serve
 
 test: setup
 	$(PY) -m pytest -q -n 2 --dist loadgroup
