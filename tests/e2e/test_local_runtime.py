@@ -1,9 +1,12 @@
 """End to end on the local runtime: camera upload → S3 → SQS → ingest Lambda → DynamoDB."""
 
+import io
+import random
 import time
 
 import pytest
 
+from anpr.render import render_snapshot
 from anpr.cameras import DynamoCameraRegistry
 from anpr.reads import DynamoPlateReadRepository
 from anpr.snapshots import snapshot_key
@@ -40,12 +43,18 @@ def test_upload_becomes_a_stored_read_and_bad_input_is_quarantined(runtime):
     # GIVEN a running local platform with one registered camera
     now = int(time.time() * 1000)
     # WHEN a camera uploads a good snapshot and a broken one
-    key = _upload(runtime, jpeg(), metadata(capture_ms=now - 2000, plate="1XYZ987"))
+    image, _ = render_snapshot("1XYZ987", "BE", random.Random(5))
+    buf = io.BytesIO()
+    image.save(buf, format="JPEG", quality=90)
+    key = _upload(runtime, buf.getvalue(), metadata(capture_ms=now - 2000, plate=None))
     _upload(runtime, b"not a jpeg", metadata(capture_ms=now - 1000))
     assert runtime.wait_idle(timeout_s=60)
-    # THEN the good one is a plate read with its crop, the bad one is quarantined with its reason
-    reads = list(DynamoPlateReadRepository(runtime.name("table", "Reads"), "eu-west-1").by_plate("1XYZ987", 0, now))
-    assert len(reads) == 1 and reads[0].snapshot_key == key
+    # THEN the good one is a plate read (by the TFLite engine) with its crop, the bad one is
+    # quarantined with its reason
+    repo = DynamoPlateReadRepository(runtime.name("table", "Reads"), "eu-west-1")
+    reads = list(repo.by_camera("BRU-001", now - 60_000, now))
+    assert [r.snapshot_key for r in reads] == [key]
+    assert reads[0].plate == "1XYZ987" and reads[0].engine == "tflite" and reads[0].source == "ocr"
     crop = runtime.client("s3").head_object(Bucket=runtime.name("bucket", "Snapshots"), Key=reads[0].crop_key)
     assert crop["ContentType"] == "image/jpeg"
     assert _quarantined(runtime) == ["not_an_image"]

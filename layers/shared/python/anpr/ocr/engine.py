@@ -45,19 +45,17 @@ class OcrEngine(Protocol):
 
 
 def load_engine(kind: str = "auto") -> OcrEngine:
-    """The engine the platform runs.
+    """The engine the platform runs: the shipped TFLite models (``auto``/``tflite``).
 
-    ``auto`` prefers the shipped TFLite models and falls back to the camera's own read
-    only when no models are shipped (logged loudly by the caller).
+    ``camera`` (trust the camera's own read, no OCR) exists only for tests and for sites whose
+    cameras read plates themselves; it is never chosen silently.
     """
     if kind in ("auto", "tflite"):
-        try:
-            from anpr.ocr.tflite_engine import TfliteEngine  # noqa: PLC0415 (heavy import, once)
+        from anpr.ocr.tflite_engine import TfliteEngine  # noqa: PLC0415 (heavy import, once)
 
-            return TfliteEngine.load()
-        except (ImportError, FileNotFoundError):
-            if kind == "tflite":
-                raise
-    from anpr.ocr.camera_read import CameraReadEngine  # noqa: PLC0415
+        return TfliteEngine.load()
+    if kind == "camera":
+        from anpr.ocr.camera_read import CameraReadEngine  # noqa: PLC0415
 
-    return CameraReadEngine()
+        return CameraReadEngine()
+    raise ValueError(f"unknown OCR engine {kind!r}: expected auto, tflite or camera")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import ImageFont
@@ -21,7 +21,7 @@ PLATE_FONTS: tuple[tuple[str, float], ...] = (
 TEXT_FONTS: tuple[str, ...] = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif-Bold.ttf", "OSP-DIN.ttf")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _index() -> dict[str, str]:
     found: dict[str, str] = {}
     extra = os.environ.get("ANPR_FONTS_DIR")

@@ -118,7 +118,9 @@ def default_variant(text: str, country: str) -> str:
     return {"NL": "nl", "FR": "fr", "DE": "de", "LU": "lu", "UK": "uk_rear"}.get(c, "generic")
 
 
-def layout_for(text: str, country: str, variant: str | None = None, rng: random.Random | None = None) -> Layout:
+def layout_for(
+    text: str, country: str, variant: str | None = None, rng: random.Random | None = None
+) -> Layout:
     """Group ``text`` (normalised) the way a ``country`` plate shows it."""
     t = normalise(text)
     c = country.upper()

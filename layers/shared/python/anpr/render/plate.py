@@ -59,17 +59,46 @@ def style_for(variant: str, rng: random.Random, two_line: bool) -> PlateStyle:
     if variant == "us":
         fg = rng.choice([(20, 30, 110), (20, 20, 22), (140, 20, 30), (20, 80, 40)])
         bg = rng.choice([white, white, _jitter((230, 225, 180), rng), _jitter((200, 220, 235), rng)])
-        return PlateStyle((300, 150), bg, _jitter(fg, rng), rng.choice([None, fg]), None, None, True, rng.random() < 0.7)
+        return PlateStyle(
+            (300, 150), bg, _jitter(fg, rng), rng.choice([None, fg]), None, None, True, rng.random() < 0.7
+        )
     # generic EU plate, sometimes without band or on yellow
     bg = yellow if rng.random() < 0.15 else white
     band = rng.choice(["E", "I", "PL", "CZ", "A", "P", "S", "DK", "SK", "H", None])
     return PlateStyle(size, bg, black, black, band)
 
 
-_WORDS = ("TEXAS", "OHIO", "FLORIDA", "CALIFORNIA", "NEW YORK", "SAO PAULO", "CURITIBA", "RIO", "ILLINOIS",
-          "VIRGINIA", "GEORGIA", "ARIZONA", "PR", "SP", "MG", "OREGON", "MICHIGAN", "DELAWARE")
-_SLOGANS = ("THE LONE STAR STATE", "SUNSHINE STATE", "LAND OF LINCOLN", "EMPIRE STATE", "GRAND CANYON",
-            "DRIVE SAFELY", "VACATIONLAND", "PEACH STATE", "GREAT LAKES")
+_WORDS = (
+    "TEXAS",
+    "OHIO",
+    "FLORIDA",
+    "CALIFORNIA",
+    "NEW YORK",
+    "SAO PAULO",
+    "CURITIBA",
+    "RIO",
+    "ILLINOIS",
+    "VIRGINIA",
+    "GEORGIA",
+    "ARIZONA",
+    "PR",
+    "SP",
+    "MG",
+    "OREGON",
+    "MICHIGAN",
+    "DELAWARE",
+)
+_SLOGANS = (
+    "THE LONE STAR STATE",
+    "SUNSHINE STATE",
+    "LAND OF LINCOLN",
+    "EMPIRE STATE",
+    "GRAND CANYON",
+    "DRIVE SAFELY",
+    "VACATIONLAND",
+    "PEACH STATE",
+    "GREAT LAKES",
+)
 
 
 def _text_mask(text: str, font) -> Image.Image:
@@ -93,9 +122,9 @@ def _line_mask(groups: tuple[str, ...], sep: str, font, rng: random.Random) -> t
         )
         seps = [dash] * (len(parts) - 1)
     elif sep == "@":
-        seps = [Image.new("L", (int(char_w * 1.1), cap), 0)] + [Image.new("L", (int(char_w * 0.5), cap), 0)] * (
-            len(parts) - 2
-        )
+        seps = [Image.new("L", (int(char_w * 1.1), cap), 0)] + [
+            Image.new("L", (int(char_w * 0.5), cap), 0)
+        ] * (len(parts) - 2)
     elif sep == " ":
         seps = [Image.new("L", (int(char_w * rng.uniform(0.35, 0.7)), cap), 0)] * (len(parts) - 1)
     else:
@@ -138,8 +167,12 @@ def draw_plate(layout: Layout, variant: str, rng: random.Random) -> Image.Image:
             d.ellipse((sx - 2, sy - 2, sx + 2, sy + 2), fill=EU_YELLOW)
         bf = fonts.text_font(1, max(10, int(bw * (0.55 if len(st.band) < 2 else 0.42))))
         tb = d.textbbox((0, 0), st.band, font=bf)
-        d.text((cx - (tb[2] - tb[0]) / 2 - tb[0], h - 8 - (tb[3] - tb[1]) - tb[1] - (4 if two_line else 0)),
-               st.band, fill=(255, 255, 255), font=bf)
+        d.text(
+            (cx - (tb[2] - tb[0]) / 2 - tb[0], h - 8 - (tb[3] - tb[1]) - tb[1] - (4 if two_line else 0)),
+            st.band,
+            fill=(255, 255, 255),
+            font=bf,
+        )
         x0 = 3 + bw + 6
     if st.right_band == "fr":
         bw = int(h * 0.4)
@@ -179,8 +212,7 @@ def draw_plate(layout: Layout, variant: str, rng: random.Random) -> Image.Image:
         scale_w = rng.uniform(0.85, 1.1)
         tw = int(mask.width * target_h / mask.height * scale_w)
         avail = x1 - x0 - 4
-        if tw > avail:
-            tw = avail
+        tw = min(tw, avail)
         orig_w = mask.width
         mask = mask.resize((max(1, tw), target_h), Image.BILINEAR)
         px = int(x0 + (avail - tw) / 2 + 2)
@@ -190,13 +222,17 @@ def draw_plate(layout: Layout, variant: str, rng: random.Random) -> Image.Image:
             gx = px + int(g * tw / max(1, orig_w))
             r = max(4, target_h // 7)
             cy = py + target_h // 3
-            d.ellipse((gx - r, cy - r, gx + r, cy + r), fill=rng.choice([(40, 90, 160), (200, 60, 40), (230, 180, 40)]))
+            d.ellipse(
+                (gx - r, cy - r, gx + r, cy + r),
+                fill=rng.choice([(40, 90, 160), (200, 60, 40), (230, 180, 40)]),
+            )
             d.ellipse((gx - r, cy + r + 2, gx + r, cy + 3 * r + 2), fill=(180, 180, 175))
     return img
 
 
-def make_plate(text: str | None, country: str | None, rng: random.Random, variant: str | None = None
-               ) -> tuple[Image.Image, str, str, str]:
+def make_plate(
+    text: str | None, country: str | None, rng: random.Random, variant: str | None = None
+) -> tuple[Image.Image, str, str, str]:
     """Draw a plate; random text/country when not given. Returns (image, text, country, variant)."""
     c = (country or random_country(rng)).upper()
     if text is None:

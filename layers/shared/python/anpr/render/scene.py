@@ -10,6 +10,7 @@ import io
 import math
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
@@ -17,14 +18,79 @@ from PIL import Image, ImageDraw, ImageFilter
 from anpr.render import fonts
 from anpr.render.plate import make_plate
 
-_CAR_COLOURS = ((200, 200, 205), (30, 30, 35), (240, 240, 240), (120, 20, 25), (20, 40, 90), (90, 95, 100),
-                (150, 150, 155), (60, 80, 60), (190, 160, 110), (10, 10, 12), (220, 120, 30))
-_BRANDS = ("VW", "BMW", "AUDI", "OPEL", "FORD", "KIA", "PEUGEOT", "RENAULT", "TOYOTA", "SKODA", "VOLVO", "FIAT",
-           "SEAT", "MERCEDES", "CITROEN", "DACIA", "TESLA", "MAZDA", "NISSAN", "HYUNDAI")
-_DEALERS = ("AUTO GARAGE", "CARS NV", "MOTORS", "AUTOHAUS", "GARAGE DU CENTRE", "AUTO 2000", "www.cars.be",
-            "DEALER BVBA", "AUTOCENTER", "0475 12 34 56", "SERVICE", "LEASE")
-_SIGNS = ("STOP", "PARKING", "P", "EXIT", "SORTIE", "UITRIT", "30", "50", "ZONE 30", "BUS", "TAXI", "A12",
-          "E40", "BRUXELLES", "ANTWERPEN", "LIEGE", "OPEN 24H", "SALE", "HOTEL", "PHARMACY", "ZONE", "123")
+_CAR_COLOURS = (
+    (200, 200, 205),
+    (30, 30, 35),
+    (240, 240, 240),
+    (120, 20, 25),
+    (20, 40, 90),
+    (90, 95, 100),
+    (150, 150, 155),
+    (60, 80, 60),
+    (190, 160, 110),
+    (10, 10, 12),
+    (220, 120, 30),
+)
+_BRANDS = (
+    "VW",
+    "BMW",
+    "AUDI",
+    "OPEL",
+    "FORD",
+    "KIA",
+    "PEUGEOT",
+    "RENAULT",
+    "TOYOTA",
+    "SKODA",
+    "VOLVO",
+    "FIAT",
+    "SEAT",
+    "MERCEDES",
+    "CITROEN",
+    "DACIA",
+    "TESLA",
+    "MAZDA",
+    "NISSAN",
+    "HYUNDAI",
+)
+_DEALERS = (
+    "AUTO GARAGE",
+    "CARS NV",
+    "MOTORS",
+    "AUTOHAUS",
+    "GARAGE DU CENTRE",
+    "AUTO 2000",
+    "www.cars.be",
+    "DEALER BVBA",
+    "AUTOCENTER",
+    "0475 12 34 56",
+    "SERVICE",
+    "LEASE",
+)
+_SIGNS = (
+    "STOP",
+    "PARKING",
+    "P",
+    "EXIT",
+    "SORTIE",
+    "UITRIT",
+    "30",
+    "50",
+    "ZONE 30",
+    "BUS",
+    "TAXI",
+    "A12",
+    "E40",
+    "BRUXELLES",
+    "ANTWERPEN",
+    "LIEGE",
+    "OPEN 24H",
+    "SALE",
+    "HOTEL",
+    "PHARMACY",
+    "ZONE",
+    "123",
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +111,9 @@ def _np_rng(rng: random.Random) -> np.random.Generator:
 
 
 # ---------------------------------------------------------------- plate dressing and warping
-def dress_plate(plate: Image.Image, rng: random.Random, night: bool = False) -> tuple[Image.Image, tuple[int, int, int, int]]:
+def dress_plate(
+    plate: Image.Image, rng: random.Random, night: bool = False
+) -> tuple[Image.Image, tuple[int, int, int, int]]:
     """Add bolts, dirt, shading, a dealer frame; returns (image, plate box inside it)."""
     w, h = plate.size
     d = ImageDraw.Draw(plate)
@@ -65,7 +133,8 @@ def dress_plate(plate: Image.Image, rng: random.Random, night: bool = False) -> 
             plate.paste((c, c - 10, c - 25), (x - r, y - r), blob)
     if rng.random() < 0.4:  # gradient shading (light falls off across the plate)
         grad = Image.linear_gradient("L").resize((w, h)).rotate(rng.choice([0, 90, 180, 270]), expand=False)
-        grad = grad.point(lambda v, k=rng.uniform(0.2, 0.6): int(v * k))
+        k = rng.uniform(0.2, 0.6)
+        grad = grad.point(lambda v: int(v * k))
         plate.paste((0, 0, 0), (0, 0), grad)
     if night:  # retro-reflective plates light up under IR
         plate = plate.point(lambda v: min(255, int(v * 1.25 + 20)))
@@ -78,8 +147,10 @@ def dress_plate(plate: Image.Image, rng: random.Random, night: bool = False) -> 
         if bot >= 14:
             tf = fonts.text_font(rng.randint(0, 3), int(bot * 0.7))
             ImageDraw.Draw(framed).text(
-                (side + rng.randint(0, w // 3), h + top + 1), rng.choice(_DEALERS),
-                fill=(255 - fc[0], 255 - fc[1], 200), font=tf,
+                (side + rng.randint(0, w // 3), h + top + 1),
+                rng.choice(_DEALERS),
+                fill=(255 - fc[0], 255 - fc[1], 200),
+                font=tf,
             )
         plate, box = framed, (side, top, w, h)
     return plate, box
@@ -96,8 +167,9 @@ def _perspective_coeffs(dst: list[tuple[float, float]], src: list[tuple[float, f
     return np.linalg.solve(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)).tolist()
 
 
-def warp_plate(img: Image.Image, inner: tuple[int, int, int, int], plate_h: float, rng: random.Random,
-               tilt: float = 1.0) -> tuple[Image.Image, tuple[float, float, float, float]]:
+def warp_plate(
+    img: Image.Image, inner: tuple[int, int, int, int], plate_h: float, rng: random.Random, tilt: float = 1.0
+) -> tuple[Image.Image, tuple[float, float, float, float]]:
     """Scale so the plate is ``plate_h`` px high, apply a random perspective/rotation.
 
     Returns an RGBA image and the plate's bounding box (x, y, w, h) inside it.
@@ -135,6 +207,7 @@ def warp_plate(img: Image.Image, inner: tuple[int, int, int, int], plate_h: floa
     ow, oh = int(max(p[0] for p in dst)) + 2, int(max(p[1] for p in dst)) + 2
     coeffs = _perspective_coeffs(dst, src)
     rgba = img.convert("RGBA").transform((ow, oh), Image.PERSPECTIVE, coeffs, Image.BILINEAR)
+
     # where the inner plate corners went
     def fwd(x: float, y: float) -> tuple[float, float]:
         X, Y = x * s2, y * s2
@@ -161,7 +234,9 @@ def _gradient(size: tuple[int, int], c0, c1, rng: random.Random) -> Image.Image:
     return Image.composite(Image.new("RGB", size, c1), Image.new("RGB", size, c0), g)
 
 
-def _distractor_text(d: ImageDraw.ImageDraw, rng: random.Random, box: tuple[int, int, int, int], scale: float) -> None:
+def _distractor_text(
+    d: ImageDraw.ImageDraw, rng: random.Random, box: tuple[int, int, int, int], scale: float
+) -> None:
     x0, y0, x1, y1 = box
     if x1 - x0 < 10 or y1 - y0 < 10:
         return
@@ -184,8 +259,11 @@ def _background(size: tuple[int, int], rng: random.Random) -> Image.Image:
         x, y = rng.randint(-W // 4, W), rng.randint(-H // 4, H)
         d.rectangle((x, y, x + rng.randint(10, W // 2), y + rng.randint(10, H // 2)), fill=_rgb(rng))
     for _ in range(rng.randint(0, 4)):
-        d.line((rng.randint(0, W), rng.randint(0, H), rng.randint(0, W), rng.randint(0, H)), fill=_rgb(rng),
-               width=rng.randint(1, 6))
+        d.line(
+            (rng.randint(0, W), rng.randint(0, H), rng.randint(0, W), rng.randint(0, H)),
+            fill=_rgb(rng),
+            width=rng.randint(1, 6),
+        )
     for _ in range(rng.randint(0, 4)):
         _distractor_text(d, rng, (0, 0, W, H), H / 480)
     return img
@@ -203,8 +281,15 @@ def _vehicle(img: Image.Image, rng: random.Random, cx: int, bottom: int, width: 
     # glass
     glass = tuple(max(0, c // 4 + rng.randint(0, 40)) for c in colour)
     inset = width // 8
-    d.polygon([(x0 + inset, top + height // 3), (x1 - inset, top + height // 3), (x1 - inset * 2, top),
-               (x0 + inset * 2, top)], fill=glass)
+    d.polygon(
+        [
+            (x0 + inset, top + height // 3),
+            (x1 - inset, top + height // 3),
+            (x1 - inset * 2, top),
+            (x0 + inset * 2, top),
+        ],
+        fill=glass,
+    )
     lamp_y = top + int(height * 0.5)
     lw, lh = width // 6, max(3, height // 10)
     lamp = rng.choice([(240, 240, 230), (200, 30, 30), (230, 150, 40)])
@@ -219,12 +304,20 @@ def _vehicle(img: Image.Image, rng: random.Random, cx: int, bottom: int, width: 
             d.line((gx0, yy, gx1, yy), fill=tuple(min(255, c + 60) for c in dark))
     if rng.random() < 0.7:  # brand badge / model name: text that is not a plate
         f = fonts.text_font(rng.randint(0, 5), max(6, width // rng.randint(10, 22)))
-        d.text((cx + rng.randint(-width // 3, width // 6), lamp_y - height // 8), rng.choice(_BRANDS),
-               fill=rng.choice([(220, 220, 220), (20, 20, 20), (200, 180, 60)]), font=f)
+        d.text(
+            (cx + rng.randint(-width // 3, width // 6), lamp_y - height // 8),
+            rng.choice(_BRANDS),
+            fill=rng.choice([(220, 220, 220), (20, 20, 20), (200, 180, 60)]),
+            font=f,
+        )
     if rng.random() < 0.3:  # dealer sticker or phone number on the body or window
         f = fonts.text_font(rng.randint(0, 5), max(6, width // rng.randint(12, 30)))
-        d.text((x0 + rng.randint(0, width // 2), top + rng.randint(0, height // 2)), rng.choice(_DEALERS),
-               fill=_rgb(rng), font=f)
+        d.text(
+            (x0 + rng.randint(0, width // 2), top + rng.randint(0, height // 2)),
+            rng.choice(_DEALERS),
+            fill=_rgb(rng),
+            font=f,
+        )
     bumper_y = bottom - int(height * rng.uniform(0.18, 0.28))
     d.rectangle((x0, bumper_y - height // 12, x1, bottom), fill=tuple(max(0, c - 25) for c in colour))
     return cx + rng.randint(-width // 12, width // 12), bumper_y
@@ -239,8 +332,27 @@ def _motion_blur(arr: np.ndarray, k: int, horizontal: bool) -> np.ndarray:
     return (out // k).astype(np.uint8)
 
 
+_NOISE_TILE = 1024
+
+
+@lru_cache(maxsize=1)
+def _noise_tile() -> np.ndarray:
+    # one fixed field of unit Gaussian noise; scenes take random windows of it (drawing fresh noise
+    # per 640x480 frame cost a third of the render time)
+    return np.random.default_rng(20240611).standard_normal((_NOISE_TILE, _NOISE_TILE, 3), dtype=np.float32)
+
+
+def _noise(shape: tuple[int, ...], rng: random.Random) -> np.ndarray:
+    h, w = shape[0], shape[1]
+    tile = _noise_tile()
+    if h > _NOISE_TILE or w > _NOISE_TILE:
+        tile = np.tile(tile, (h // _NOISE_TILE + 1, w // _NOISE_TILE + 1, 1))
+    oy, ox = rng.randint(0, tile.shape[0] - h), rng.randint(0, tile.shape[1] - w)
+    win = tile[oy : oy + h, ox : ox + w]
+    return win[..., rng.randint(0, 2)] if len(shape) == 2 else win[..., : shape[2]]
+
+
 def camera_effects(img: Image.Image, rng: random.Random, night: bool, strength: float = 1.0) -> Image.Image:
-    nr = _np_rng(rng)
     if night:
         img = img.convert("L")
     if rng.random() < 0.25 * strength:  # glare: a bright soft blob
@@ -256,10 +368,10 @@ def camera_effects(img: Image.Image, rng: random.Random, night: bool, strength: 
     # exposure / contrast
     gain, bias = rng.uniform(0.6, 1.3), rng.uniform(-40, 30)
     if night:
-        gain, bias = rng.uniform(1.2, 1.8), rng.uniform(-90, -30)
+        gain, bias = rng.uniform(1.1, 1.5), rng.uniform(-40, 0)
     a = arr.astype(np.float32) * gain + bias
     if rng.random() < 0.7 * strength:
-        a += nr.normal(0, rng.uniform(2, 12), size=a.shape).astype(np.float32)
+        a += _noise(a.shape, rng) * rng.uniform(2, 12)
     arr = np.clip(a, 0, 255).astype(np.uint8)
     img = Image.fromarray(arr)
     if rng.random() < 0.3 * strength:
@@ -274,8 +386,13 @@ def camera_effects(img: Image.Image, rng: random.Random, night: bool, strength: 
 
 
 # ---------------------------------------------------------------- public: scenes and crops
-def render_scene(rng: random.Random, size: tuple[int, int] = (640, 480), plates: list[tuple[str | None, str | None]] | None = None,
-                 night: bool = False, plate_h: tuple[float, float] = (12, 48)) -> tuple[Image.Image, list[PlateBox]]:
+def render_scene(
+    rng: random.Random,
+    size: tuple[int, int] = (640, 480),
+    plates: list[tuple[str | None, str | None]] | None = None,
+    night: bool = False,
+    plate_h: tuple[float, float] = (12, 48),
+) -> tuple[Image.Image, list[PlateBox]]:
     """A vehicle scene with one or more plates. ``plates`` = [(text or None, country or None), ...]."""
     W, H = size
     scale = H / 480
@@ -284,6 +401,7 @@ def render_scene(rng: random.Random, size: tuple[int, int] = (640, 480), plates:
         plates = [(None, None)] * rng.choice([1, 1, 1, 2, 2, 3])
     boxes: list[PlateBox] = []
     occupied: list[tuple[float, float, float, float]] = []
+    pastes: list[tuple[Image.Image, tuple[int, int]]] = []
     # further vehicles first (smaller, behind), the main one last
     order = list(range(len(plates)))[::-1]
     for k in order:
@@ -299,7 +417,9 @@ def render_scene(rng: random.Random, size: tuple[int, int] = (640, 480), plates:
         for _attempt in range(6):
             cx = rng.randint(int(pw_est), max(int(pw_est) + 1, int(W - pw_est)))
             bottom = rng.randint(int(H * 0.35), int(H * 1.05))
-            if not any(abs(cx - ox) < (veh_w + ow) / 2 * 0.8 and abs(bottom - oy) < oh for ox, oy, ow, oh in occupied):
+            if not any(
+                abs(cx - ox) < (veh_w + ow) / 2 * 0.8 and abs(bottom - oy) < oh for ox, oy, ow, oh in occupied
+            ):
                 break
         occupied.append((cx, bottom, veh_w, veh_w * 0.6))
         px, py = _vehicle(img, rng, cx, bottom, veh_w)
@@ -307,17 +427,22 @@ def render_scene(rng: random.Random, size: tuple[int, int] = (640, 480), plates:
         ox, oy = int(px - rgba.width / 2), int(py - rgba.height / 2)
         ox = min(max(ox, -int(bx)), W - int(bx + bw) - 1)
         oy = min(max(oy, -int(by)), H - int(by + bh) - 1)
-        img.paste(rgba.convert("RGB"), (ox, oy), rgba)
-        box = (int(round(ox + bx)), int(round(oy + by)), int(round(bw)), int(round(bh)))
+        pastes.append((rgba, (ox, oy)))
+        box = (round(ox + bx), round(oy + by), round(bw), round(bh))
         boxes.append(PlateBox(box, text, country, variant, lines))
     boxes.reverse()  # main plate first
-    # a pasted later vehicle may hide an earlier plate: drop plates mostly covered (rare)
+    if night:  # IR at night: the scene falls dark, retro-reflective plates stay bright
+        k = rng.uniform(0.35, 0.6)
+        img = img.point(lambda v: int(v * k))
+    for rgba, pos in pastes:  # plates last: a nearer vehicle never hides a labelled plate
+        img.paste(rgba.convert("RGB"), pos, rgba)
     img = camera_effects(img, rng, night)
     return img, boxes
 
 
-def render_snapshot(plate_text: str, country: str, rng: random.Random, size: tuple[int, int] = (640, 480),
-                    night: bool = False) -> tuple[Image.Image, tuple[int, int, int, int]]:
+def render_snapshot(
+    plate_text: str, country: str, rng: random.Random, size: tuple[int, int] = (640, 480), night: bool = False
+) -> tuple[Image.Image, tuple[int, int, int, int]]:
     """RGB camera snapshot of a vehicle carrying ``plate_text`` (normalised) and the plate box x, y, w, h."""
     img, boxes = render_scene(rng, size, [(plate_text, country)], night=night, plate_h=(16, 44))
     return img, boxes[0].bbox
@@ -327,27 +452,36 @@ def render_snapshot(plate_text: str, country: str, rng: random.Random, size: tup
 CROP_MARGIN_X, CROP_MARGIN_Y = 0.06, 0.12
 
 
-def expand_box(box: tuple[float, float, float, float], img_size: tuple[int, int]) -> tuple[int, int, int, int]:
+def expand_box(
+    box: tuple[float, float, float, float], img_size: tuple[int, int]
+) -> tuple[int, int, int, int]:
     x, y, w, h = box
     x0, y0 = x - w * CROP_MARGIN_X, y - h * CROP_MARGIN_Y
     x1, y1 = x + w * (1 + CROP_MARGIN_X), y + h * (1 + CROP_MARGIN_Y)
     W, H = img_size
-    return max(0, int(x0)), max(0, int(y0)), min(W, int(math.ceil(x1))), min(H, int(math.ceil(y1)))
+    return max(0, int(x0)), max(0, int(y0)), min(W, math.ceil(x1)), min(H, math.ceil(y1))
 
 
-def jitter_box(box: tuple[float, float, float, float], rng: random.Random, amount: float = 0.06) -> tuple[float, float, float, float]:
+def jitter_box(
+    box: tuple[float, float, float, float], rng: random.Random, amount: float = 0.06
+) -> tuple[float, float, float, float]:
     """A box as an imperfect detector would return it."""
     x, y, w, h = box
-    return (x + rng.gauss(0, amount) * w, y + rng.gauss(0, amount * 1.5) * h, w * (1 + rng.gauss(0, amount)),
-            h * (1 + rng.gauss(0, amount * 1.5)))
+    return (
+        x + rng.gauss(0, amount) * w,
+        y + rng.gauss(0, amount * 1.5) * h,
+        w * (1 + rng.gauss(0, amount)),
+        h * (1 + rng.gauss(0, amount * 1.5)),
+    )
 
 
-def render_crop(rng: random.Random, text: str | None = None, country: str | None = None,
-                night: bool | None = None) -> tuple[Image.Image, str, str, int]:
+def render_crop(
+    rng: random.Random, text: str | None = None, country: str | None = None, night: bool | None = None
+) -> tuple[Image.Image, str, str, int]:
     """A reader training sample: the crop the engine would cut around a plate. Returns (crop, text, country, lines)."""
     if night is None:
         night = rng.random() < 0.15
-    plate, text, country, variant = make_plate(text, country, rng)
+    plate, text, country, _variant = make_plate(text, country, rng)
     lines = 2 if plate.size[1] / plate.size[0] > 0.5 else 1
     dressed, inner = dress_plate(plate, rng, night)
     ph = rng.uniform(12, 70)

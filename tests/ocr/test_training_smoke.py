@@ -1,0 +1,27 @@
+import subprocess
+import sys
+
+import pytest
+
+from tests.ocr.conftest import ROOT
+
+
+@pytest.mark.xdist_group("training")
+def test_smoke_training_emits_loadable_models(tmp_path):
+    # GIVEN the training pipeline in smoke mode
+    # WHEN it runs end to end (render, train, convert, evaluate)
+    proc = subprocess.run(
+        [sys.executable, "-m", "training.train", "--mode", "smoke", "--threads", "1", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=170,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    # THEN both models exist, load with the Lambda runtime and a report is written
+    tflite = pytest.importorskip("tflite_runtime.interpreter", reason="tflite-runtime not installed")
+    for name in ("plate_reader.tflite", "plate_detector.tflite"):
+        it = tflite.Interpreter(model_path=str(tmp_path / "models" / name), num_threads=1)
+        it.allocate_tensors()
+    assert (tmp_path / "report.md").exists() and (tmp_path / "metrics.json").exists()

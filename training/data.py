@@ -1,0 +1,281 @@
+"""Training data: synthetic crops/scenes from ``anpr.render`` and the real sets in ../shared.
+
+Real sets are split once, deterministically: uc3m by the dataset's own train/val split, openalpr by a
+hash of the file name (30 % held out). Held-out images are only ever used for reporting.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import multiprocessing as mp
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from anpr.ocr.preprocess import (
+    ALPHABET,
+    DET_H,
+    DET_STRIDE,
+    DET_W,
+    READER_H,
+    READER_W,
+    detector_input,
+    is_two_line,
+    reader_input,
+)
+from anpr.render.scene import camera_effects, expand_box, jitter_box, render_crop, render_scene
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+REAL_DIR = REPO.parent / "shared" / "data" / "real_plates"
+SCENE_SETS = ("openalpr_br", "openalpr_us", "uc3m_scenes")
+MAX_LABEL = 12
+
+
+@dataclass(frozen=True)
+class RealItem:
+    path: Path
+    box: tuple[int, int, int, int]
+    text: str  # visible characters (uc3m: masked ones left out)
+    pattern: str  # uc3m: full pattern with '*'; others: text
+    held_out: bool
+
+
+def real_available() -> bool:
+    return REAL_DIR.is_dir()
+
+
+def _held_out(name: str) -> bool:
+    return int(hashlib.sha1(name.encode()).hexdigest(), 16) % 10 < 3
+
+
+def load_real(name: str) -> list[RealItem]:
+    d = REAL_DIR / name
+    if not d.is_dir():
+        return []
+    meta = {}
+    if (d / "meta.tsv").exists():
+        with open(d / "meta.tsv") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                meta[row["sample"]] = row
+    items = []
+    for txt in sorted(d.glob("*.txt")):
+        parts = txt.read_text().strip().split("\t")
+        if len(parts) < 6:
+            continue
+        fname, x, y, w, h, plate = parts[:6]
+        stem = Path(fname).stem
+        if name.startswith("uc3m"):
+            held = stem.startswith("val")
+            pattern = meta.get(stem, {}).get("lp_id_masked(*=anonymised)", plate)
+        else:
+            held = _held_out(stem)
+            pattern = plate
+        items.append(RealItem(d / fname, (int(x), int(y), int(w), int(h)), plate, pattern, held))
+    return items
+
+
+def encode(text: str) -> np.ndarray:
+    lab = np.full((MAX_LABEL,), 0, dtype=np.int32)
+    t = [ALPHABET.index(c) for c in text if c in ALPHABET][:MAX_LABEL]
+    lab[: len(t)] = t
+    return lab
+
+
+# ---------------------------------------------------------------- reader samples
+def _synth_crop_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    seed, n = args
+    rng = random.Random(seed)
+    xs = np.zeros((n, READER_H, READER_W), dtype=np.uint8)
+    ys = np.zeros((n, MAX_LABEL), dtype=np.int32)
+    ls = np.zeros((n,), dtype=np.int32)
+    for i in range(n):
+        crop, text, _, lines = render_crop(rng)
+        xs[i] = (reader_input(crop, lines == 2) * 255).astype(np.uint8)
+        ys[i] = encode(text)
+        ls[i] = min(len(text), MAX_LABEL)
+    return xs, ys, ls
+
+
+def synth_reader_set(n: int, seed: int, workers: int = 2, chunk: int = 500) -> tuple[np.ndarray, ...]:
+    jobs = [(seed * 100_003 + k, min(chunk, n - k * chunk)) for k in range((n + chunk - 1) // chunk)]
+    if workers > 1 and len(jobs) > 1:
+        with mp.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_synth_crop_chunk, jobs)
+    else:
+        parts = [_synth_crop_chunk(j) for j in jobs]
+    return tuple(np.concatenate(p) for p in zip(*parts, strict=True))
+
+
+def real_crop(item: RealItem, rng: random.Random | None) -> tuple[Image.Image, bool]:
+    """The crop the engine would read for a real plate (jittered when ``rng`` is given)."""
+    img = Image.open(item.path)
+    img.load()
+    img = img.convert("RGB")
+    x, y, w, h = item.box
+    if item.path.parent.name == "uc3m_crops":  # already a tight plate crop
+        if rng:
+            W, H = img.size
+            pad = [int(rng.uniform(-0.04, 0.08) * s) for s in (W, H, W, H)]
+            canvas = Image.new(
+                "RGB",
+                (W + max(0, pad[0]) + max(0, pad[2]), H + max(0, pad[1]) + max(0, pad[3])),
+                tuple(int(v) for v in np.asarray(img).reshape(-1, 3).mean(0)),
+            )
+            canvas.paste(img, (max(0, pad[0]), max(0, pad[1])))
+            img = canvas.crop(
+                (
+                    max(0, -pad[0]),
+                    max(0, -pad[1]),
+                    canvas.width - max(0, -pad[2]),
+                    canvas.height - max(0, -pad[3]),
+                )
+            )
+        return img, is_two_line(w, h)
+    box = jitter_box((x, y, w, h), rng, 0.05) if rng else (x, y, w, h)
+    return img.crop(expand_box(box, img.size)), is_two_line(w, h)
+
+
+def real_reader_set(
+    names: tuple[str, ...], copies: int, seed: int, held_out: bool, limit: int | None = None
+) -> tuple[np.ndarray, ...]:
+    rng = random.Random(seed)
+    xs, ys, ls = [], [], []
+    for name in names:
+        items = [it for it in load_real(name) if it.held_out == held_out][:limit]
+        for it in items:
+            for c in range(copies):
+                crop, two = real_crop(it, rng if (copies > 1 or c > 0) else None)
+                if copies > 1 and rng.random() < 0.3:
+                    crop = camera_effects(crop, rng, night=False, strength=0.3)
+                xs.append((reader_input(crop, two) * 255).astype(np.uint8))
+                ys.append(encode(it.text))
+                ls.append(min(len(it.text), MAX_LABEL))
+    if not xs:
+        return (
+            np.zeros((0, READER_H, READER_W), np.uint8),
+            np.zeros((0, MAX_LABEL), np.int32),
+            np.zeros((0,), np.int32),
+        )
+    return np.stack(xs), np.stack(ys), np.asarray(ls, dtype=np.int32)
+
+
+# ---------------------------------------------------------------- detector samples
+GH, GW = DET_H // DET_STRIDE, DET_W // DET_STRIDE
+
+
+def det_targets(boxes: list[tuple[float, float, float, float]]) -> np.ndarray:
+    """(GH, GW, 6): heat, log w, log h, off x, off y, centre mask. Boxes in detector-input px."""
+    t = np.zeros((GH, GW, 6), dtype=np.float32)
+    yy, xx = np.mgrid[0:GH, 0:GW]
+    for x, y, w, h in boxes:
+        if w < 2 or h < 2:
+            continue
+        cx, cy = (x + w / 2) / DET_STRIDE, (y + h / 2) / DET_STRIDE
+        gx, gy = int(cx), int(cy)
+        if not (0 <= gx < GW and 0 <= gy < GH):
+            continue
+        sx, sy = max(0.5, w / DET_STRIDE / 5), max(0.5, h / DET_STRIDE / 4)
+        g = np.exp(-((xx + 0.5 - cx) ** 2) / (2 * sx * sx) - ((yy + 0.5 - cy) ** 2) / (2 * sy * sy))
+        t[..., 0] = np.maximum(t[..., 0], g)
+        t[gy, gx, 0] = 1.0
+        t[gy, gx, 1:3] = np.log(w / DET_STRIDE), np.log(h / DET_STRIDE)
+        t[gy, gx, 3:5] = cx - gx - 0.5, cy - gy - 0.5
+        t[gy, gx, 5] = 1.0
+    return t
+
+
+def _synth_scene_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    seed, n = args
+    rng = random.Random(seed)
+    xs = np.zeros((n, DET_H, DET_W), dtype=np.uint8)
+    ts = np.zeros((n, GH, GW, 6), dtype=np.float32)
+    for i in range(n):
+        r = rng.random()
+        if r < 0.3:
+            size, ph = (640, 480), (12, 48)
+        elif r < 0.5:
+            size, ph = (rng.choice([(320, 240), (640, 480)])), (40, 130)
+        else:
+            size, ph = (320, 240), (12, 48)
+        img, boxes = render_scene(rng, size, night=rng.random() < 0.15, plate_h=ph)
+        a, s = detector_input(img)
+        xs[i] = (a * 255).astype(np.uint8)
+        ts[i] = det_targets([(b.bbox[0] * s, b.bbox[1] * s, b.bbox[2] * s, b.bbox[3] * s) for b in boxes])
+    return xs, ts
+
+
+def synth_detector_set(
+    n: int, seed: int, workers: int = 2, chunk: int = 250
+) -> tuple[np.ndarray, np.ndarray]:
+    jobs = [(seed * 100_019 + k, min(chunk, n - k * chunk)) for k in range((n + chunk - 1) // chunk)]
+    if workers > 1 and len(jobs) > 1:
+        with mp.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_synth_scene_chunk, jobs)
+    else:
+        parts = [_synth_scene_chunk(j) for j in jobs]
+    return tuple(np.concatenate(p) for p in zip(*parts, strict=True))  # type: ignore[return-value]
+
+
+def real_detector_set(
+    names: tuple[str, ...], copies: int, seed: int, held_out: bool, limit: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Real scenes, augmented by random crops/zooms (copies > 1) so plates appear at several scales."""
+    rng = random.Random(seed)
+    xs, ts = [], []
+    for name in names:
+        for it in [i for i in load_real(name) if i.held_out == held_out][:limit]:
+            img = Image.open(it.path).convert("RGB")
+            for c in range(copies):
+                x, y, w, h = it.box
+                im = img
+                if c > 0:  # random crop keeping the plate, zooming in or out
+                    W, H = img.size
+                    cw = int(W * rng.uniform(0.45, 1.0))
+                    ch = min(H, int(cw * rng.uniform(0.7, 0.8)))
+                    cx0 = rng.randint(max(0, x + w - cw), max(0, min(x, W - cw))) if cw >= w else 0
+                    cy0 = rng.randint(max(0, y + h - ch), max(0, min(y, H - ch))) if ch >= h else 0
+                    im = img.crop((cx0, cy0, cx0 + cw, cy0 + ch))
+                    x, y = x - cx0, y - cy0
+                    if rng.random() < 0.5:
+                        im = im.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+                        x = im.width - x - w
+                a, s = detector_input(im)
+                xs.append((a * 255).astype(np.uint8))
+                ts.append(det_targets([(x * s, y * s, w * s, h * s)]))
+    if not xs:
+        return np.zeros((0, DET_H, DET_W), np.uint8), np.zeros((0, GH, GW, 6), np.float32)
+    return np.stack(xs), np.stack(ts)
+
+
+def detector_box_reader_set(
+    names: tuple[str, ...], detect, copies: int, seed: int, limit: int | None = None
+) -> tuple[np.ndarray, ...]:
+    """Reader crops cut where the trained detector puts the box (training split only): the reader
+    learns the boxes it will really get, not only the annotators' boxes."""
+    from anpr.ocr.preprocess import iou
+
+    rng = random.Random(seed)
+    xs, ys, ls = [], [], []
+    for name in names:
+        for it in [i for i in load_real(name) if not i.held_out][:limit]:
+            img = Image.open(it.path).convert("RGB")
+            boxes = [b for _, b in detect(img) if iou(b, it.box) >= 0.5]
+            if not boxes:
+                continue
+            for c in range(copies):
+                box = jitter_box(boxes[0], rng, 0.03) if c else boxes[0]
+                _, _, w, h = box
+                crop = img.crop(expand_box(box, img.size))
+                xs.append((reader_input(crop, is_two_line(w, h)) * 255).astype(np.uint8))
+                ys.append(encode(it.text))
+                ls.append(min(len(it.text), MAX_LABEL))
+    if not xs:
+        return (
+            np.zeros((0, READER_H, READER_W), np.uint8),
+            np.zeros((0, MAX_LABEL), np.int32),
+            np.zeros((0,), np.int32),
+        )
+    return np.stack(xs), np.stack(ys), np.asarray(ls, dtype=np.int32)

@@ -1,0 +1,65 @@
+"""Training settings per mode. ``full`` is what ``make train`` runs and what the shipped models come from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    seed: int
+    reader_synth: int  # synthetic reader crops
+    reader_real_copies: int  # jittered copies of each real openalpr training crop
+    reader_uc3m_copies: int
+    reader_steps: int
+    reader_batch: int
+    reader_lr: float
+    reader_width: float
+    reader_ft_steps: int  # second phase: fine-tune with more real crops, lower learning rate
+    det_synth: int
+    det_real_copies: int
+    det_steps: int
+    det_batch: int
+    det_lr: float
+    real_limit: int | None  # cap real items per set (smoke)
+    workers: int
+
+
+MODES = {
+    "full": Settings(
+        seed=7,
+        reader_synth=40000,
+        reader_real_copies=10,
+        reader_uc3m_copies=3,
+        reader_steps=5000,
+        reader_batch=64,
+        reader_lr=2e-3,
+        reader_width=0.75,
+        reader_ft_steps=1200,
+        det_synth=12000,
+        det_real_copies=5,
+        det_steps=7000,
+        det_batch=16,
+        det_lr=2e-3,
+        real_limit=None,
+        workers=2,
+    ),
+    "smoke": Settings(
+        seed=7,
+        reader_synth=256,
+        reader_real_copies=1,
+        reader_uc3m_copies=1,
+        reader_steps=12,
+        reader_batch=16,
+        reader_lr=1e-3,
+        reader_width=0.75,
+        reader_ft_steps=4,
+        det_synth=32,
+        det_real_copies=1,
+        det_steps=6,
+        det_batch=4,
+        det_lr=1e-3,
+        real_limit=8,
+        workers=1,
+    ),
+}

@@ -1,0 +1,354 @@
+"""Train the plate reader and detector from scratch, convert to TFLite, evaluate, report.
+
+    python -m training.train --mode full    # make train: ships to layers/models/
+    python -m training.train --mode smoke   # ≤ 2 min, used by the tests; never ships
+
+Outputs go to training/out/<mode>/ (git-ignored): models, report.md, curves, confusion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from training.data import (
+    REAL_DIR,
+    SCENE_SETS,
+    real_available,
+    real_detector_set,
+    real_reader_set,
+    synth_detector_set,
+    synth_reader_set,
+)
+from training.progress import Progress
+from training.settings import MODES, Settings
+
+REPO = Path(__file__).resolve().parents[1]
+SHIP_DIR = REPO / "layers" / "models"
+READER_FILE, DETECTOR_FILE = "plate_reader.tflite", "plate_detector.tflite"
+
+
+def _tf(threads: int):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    return tf
+
+
+def convert(tf, model, path: Path, builder=None) -> int:
+    if builder is not None:  # fixed batch of one: no dynamic-shape ops in the graph
+        fixed = builder(batch_size=1)
+        fixed.set_weights(model.get_weights())
+        model = fixed
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    conv.optimizations = []  # fp32: fastest on XNNPACK, op versions tflite-runtime 2.14 accepts
+    data = conv.convert()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return len(data)
+
+
+def _cached(path: Path, make):
+    """Rendered data is deterministic: cache it so a re-run skips the rendering."""
+    if path.exists():
+        with np.load(path) as z:
+            return tuple(z[k] for k in sorted(z.files))
+    arrays = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **{f"a{i}": a for i, a in enumerate(arrays)})
+    return arrays
+
+
+STOP = {"now": False}
+
+
+def _stop_early(*_):  # kill -USR1 <pid>: finish the current step, convert and report what we have
+    STOP["now"] = True
+
+
+def _mix(
+    rng: np.random.Generator, n_a: int, n_b: int, batch: int, frac_b: float
+) -> tuple[np.ndarray, np.ndarray]:
+    kb = round(batch * frac_b) if n_b else 0
+    return rng.integers(0, n_a, batch - kb), rng.integers(0, max(1, n_b), kb)
+
+
+def _reader_data(s: Settings, out: Path, log: dict):
+    t0 = time.time()
+    print(f"reader: rendering {s.reader_synth} synthetic crops", file=sys.stderr)
+    sx, sy, sl = _cached(
+        out / "cache" / f"reader_synth_{s.reader_synth}_{s.seed}.npz",
+        lambda: synth_reader_set(s.reader_synth, s.seed, s.workers),
+    )
+    rx, ry, rl = [], [], []
+    for name, copies in (
+        ("openalpr_br", s.reader_real_copies),
+        ("openalpr_us", s.reader_real_copies),
+        ("uc3m_crops", s.reader_uc3m_copies),
+    ):
+        x, y, l_ = real_reader_set((name,), copies, s.seed, held_out=False, limit=s.real_limit)
+        print(f"reader: {name}: {len(x)} training crops (held-out split never used)", file=sys.stderr)
+        rx.append(x), ry.append(y), rl.append(l_)
+    rx, ry, rl = np.concatenate(rx), np.concatenate(ry), np.concatenate(rl)
+    log["reader_data"] = {
+        "synthetic": len(sx),
+        "real": len(rx),
+        "render_s": round(time.time() - t0, 1),
+    }
+    return (sx, sy, sl), (rx, ry, rl)
+
+
+def _reader_loop(
+    tf, model, opt, synth, real, steps: int, batch: int, real_frac: float, seed: int, label: str
+):
+    sx, sy, sl = synth
+    rx, ry, rl = real
+
+    @tf.function(reduce_retracing=True)
+    def step(x, y, ylen):
+        x = tf.cast(x, tf.float32)[..., None] / 255.0
+        # photometric jitter: gain and bias
+        b = tf.shape(x)[0]
+        x = x * tf.random.uniform((b, 1, 1, 1), 0.7, 1.2) + tf.random.uniform((b, 1, 1, 1), -0.15, 0.15)
+        x = tf.clip_by_value(x, 0.0, 1.0)
+        with tf.GradientTape() as tape:
+            logits = model(x, training=True)
+            t = tf.fill([b], tf.shape(logits)[1])
+            loss = tf.reduce_mean(tf.nn.ctc_loss(y, logits, ylen, t, logits_time_major=False, blank_index=-1))
+        grads = tape.gradient(loss, model.trainable_variables)
+        grads, _ = tf.clip_by_global_norm(grads, 5.0)
+        opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return loss
+
+    rng = np.random.default_rng(seed)
+    tf.random.set_seed(seed)
+    prog = Progress(steps, label)
+    curve, ema = [], None
+    for i in range(steps):
+        if STOP["now"]:
+            break
+        ia, ib = _mix(rng, len(sx), len(rx), batch, real_frac if len(rx) else 0.0)
+        x = np.concatenate([sx[ia], rx[ib]]) if len(ib) and len(rx) else sx[ia]
+        y = np.concatenate([sy[ia], ry[ib]]) if len(ib) and len(rx) else sy[ia]
+        yl = np.concatenate([sl[ia], rl[ib]]) if len(ib) and len(rx) else sl[ia]
+        loss = float(step(x, y, yl))
+        ema = loss if ema is None else 0.98 * ema + 0.02 * loss
+        if i % 25 == 0 or i == steps - 1:
+            curve.append((i, ema))
+        prog.update(loss=ema)
+    return curve
+
+
+def train_reader(tf, s: Settings, out: Path, log: dict) -> Path:
+    from training.models import build_reader
+
+    t0 = time.time()
+    synth, real = _reader_data(s, out, log)
+    model = build_reader(s.reader_width)
+    opt = tf.keras.optimizers.Adam(
+        tf.keras.optimizers.schedules.CosineDecay(s.reader_lr, s.reader_steps, alpha=0.02)
+    )
+    log["reader_curve"] = _reader_loop(
+        tf, model, opt, synth, real, s.reader_steps, s.reader_batch, 0.3, s.seed, "reader"
+    )
+    log["reader_train_s"] = round(time.time() - t0, 1)
+    model.save_weights(out / "reader.weights.h5")
+    path = out / "models" / READER_FILE
+    log["reader_bytes"] = convert(
+        tf, model, path, lambda batch_size: build_reader(s.reader_width, batch_size)
+    )
+    return path
+
+
+def finetune_reader(tf, s: Settings, out: Path, log: dict) -> Path:
+    """Phase 2: continue from phase 1 with 60 % real crops and a small learning rate."""
+    from training.models import build_reader
+
+    t0 = time.time()
+    synth, real = _reader_data(s, out, log)
+    det_path = out / "models" / DETECTOR_FILE
+    if det_path.exists():  # add crops at the trained detector's boxes (training split only)
+        from anpr.ocr.tflite_engine import TfliteEngine
+
+        from training.data import detector_box_reader_set
+
+        engine = TfliteEngine.load(out / "models")
+        dx, dy, dl = detector_box_reader_set(
+            ("openalpr_br", "openalpr_us"), engine.detect, s.reader_real_copies, s.seed + 9, s.real_limit
+        )
+        print(f"reader fine-tune: {len(dx)} crops at detector boxes", file=sys.stderr)
+        log["reader_ft_detector_crops"] = len(dx)
+        real = tuple(np.concatenate([a, b]) for a, b in zip(real, (dx, dy, dl), strict=True))
+    model = build_reader(s.reader_width)
+    model.load_weights(out / "reader.weights.h5")
+    base = out / "models_phase1"
+    base.mkdir(parents=True, exist_ok=True)
+    if (out / "models" / READER_FILE).exists():
+        shutil.copy2(out / "models" / READER_FILE, base / READER_FILE)
+    opt = tf.keras.optimizers.Adam(
+        tf.keras.optimizers.schedules.CosineDecay(s.reader_lr * 0.1, max(1, s.reader_ft_steps))
+    )
+    log["reader_ft_curve"] = _reader_loop(
+        tf, model, opt, synth, real, s.reader_ft_steps, s.reader_batch, 0.6, s.seed + 5, "reader fine-tune"
+    )
+    log["reader_ft_s"] = round(time.time() - t0, 1)
+    model.save_weights(out / "reader_ft.weights.h5")
+    path = out / "models" / READER_FILE
+    log["reader_bytes"] = convert(
+        tf, model, path, lambda batch_size: build_reader(s.reader_width, batch_size)
+    )
+    return path
+
+
+def _focal(heat_pred, heat_gt):
+    p = tf_clip(heat_pred)
+    pos = tf_eq1(heat_gt)
+    import tensorflow as tf
+
+    pos_loss = -tf.math.log(p) * tf.square(1 - p) * pos
+    neg_loss = -tf.math.log(1 - p) * tf.square(p) * tf.pow(1 - heat_gt, 4) * (1 - pos)
+    n = tf.maximum(tf.reduce_sum(pos), 1.0)
+    return (tf.reduce_sum(pos_loss) + tf.reduce_sum(neg_loss)) / n
+
+
+def tf_clip(p):
+    import tensorflow as tf
+
+    return tf.clip_by_value(p, 1e-4, 1 - 1e-4)
+
+
+def tf_eq1(t):
+    import tensorflow as tf
+
+    return tf.cast(tf.equal(t, 1.0), tf.float32)
+
+
+def train_detector(tf, s: Settings, out: Path, log: dict) -> Path:
+    from training.models import build_detector
+
+    t0 = time.time()
+    print(f"detector: rendering {s.det_synth} synthetic scenes", file=sys.stderr)
+    sx, st = _cached(
+        out / "cache" / f"det_synth_{s.det_synth}_{s.seed + 1}.npz",
+        lambda: synth_detector_set(s.det_synth, s.seed + 1, s.workers),
+    )
+    rx, rt = real_detector_set(SCENE_SETS, s.det_real_copies, s.seed, held_out=False, limit=s.real_limit)
+    print(
+        f"detector: {len(rx)} real training scenes (augmented copies, held-out split never used)",
+        file=sys.stderr,
+    )
+    log["det_data"] = {
+        "synthetic": len(sx),
+        "real": len(rx),
+        "render_s": round(time.time() - t0, 1),
+    }
+    model = build_detector()
+    opt = tf.keras.optimizers.Adam(
+        tf.keras.optimizers.schedules.CosineDecay(s.det_lr, s.det_steps, alpha=0.02)
+    )
+
+    @tf.function(reduce_retracing=True)
+    def step(x, t):
+        x = tf.cast(x, tf.float32)[..., None] / 255.0
+        b = tf.shape(x)[0]
+        x = tf.clip_by_value(
+            x * tf.random.uniform((b, 1, 1, 1), 0.7, 1.3) + tf.random.uniform((b, 1, 1, 1), -0.15, 0.15), 0, 1
+        )
+        with tf.GradientTape() as tape:
+            y = model(x, training=True)
+            heat = y[..., 0]
+            fl = _focal(heat, t[..., 0])
+            m = t[..., 5:6]
+            n = tf.maximum(tf.reduce_sum(m), 1.0)
+            size_l = tf.reduce_sum(tf.abs(y[..., 1:3] - t[..., 1:3]) * m) / n
+            off_l = tf.reduce_sum(tf.abs(y[..., 3:5] - t[..., 3:5]) * m) / n
+            loss = fl + size_l + off_l
+        grads = tape.gradient(loss, model.trainable_variables)
+        grads, _ = tf.clip_by_global_norm(grads, 5.0)
+        opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return loss
+
+    rng = np.random.default_rng(s.seed + 1)
+    prog = Progress(s.det_steps, "detector")
+    curve, ema = [], None
+    for i in range(s.det_steps):
+        ia, ib = _mix(rng, len(sx), len(rx), s.det_batch, 0.5 if len(rx) else 0.0)
+        x = np.concatenate([sx[ia], rx[ib]]) if len(ib) and len(rx) else sx[ia]
+        t = np.concatenate([st[ia], rt[ib]]) if len(ib) and len(rx) else st[ia]
+        if STOP["now"]:
+            log["det_stopped_at"] = i
+            break
+        loss = float(step(x, t))
+        ema = loss if ema is None else 0.98 * ema + 0.02 * loss
+        if i % 25 == 0 or i == s.det_steps - 1:
+            curve.append((i, ema))
+        prog.update(loss=ema)
+    log["det_curve"] = curve
+    log["det_train_s"] = round(time.time() - t0, 1)
+    model.save_weights(out / "detector.weights.h5")
+    path = out / "models" / DETECTOR_FILE
+    log["det_bytes"] = convert(tf, model, path, build_detector)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mode", choices=sorted(MODES), default="smoke")
+    ap.add_argument("--part", choices=["all", "reader", "reader-ft", "detector", "report"], default="all")
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--no-ship", action="store_true", help="full mode: do not copy models to layers/models")
+    args = ap.parse_args(argv)
+    s = MODES[args.mode]
+    out = args.out or REPO / "training" / "out" / args.mode
+    out.mkdir(parents=True, exist_ok=True)
+    if not real_available():
+        print(f"note: {REAL_DIR} absent: training on synthetic data only", file=sys.stderr)
+    import signal
+
+    signal.signal(signal.SIGUSR1, _stop_early)
+    tf = _tf(args.threads)
+    log_path = out / f"log_{args.part}.json"
+    log: dict = {
+        "mode": args.mode,
+        "settings": s.__dict__,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    if args.part in ("all", "reader"):
+        train_reader(tf, s, out, log)
+        log_path.write_text(json.dumps(log))
+    if args.part in ("all", "detector"):
+        train_detector(tf, s, out, log)
+        log_path.write_text(json.dumps(log))
+    if args.part in ("all", "reader-ft") and s.reader_ft_steps > 0:  # after the detector: uses its boxes
+        finetune_reader(tf, s, out, log)
+        log_path = out / "log_reader_ft.json" if args.part == "reader-ft" else log_path
+        log_path.write_text(json.dumps(log))
+    if (
+        args.part in ("all", "report")
+        and (out / "models" / READER_FILE).exists()
+        and (out / "models" / DETECTOR_FILE).exists()
+    ):
+        from training.report import write_report
+
+        write_report(out, quick=args.mode == "smoke")
+        if args.mode == "full" and not args.no_ship:
+            SHIP_DIR.mkdir(parents=True, exist_ok=True)
+            for f in (READER_FILE, DETECTOR_FILE):
+                shutil.copy2(out / "models" / f, SHIP_DIR / f)
+            print(f"shipped models to {SHIP_DIR}", file=sys.stderr)
+    print(f"outputs in {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
