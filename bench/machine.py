@@ -9,18 +9,16 @@ import platform
 def details() -> dict[str, str]:
     cpu = platform.processor() or "unknown"
     try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+        with open("/proc/cpuinfo") as f:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), cpu)
     except OSError:
         pass
     mem = ""
     try:
-        for line in open("/proc/meminfo"):
-            if line.startswith("MemTotal"):
-                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-                break
+        with open("/proc/meminfo") as f:
+            total = next((ln for ln in f if ln.startswith("MemTotal")), None)
+        if total:
+            mem = f"{int(total.split()[1]) / 1024 / 1024:.1f} GiB"
     except OSError:
         pass
     return {

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 import random
-import statistics
 import tempfile
 import time
 
-from PIL import Image
-
 from anpr.ocr.engine import CameraHint, load_engine
 from anpr.render import render_snapshot
+from PIL import Image
+
 from local import demo
 
 
@@ -33,7 +32,10 @@ def _stage_costs(n: int = 40) -> list[dict]:
         return (time.process_time() - c0) * 1000 / n
 
     decode = cpu(lambda b: Image.open(io.BytesIO(b)).convert("RGB"))
-    ocr = cpu(lambda b: engine.read(Image.open(io.BytesIO(b)).convert("RGB"), CameraHint(plate="1ABC234"))) - decode
+    ocr = (
+        cpu(lambda b: engine.read(Image.open(io.BytesIO(b)).convert("RGB"), CameraHint(plate="1ABC234")))
+        - decode
+    )
 
     def crop(b):
         im = Image.open(io.BytesIO(b)).convert("RGB").crop((200, 300, 360, 340))
@@ -41,37 +43,75 @@ def _stage_costs(n: int = 40) -> list[dict]:
 
     crop_ms = cpu(crop) - decode
     return [
-        {"name": "stage: JPEG decode (baseline)", "value": decode, "unit": "CPU ms/snapshot", "notes": "1.00×"},
-        {"name": f"stage: OCR ({engine.name})", "value": ocr, "unit": "CPU ms/snapshot",
-         "notes": f"{ocr / decode:.2f}× decode"},
-        {"name": "stage: crop + JPEG encode", "value": crop_ms, "unit": "CPU ms/snapshot",
-         "notes": f"{crop_ms / decode:.2f}× decode"},
+        {
+            "name": "stage: JPEG decode (baseline)",
+            "value": decode,
+            "unit": "CPU ms/snapshot",
+            "notes": "1.00×",
+        },
+        {
+            "name": f"stage: OCR ({engine.name})",
+            "value": ocr,
+            "unit": "CPU ms/snapshot",
+            "notes": f"{ocr / decode:.2f}× decode",
+        },
+        {
+            "name": "stage: crop + JPEG encode",
+            "value": crop_ms,
+            "unit": "CPU ms/snapshot",
+            "notes": f"{crop_ms / decode:.2f}× decode",
+        },
     ]
 
 
 def run(snapshots: int = 300) -> list[dict]:
     rows = _stage_costs()
     with tempfile.TemporaryDirectory() as tmp:
-        s = demo.run(snapshots=snapshots, rate=1000, seed=11, bad_fraction=0.0, workdir=tmp, quiet=True,
-                     features=False)
+        s = demo.run(
+            snapshots=snapshots, rate=1000, seed=11, bad_fraction=0.0, workdir=tmp, quiet=True, features=False
+        )
     per_record_cpu = (s["ingest_cpu_ms_per_batch"] or 0) * s["ingest_invocations"] / max(1, s["records"])
     rows += [
-        {"name": "pipeline throughput", "value": s["snapshots_uploaded"] / s["elapsed_s"], "unit": "snapshots/s",
-         "notes": f"{snapshots} snapshots, 2 ingest workers, moto server in-process"},
-        {"name": "upload→read latency p50", "value": s["latency_p50_s"], "unit": "s", "notes": "unthrottled upload"},
+        {
+            "name": "pipeline throughput",
+            "value": s["snapshots_uploaded"] / s["elapsed_s"],
+            "unit": "snapshots/s",
+            "notes": f"{snapshots} snapshots, 2 ingest workers, moto server in-process",
+        },
+        {
+            "name": "upload→read latency p50",
+            "value": s["latency_p50_s"],
+            "unit": "s",
+            "notes": "unthrottled upload",
+        },
         {"name": "upload→read latency p95", "value": s["latency_p95_s"], "unit": "s", "notes": ""},
-        {"name": "ingest function CPU", "value": per_record_cpu, "unit": "CPU ms/snapshot",
-         "notes": "handler incl. S3/DynamoDB calls to moto"},
+        {
+            "name": "ingest function CPU",
+            "value": per_record_cpu,
+            "unit": "CPU ms/snapshot",
+            "notes": "handler incl. S3/DynamoDB calls to moto",
+        },
     ]
     # a paced run with watchlists, alerts and searches on: the operating point
     with tempfile.TemporaryDirectory() as tmp:
-        p = demo.run(snapshots=200, rate=10, seed=12, bad_fraction=0.0, workdir=tmp, quiet=True, features=True)
+        p = demo.run(
+            snapshots=200, rate=10, seed=12, bad_fraction=0.0, workdir=tmp, quiet=True, features=True
+        )
     a = p["alerts"]
     rows += [
         {"name": "upload→read latency p50 @10/s", "value": p["latency_p50_s"], "unit": "s", "notes": ""},
         {"name": "upload→read latency p95 @10/s", "value": p["latency_p95_s"], "unit": "s", "notes": ""},
-        {"name": "upload→alert latency p50 @10/s", "value": a["latency_p50_s"], "unit": "s",
-         "notes": f"{len(a['latencies'])} alerts, to the dispatch queue"},
-        {"name": "upload→alert latency p95 @10/s", "value": a["latency_p95_s"], "unit": "s", "notes": "goal ≤ 2 s"},
+        {
+            "name": "upload→alert latency p50 @10/s",
+            "value": a["latency_p50_s"],
+            "unit": "s",
+            "notes": f"{len(a['latencies'])} alerts, to the dispatch queue",
+        },
+        {
+            "name": "upload→alert latency p95 @10/s",
+            "value": a["latency_p95_s"],
+            "unit": "s",
+            "notes": "goal ≤ 2 s",
+        },
     ]
     return rows

@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from anpr.cameras import DynamoCameraRegistry, load_seed
+
 from local import demo_features
 from local.runtime import LocalRuntime
 from local.simulator import DEFAULT_CAMERAS, Simulator, SimulatorConfig
@@ -90,6 +91,7 @@ def run(
         rt.run_event_sources()
 
         s3 = TimedS3(rt.client("s3"))
+        sim_now_ms = int(time.time() * 1000)  # one clock for the planned and the uploaded traffic
         sim = Simulator(
             s3,
             rt.name("bucket", "Snapshots"),
@@ -98,7 +100,7 @@ def run(
             rate_per_s=rate,
             config=SimulatorConfig(bad_fraction=bad_fraction),
             progress=None,
-            now_ms=(lambda fixed=int(time.time() * 1000): fixed),
+            now_ms=lambda: sim_now_ms,
         )
         listed = []
         if api:
@@ -151,7 +153,11 @@ def _summary(rt: LocalRuntime, s3: TimedS3, truth, t0: float) -> dict:
         if i["snapshot_key"]["S"] in s3.uploaded_at
     ]
     by_key = {s.key: s for s in truth.sightings if s.uploaded}
-    correct = sum(1 for i in items if by_key.get(i["snapshot_key"]["S"]) and by_key[i["snapshot_key"]["S"]].plate == i["plate"]["S"])
+    correct = sum(
+        1
+        for i in items
+        if by_key.get(i["snapshot_key"]["S"]) and by_key[i["snapshot_key"]["S"]].plate == i["plate"]["S"]
+    )
     expected_q = Counter(b.expected_reason for b in truth.bad_inputs)
     engines = Counter(i.get("engine", {}).get("S", "") for i in items)
     host = rt.hosts["Ingest"]
@@ -176,15 +182,25 @@ def _summary(rt: LocalRuntime, s3: TimedS3, truth, t0: float) -> dict:
 def _report(say, s: dict) -> None:
     say("\n== demo summary ==")
     say(f"snapshots uploaded      {s['snapshots_uploaded']} ({s['good_snapshots']} good)")
-    say(f"plate reads stored      {s['reads_stored']} (engine: {', '.join(f'{k} {v}' for k, v in s['engines'].items())})")
+    say(
+        f"plate reads stored      {s['reads_stored']} (engine: {', '.join(f'{k} {v}' for k, v in s['engines'].items())})"
+    )
     say(f"reads = ground truth    {s['reads_matching_truth']} / {s['good_snapshots']}")
-    say("quarantined by reason   " + (", ".join(f"{k} {v}" for k, v in sorted(s["quarantined"].items())) or "none"))
-    say("expected (simulator)    " + (", ".join(f"{k} {v}" for k, v in sorted(s["expected_quarantine"].items())) or "none"))
+    say(
+        "quarantined by reason   "
+        + (", ".join(f"{k} {v}" for k, v in sorted(s["quarantined"].items())) or "none")
+    )
+    say(
+        "expected (simulator)    "
+        + (", ".join(f"{k} {v}" for k, v in sorted(s["expected_quarantine"].items())) or "none")
+    )
     say(f"dead-letter queue       {s['dlq']}")
     if s["latency_p50_s"] is not None:
         p95 = f"{s['latency_p95_s']:.2f}s" if s["latency_p95_s"] is not None else "n/a"
         say(f"upload→read latency     p50 {s['latency_p50_s']:.2f}s  p95 {p95}")
-    say(f"elapsed                 {s['elapsed_s']:.1f}s ({s['snapshots_uploaded'] / s['elapsed_s']:.1f} snapshots/s)")
+    say(
+        f"elapsed                 {s['elapsed_s']:.1f}s ({s['snapshots_uploaded'] / s['elapsed_s']:.1f} snapshots/s)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

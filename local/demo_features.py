@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from anpr.alerts.feed import drain_queue
 from anpr.plates import CONFUSIONS
 from anpr.specs.alerts import DISPATCH_QUEUE, ZONES, zone_queue_id
+
 from local.runtime import LocalRuntime
 
 PEOPLE = {
@@ -96,15 +97,32 @@ def seed_watchlist(api: Api, truth) -> list[dict]:
             plans.append((v, _lookalike(v.plate), "missing_person", "high", ["national"], "possible_misread"))
     listed = []
     for v, plate, category, priority, zones, expect in plans:
-        status, body = api.call("manager.janssens", "POST", "/watchlist", {
-            **common, "plate": plate, "category": category, "priority": priority, "zones": zones,
-            "reason": f"demo: {category.replace('_', ' ')}",
-            "handling_instructions": "Do not intervene alone; confirm the plate visually first.",
-        })
+        status, body = api.call(
+            "manager.janssens",
+            "POST",
+            "/watchlist",
+            {
+                **common,
+                "plate": plate,
+                "category": category,
+                "priority": priority,
+                "zones": zones,
+                "reason": f"demo: {category.replace('_', ' ')}",
+                "handling_instructions": "Do not intervene alone; confirm the plate visually first.",
+            },
+        )
         assert status == 201, (status, body)
-        listed.append({"entry_id": body.get("entry_id"), "vehicle": v.vehicle_id, "vehicle_plate": v.plate,
-                       "listed_plate": plate, "zones": zones, "expect": expect,
-                       "truth_sightings": len(by_vehicle[v.vehicle_id])})
+        listed.append(
+            {
+                "entry_id": body.get("entry_id"),
+                "vehicle": v.vehicle_id,
+                "vehicle_plate": v.plate,
+                "listed_plate": plate,
+                "zones": zones,
+                "expect": expect,
+                "truth_sightings": len(by_vehicle[v.vehicle_id]),
+            }
+        )
     return listed
 
 
@@ -135,13 +153,22 @@ def collect_alerts(
     for entry in listed:
         mine = [m for m in dispatch if m["entry_plate"] == entry["listed_plate"]]
         alerts = sorted({m["alert_id"] for m in mine})
-        zones = sorted(z for z, msgs in per_queue.items() if any(m["entry_plate"] == entry["listed_plate"] for m in msgs))
+        zones = sorted(
+            z for z, msgs in per_queue.items() if any(m["entry_plate"] == entry["listed_plate"] for m in msgs)
+        )
         # the officer opens each alert (audited as "alert viewed"): sightings so far, match kind
         viewed = [api.call("officer.dubois", "GET", f"/alerts/{a}")[1] for a in alerts]
         truth_sightings = entry.get("truth_sightings", 0)
-        rows.append({**entry, "alerts": len(alerts), "match_kinds": sorted({v.get("match_kind", "?") for v in viewed}),
-                     "delivered_to": zones, "sightings": sum(v.get("sighting_count", 0) for v in viewed),
-                     "truth_sightings": truth_sightings})
+        rows.append(
+            {
+                **entry,
+                "alerts": len(alerts),
+                "match_kinds": sorted({v.get("match_kind", "?") for v in viewed}),
+                "delivered_to": zones,
+                "sightings": sum(v.get("sighting_count", 0) for v in viewed),
+                "truth_sightings": truth_sightings,
+            }
+        )
     return {
         "entries": rows,
         "latency_p50_s": statistics.median(latencies) if latencies else None,
@@ -161,13 +188,17 @@ def _wait_job(api: Api, job_id: str, timeout_s: float = 180) -> dict:
 
 
 def _search(api: Api, type_: str, params: dict) -> tuple[dict, list[dict]]:
-    status, job = api.call("inspector.peeters", "POST", "/searches", {"type": type_, "params": params, **CASE})
+    status, job = api.call(
+        "inspector.peeters", "POST", "/searches", {"type": type_, "params": params, **CASE}
+    )
     assert status == 202, (status, job)
     job = _wait_job(api, job["job_id"])
     items: list[dict] = []
     page = 1
     while job.get("status") == "SUCCEEDED" and page:
-        _, res = api.call("inspector.peeters", "GET", f"/searches/{job['job_id']}/results?page={page}&page_size=1000")
+        _, res = api.call(
+            "inspector.peeters", "GET", f"/searches/{job['job_id']}/results?page={page}&page_size=1000"
+        )
         items += res.get("items", [])
         page = res.get("next_page")
     return job, items
@@ -193,10 +224,24 @@ def run_searches(api: Api, truth, reads: list[dict]) -> dict:
     read_keys = {k for p, k, _ in stored if p == plate}
     expected_read = [s.camera_id for s in sorted(sightings, key=lambda s: s.capture_ms) if s.key in read_keys]
     out["trajectory"] = {
-        "plate": plate, "status": job["status"], "found": found, "truth": expected_all,
-        "truth_read_correctly": expected_read, "exact_in_order": found == expected_read,
+        "plate": plate,
+        "status": job["status"],
+        "found": found,
+        "truth": expected_all,
+        "truth_read_correctly": expected_read,
+        "exact_in_order": found == expected_read,
         "recall_vs_truth": len(set(found) & set(expected_all)) / len(expected_all),
-        "precision_vs_truth": (sum(1 for i in items if truth_by_key.get(i.get("snapshot_key")) and truth_by_key[i["snapshot_key"]].vehicle_id == vid) / len(items)) if items else 0.0,
+        "precision_vs_truth": (
+            sum(
+                1
+                for i in items
+                if truth_by_key.get(i.get("snapshot_key"))
+                and truth_by_key[i["snapshot_key"]].vehicle_id == vid
+            )
+            / len(items)
+        )
+        if items
+        else 0.0,
     }
 
     # 2. partial plate: the first three characters of that plate, then anything
@@ -205,57 +250,95 @@ def run_searches(api: Api, truth, reads: list[dict]) -> dict:
     rx = re.compile("^" + re.escape(plate[:3]) + ".*$")
     expected = sorted({p for p, _, _ in stored if rx.match(p)})
     got = sorted({i["plate"] for i in items})
-    out["partial"] = {"pattern": pattern, "status": job["status"], "found": got, "expected": expected,
-                      "all_and_only": got == expected}
+    out["partial"] = {
+        "pattern": pattern,
+        "status": job["status"],
+        "found": got,
+        "expected": expected,
+        "all_and_only": got == expected,
+    }
 
     # 3. convoy: the simulated target; its partner should rank first
     if truth.convoys:
         convoy = truth.convoys[0]
         plate_of = {v.vehicle_id: v.plate for v in truth.vehicles}
-        job, items = _search(api, "convoy", {"plate": plate_of[convoy.target], "start_ms": start_ms,
-                                              "end_ms": end_ms, "window_s": 60, "min_cameras": 3, "control_days": 0})
+        job, items = _search(
+            api,
+            "convoy",
+            {
+                "plate": plate_of[convoy.target],
+                "start_ms": start_ms,
+                "end_ms": end_ms,
+                "window_s": 60,
+                "min_cameras": 3,
+                "control_days": 0,
+            },
+        )
         ranked = [i["plate"] for i in sorted(items, key=lambda i: i["rank"])]
-        out["convoy"] = {"target": plate_of[convoy.target], "partner": plate_of[convoy.partner],
-                         "status": job["status"], "error": job.get("error"), "top": ranked[:3],
-                         "partner_first": bool(ranked) and ranked[0] == plate_of[convoy.partner]}
+        out["convoy"] = {
+            "target": plate_of[convoy.target],
+            "partner": plate_of[convoy.partner],
+            "status": job["status"],
+            "error": job.get("error"),
+            "top": ranked[:3],
+            "partner_first": bool(ranked) and ranked[0] == plate_of[convoy.partner],
+        }
     return out
 
 
 def audit_checks(api: Api, rt: LocalRuntime, plate: str) -> dict:
-    status, body = api.call("auditor.maes", "GET",
-                            f"/audit/plates/{plate}/accesses?case_ref=COC-2026-077&reason=oversight+own+initiative+check")
+    status, body = api.call(
+        "auditor.maes",
+        "GET",
+        f"/audit/plates/{plate}/accesses?case_ref=COC-2026-077&reason=oversight+own+initiative+check",
+    )
     accesses = body.get("accesses", body.get("items", []))
     actions = sorted({(a.get("actor_name") or a.get("actor_id"), a.get("action")) for a in accesses})
     # the daily probe draw (EventBridge Scheduler on AWS), run now over the demo's "day"
     rt.hosts["Probes"].invoke({"job": "draw", "period_days": 1, "end_ms": int(time.time() * 1000) + 1000})
     _, probes = api.call("supervisor.claes", "GET", "/probes")
     _, verify = api.call("auditor.maes", "GET", "/audit/verify")
-    return {"status": status, "accesses": actions, "probes": len(probes.get("probes", probes.get("items", []))),
-            "verify": verify}
+    return {
+        "status": status,
+        "accesses": actions,
+        "probes": len(probes.get("probes", probes.get("items", []))),
+        "verify": verify,
+    }
 
 
 def report(say, alerts: dict, searches: dict, audit: dict) -> None:
     say("\n== watchlist alerts (patrol zones) ==")
     for e in alerts["entries"]:
-        say(f"  listed {e['listed_plate']:8s} ({e['expect']}, zones {','.join(e['zones'])}) → "
+        say(
+            f"  listed {e['listed_plate']:8s} ({e['expect']}, zones {','.join(e['zones'])}) → "
             f"{e['alerts']} alert(s) {e['match_kinds']}, {e['sightings']}/{e['truth_sightings']} sighting(s), "
-            f"delivered to {', '.join(e['delivered_to']) or 'no zone'}")
+            f"delivered to {', '.join(e['delivered_to']) or 'no zone'}"
+        )
     if alerts["latency_p50_s"] is not None:
         p95 = alerts["latency_p95_s"]
-        say(f"  upload→alert latency p50 {alerts['latency_p50_s']:.2f}s p95 {p95:.2f}s" if p95 is not None
-            else f"  upload→alert latency p50 {alerts['latency_p50_s']:.2f}s")
+        say(
+            f"  upload→alert latency p50 {alerts['latency_p50_s']:.2f}s p95 {p95:.2f}s"
+            if p95 is not None
+            else f"  upload→alert latency p50 {alerts['latency_p50_s']:.2f}s"
+        )
     say("\n== investigator searches (Step Functions) ==")
     t = searches.get("trajectory")
     if t:
-        say(f"  trajectory {t['plate']}: {t['status']}, {len(t['found'])} cameras in order; "
+        say(
+            f"  trajectory {t['plate']}: {t['status']}, {len(t['found'])} cameras in order; "
             f"= correctly-read truth: {t['exact_in_order']}; recall vs truth {t['recall_vs_truth']:.0%}, "
-            f"precision {t['precision_vs_truth']:.0%}")
+            f"precision {t['precision_vs_truth']:.0%}"
+        )
     p = searches.get("partial")
     if p:
-        say(f"  partial {p['pattern']}: {p['status']}, {len(p['found'])} plates; all and only the matching reads: {p['all_and_only']}")
+        say(
+            f"  partial {p['pattern']}: {p['status']}, {len(p['found'])} plates; all and only the matching reads: {p['all_and_only']}"
+        )
     c = searches.get("convoy")
     if c:
-        say(f"  convoy of {c['target']}: {c['status']}, top {c['top']}; partner {c['partner']} first: {c['partner_first']}")
+        say(
+            f"  convoy of {c['target']}: {c['status']}, top {c['top']}; partner {c['partner']} first: {c['partner_first']}"
+        )
     say("\n== oversight ==")
     say(f"  who accessed {t['plate'] if t else '?'}: " + "; ".join(f"{u} {a}" for u, a in audit["accesses"]))
     say(f"  audit probes drawn: {audit['probes']}; audit chain: {audit['verify'].get('ok', audit['verify'])}")

@@ -137,7 +137,10 @@ class QueuePoller(threading.Thread):
             for i in range(0, len(ok), 10):
                 self.sqs.delete_message_batch(
                     QueueUrl=self.queue_url,
-                    Entries=[{"Id": str(j), "ReceiptHandle": m["ReceiptHandle"]} for j, m in enumerate(ok[i : i + 10])],
+                    Entries=[
+                        {"Id": str(j), "ReceiptHandle": m["ReceiptHandle"]}
+                        for j, m in enumerate(ok[i : i + 10])
+                    ],
                 )
             for m in batch:
                 if m["MessageId"] in failed_ids:
@@ -160,7 +163,7 @@ class QueuePoller(threading.Thread):
     def _failed_ids(self, future: Future, batch: list[dict]) -> set[str]:
         try:
             outcome = future.result()
-        except Exception as exc:  # function error: the whole batch is retried
+        except Exception as exc:  # noqa: BLE001 - function error: the whole batch is retried
             self.function_errors += 1
             log.warning("function error, batch retried: %s", exc)
             return {m["MessageId"] for m in batch}

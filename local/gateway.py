@@ -13,10 +13,10 @@ import threading
 import time
 import uuid
 
+from anpr import spec
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from anpr import spec
 from local.identity import InvalidToken, LocalIdentity
 
 
@@ -52,8 +52,10 @@ class LocalApiGateway:
                 match = (route, m.groupdict())
                 break
         if match is None:
-            return _json(404 if not any(rx.match(request.path) for _, rx in self.routes) else 405,
-                         {"message": "Missing Authentication Token"})
+            return _json(
+                404 if not any(rx.match(request.path) for _, rx in self.routes) else 405,
+                {"message": "Missing Authentication Token"},
+            )
         route, params = match
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not token:
@@ -84,7 +86,7 @@ class LocalApiGateway:
             "path": request.path,
             "httpMethod": request.method,
             "headers": dict(request.headers),
-            "multiValueHeaders": {k: request.headers.getlist(k) for k in request.headers.keys()},
+            "multiValueHeaders": {k: request.headers.getlist(k) for k in request.headers},
             "queryStringParameters": query or None,
             "multiValueQueryStringParameters": {k: request.args.getlist(k) for k in request.args} or None,
             "pathParameters": params or None,

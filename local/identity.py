@@ -9,10 +9,9 @@ import secrets
 import time
 from importlib import resources
 
+from anpr import spec
 from joserfc import jwt
 from joserfc.jwk import KeySet
-
-from anpr import spec
 
 
 class InvalidToken(Exception):
@@ -25,9 +24,15 @@ class LocalIdentity:
         self.pool_id = cognito.create_user_pool(
             PoolName=pool_name,
             AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},  # no self sign-up
-            Policies={"PasswordPolicy": {"MinimumLength": 12, "RequireNumbers": True,
-                                         "RequireSymbols": True, "RequireUppercase": True,
-                                         "RequireLowercase": True}},
+            Policies={
+                "PasswordPolicy": {
+                    "MinimumLength": 12,
+                    "RequireNumbers": True,
+                    "RequireSymbols": True,
+                    "RequireUppercase": True,
+                    "RequireLowercase": True,
+                }
+            },
         )["UserPool"]["Id"]
         self.client_id = cognito.create_user_pool_client(
             UserPoolId=self.pool_id,
@@ -45,7 +50,9 @@ class LocalIdentity:
     def add_user(self, username: str, *groups: str) -> str:
         password = "Aa1!" + secrets.token_urlsafe(12)
         self.cognito.admin_create_user(
-            UserPoolId=self.pool_id, Username=username, MessageAction="SUPPRESS",
+            UserPoolId=self.pool_id,
+            Username=username,
+            MessageAction="SUPPRESS",
             UserAttributes=[{"Name": "email", "Value": f"{username}@police.local"}],
         )
         self.cognito.admin_set_user_password(
@@ -59,7 +66,9 @@ class LocalIdentity:
     def login(self, username: str, password: str | None = None) -> str:
         """The user's ID token (what the patrol app / investigator CLI sends as Bearer)."""
         auth = self.cognito.admin_initiate_auth(
-            UserPoolId=self.pool_id, ClientId=self.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            UserPoolId=self.pool_id,
+            ClientId=self.client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": username, "PASSWORD": password or self.passwords[username]},
         )
         return auth["AuthenticationResult"]["IdToken"]
@@ -68,7 +77,7 @@ class LocalIdentity:
         """What API Gateway's Cognito authorizer checks: signature, issuer, audience, expiry."""
         try:
             claims = jwt.decode(token, self._keys).claims
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (any decode failure is an invalid token)
             raise InvalidToken(f"token signature invalid: {exc}") from None
         if claims.get("iss") != self.issuer:
             raise InvalidToken("token from another issuer")

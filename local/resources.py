@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 
 from anpr import spec
+
 from infra.stages import Stage
 
 REGION = "eu-west-1"

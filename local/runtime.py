@@ -16,15 +16,15 @@ import os
 import socket
 import time
 import urllib.request
-import uuid
 import zipfile
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Self
 
 import boto3
+from anpr import spec
 from moto.server import ThreadedMotoServer
 
-from anpr import spec
 from infra.stages import Stage, stage
 from local import worker
 from local.esm import QueuePoller
@@ -279,13 +279,15 @@ class LocalRuntime:
         if self.server:
             # moto's backends are process-global: forget this cloud before the next one starts
             try:
-                urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST"), timeout=10)
+                urllib.request.urlopen(
+                    urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST"), timeout=10
+                )
             except OSError:
                 log.warning("moto reset failed")
             self.server.stop()
         self._restore_env()
 
-    def __enter__(self) -> LocalRuntime:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -14,6 +14,7 @@ import argparse
 import time
 
 from anpr.cameras import DynamoCameraRegistry, load_seed
+
 from local.demo_features import PEOPLE
 from local.runtime import LocalRuntime
 from local.simulator import DEFAULT_CAMERAS
@@ -31,8 +32,10 @@ def main(argv: list[str] | None = None) -> int:
             rt.identity.add_user(user, *groups)
         rt.warm_up()
         rt.run_event_sources()
-        print(f"export AWS_ENDPOINT_URL={rt.endpoint} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local "
-              "AWS_REGION=eu-west-1")
+        print(
+            f"export AWS_ENDPOINT_URL={rt.endpoint} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local "
+            "AWS_REGION=eu-west-1"
+        )
         print(f"export API={gw.url}")
         print(f"snapshots bucket: {rt.name('bucket', 'Snapshots')}")
         for user, groups in PEOPLE.items():

@@ -52,7 +52,7 @@ def invoke(event: dict, timeout_s: int = 30) -> dict:
     result, error = None, None
     try:
         result = _handler(event, _Context(_fn_name, timeout_s))
-    except Exception as exc:  # an unhandled function error, reported like Lambda's
+    except Exception as exc:  # noqa: BLE001 - an unhandled function error, reported like Lambda's
         traceback.print_exc()
         error = {"errorType": type(exc).__name__, "errorMessage": str(exc)}
     return {

@@ -5,15 +5,14 @@ fails (and is retried, then dead-lettered) only for infrastructure errors; bad i
 quarantined by the domain and counts as processed.
 """
 
+from anpr.events import MalformedEvent, snapshot_refs
+from anpr.wiring import ingest_service
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from anpr.events import MalformedEvent, snapshot_refs
-from anpr.wiring import ingest_service
 
 logger = Logger()
 # domain modules log through std logging ("anpr.*"): same JSON format, same correlation
@@ -30,7 +29,9 @@ def record_handler(record: SQSRecord) -> None:
         refs = snapshot_refs(record.body)
     except MalformedEvent as exc:
         service.ingestor.quarantine_store.quarantine_event(record.message_id, record.body, str(exc))
-        logger.warning("malformed event quarantined", extra={"message_id": record.message_id, "detail": str(exc)})
+        logger.warning(
+            "malformed event quarantined", extra={"message_id": record.message_id, "detail": str(exc)}
+        )
         metrics.add_metric(name="MalformedEvents", unit=MetricUnit.Count, value=1)
         return
     for ref in refs:

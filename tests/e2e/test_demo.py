@@ -10,7 +10,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local-runtime")]
 def test_simulated_fleet_is_ingested_and_bad_input_quarantined_as_expected(tmp_path):
     # GIVEN the local platform and the Brussels fleet simulator injecting some bad input
     # WHEN 80 snapshots are uploaded
-    s = demo.run(snapshots=80, rate=40, seed=3, bad_fraction=0.1, workdir=tmp_path, quiet=True, features=False)
+    s = demo.run(
+        snapshots=80, rate=40, seed=3, bad_fraction=0.1, workdir=tmp_path, quiet=True, features=False
+    )
     # THEN every good snapshot was processed, each bad one quarantined with its expected reason,
     # and nothing reached the dead-letter queue
     assert s["snapshots_uploaded"] == 80
@@ -23,13 +25,18 @@ def test_simulated_fleet_is_ingested_and_bad_input_quarantined_as_expected(tmp_p
 def test_demo_people_get_alerts_searches_and_oversight(tmp_path):
     # GIVEN the demo with its watchlist manager, patrol, investigator, auditor and supervisor
     # WHEN 200 simulated snapshots are ingested
-    s = demo.run(snapshots=200, rate=40, seed=7, bad_fraction=0.0, workdir=tmp_path, quiet=True, features=True)
+    s = demo.run(
+        snapshots=200, rate=40, seed=7, bad_fraction=0.0, workdir=tmp_path, quiet=True, features=True
+    )
     # THEN each listed vehicle that was read raised exactly one alert, only in its zones
     for e in s["alerts"]["entries"]:
         if e["sightings"]:
             assert e["alerts"] == 1, e
-            expected = {"BXL-5339", "BXL-5340", "BXL-5341", "BXL-5342", "BXL-5343", "BXL-5344"} \
-                if e["zones"] == ["national"] else set(e["zones"])
+            expected = (
+                {"BXL-5339", "BXL-5340", "BXL-5341", "BXL-5342", "BXL-5343", "BXL-5344"}
+                if e["zones"] == ["national"]
+                else set(e["zones"])
+            )
             assert set(e["delivered_to"]) == expected, e
     # AND the searches agree with the simulator's ground truth
     t, p, c = s["searches"]["trajectory"], s["searches"]["partial"], s["searches"].get("convoy")

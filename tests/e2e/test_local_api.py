@@ -5,8 +5,8 @@ import urllib.error
 import urllib.request
 
 import pytest
-
 from anpr.cameras import DynamoCameraRegistry
+
 from local.runtime import LocalRuntime
 from tests.helpers import camera
 

@@ -5,11 +5,11 @@ import random
 import time
 
 import pytest
-
-from anpr.render import render_snapshot
 from anpr.cameras import DynamoCameraRegistry
 from anpr.reads import DynamoPlateReadRepository
+from anpr.render import render_snapshot
 from anpr.snapshots import snapshot_key
+
 from local.runtime import LocalRuntime
 from tests.helpers import camera, jpeg, metadata
 

@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from anpr import spec
+
 from local.runtime import LocalRuntime
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local-runtime")]
@@ -89,7 +89,12 @@ def test_bucket_notifications_are_the_same(cdk, local):
         for b in spec.BUCKETS:
             conf = local.client("s3").get_bucket_notification_configuration(Bucket=local.name("bucket", b.id))
             for q in conf.get("QueueConfigurations", []):
-                rules = tuple(sorted((r["Name"].lower(), r["Value"]) for r in q.get("Filter", {}).get("Key", {}).get("FilterRules", [])))
+                rules = tuple(
+                    sorted(
+                        (r["Name"].lower(), r["Value"])
+                        for r in q.get("Filter", {}).get("Key", {}).get("FilterRules", [])
+                    )
+                )
                 out |= {(b.id, e, _spec_id_of_arn(local, "queue", q["QueueArn"]), rules) for e in q["Events"]}
         return out
 
@@ -98,7 +103,12 @@ def test_bucket_notifications_are_the_same(cdk, local):
         for res in cdk.resources("Custom::S3BucketNotifications").values():
             bucket = _cdk_id_of_ref(cdk, "bucket", res["Properties"]["BucketName"])
             for q in res["Properties"]["NotificationConfiguration"].get("QueueConfigurations", []):
-                rules = tuple(sorted((r["Name"].lower(), r["Value"]) for r in q.get("Filter", {}).get("Key", {}).get("FilterRules", [])))
+                rules = tuple(
+                    sorted(
+                        (r["Name"].lower(), r["Value"])
+                        for r in q.get("Filter", {}).get("Key", {}).get("FilterRules", [])
+                    )
+                )
                 out |= {(bucket, q["Events"][0], _cdk_id_of_ref(cdk, "queue", q["QueueArn"]), rules)}
         return out
 
@@ -112,15 +122,19 @@ def test_subscription_filter_policies_are_the_same(cdk, local):
         for s in sns.list_subscriptions_by_topic(TopicArn=local.prov.arns[("topic", tp.id)])["Subscriptions"]:
             attrs = sns.get_subscription_attributes(SubscriptionArn=s["SubscriptionArn"])["Attributes"]
             policy = json.loads(attrs.get("FilterPolicy", "{}"))
-            local_subs.add((tp.id, _spec_id_of_arn(local, "queue", s["Endpoint"]), json.dumps(policy, sort_keys=True)))
+            local_subs.add(
+                (tp.id, _spec_id_of_arn(local, "queue", s["Endpoint"]), json.dumps(policy, sort_keys=True))
+            )
     cdk_subs = set()
     for res in cdk.resources("AWS::SNS::Subscription").values():
         p = res["Properties"]
-        cdk_subs.add((
-            _cdk_id_of_ref(cdk, "topic", p["TopicArn"]),
-            _cdk_id_of_ref(cdk, "queue", p["Endpoint"]),
-            json.dumps(p.get("FilterPolicy", {}), sort_keys=True),
-        ))
+        cdk_subs.add(
+            (
+                _cdk_id_of_ref(cdk, "topic", p["TopicArn"]),
+                _cdk_id_of_ref(cdk, "queue", p["Endpoint"]),
+                json.dumps(p.get("FilterPolicy", {}), sort_keys=True),
+            )
+        )
     assert local_subs == cdk_subs
 
 
@@ -132,12 +146,14 @@ def test_event_source_mappings_are_the_same(cdk, local):
     cdk_esm = set()
     for res in cdk.resources("AWS::Lambda::EventSourceMapping").values():
         p = res["Properties"]
-        cdk_esm.add((
-            _cdk_id_of_ref(cdk, "queue", p["EventSourceArn"]),
-            p.get("BatchSize", 10),
-            p.get("MaximumBatchingWindowInSeconds", 0),
-            "ReportBatchItemFailures" in p.get("FunctionResponseTypes", []),
-        ))
+        cdk_esm.add(
+            (
+                _cdk_id_of_ref(cdk, "queue", p["EventSourceArn"]),
+                p.get("BatchSize", 10),
+                p.get("MaximumBatchingWindowInSeconds", 0),
+                "ReportBatchItemFailures" in p.get("FunctionResponseTypes", []),
+            )
+        )
     assert local_esm == cdk_esm != set()
 
 

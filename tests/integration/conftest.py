@@ -5,9 +5,9 @@ import sys
 
 import boto3
 import pytest
+from anpr.cameras import DynamoCameraRegistry
 from moto import mock_aws
 
-from anpr.cameras import DynamoCameraRegistry
 from infra.stages import stage
 from local.resources import REGION, provision
 from tests.helpers import camera

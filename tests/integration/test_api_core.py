@@ -18,7 +18,9 @@ def api(aws, function_env, cameras):
 
 def test_cameras_listed_for_an_authenticated_role(api):
     # GIVEN a patrol officer's verified token WHEN listing cameras THEN the registry comes back
-    resp = api.lambda_handler(api_event("GET", "/cameras", claims=claims("p1", "patrol")), FakeLambdaContext())
+    resp = api.lambda_handler(
+        api_event("GET", "/cameras", claims=claims("p1", "patrol")), FakeLambdaContext()
+    )
     assert resp["statusCode"] == 200
     assert {c["camera_id"] for c in json.loads(resp["body"])["cameras"]} == {"BRU-001", "BRU-OLD"}
 

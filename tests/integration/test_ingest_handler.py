@@ -5,9 +5,9 @@ import time
 
 import boto3
 import pytest
-
 from anpr.reads import DynamoPlateReadRepository
 from anpr.snapshots import snapshot_key
+
 from local.resources import REGION
 from tests.helpers import FakeLambdaContext, jpeg, metadata, sqs_event
 from tests.integration.conftest import load_handler
@@ -40,7 +40,9 @@ def drain(aws) -> list[str]:
     sqs = boto3.client("sqs", region_name=REGION)
     bodies = []
     while True:
-        msgs = sqs.receive_message(QueueUrl=aws.queue_urls["Ingest"], MaxNumberOfMessages=10).get("Messages", [])
+        msgs = sqs.receive_message(QueueUrl=aws.queue_urls["Ingest"], MaxNumberOfMessages=10).get(
+            "Messages", []
+        )
         if not msgs:
             return bodies
         for m in msgs:
@@ -79,10 +81,20 @@ def test_batch_with_every_kind_of_bad_input_stores_the_good_ones(aws, ingest):
     # THEN nothing failed, the good snapshot is a read, and every bad one is quarantined by reason
     assert result == {"batchItemFailures": []}
     assert len(reads(aws)) == 1
-    assert quarantine_reasons(aws) == sorted([
-        "corrupt_image", "not_an_image", "unknown_camera", "retired_camera", "missing_metadata",
-        "future_capture", "expired_capture", "invalid_metadata", "malformed_event", "too_large",
-    ])
+    assert quarantine_reasons(aws) == sorted(
+        [
+            "corrupt_image",
+            "not_an_image",
+            "unknown_camera",
+            "retired_camera",
+            "missing_metadata",
+            "future_capture",
+            "expired_capture",
+            "invalid_metadata",
+            "malformed_event",
+            "too_large",
+        ]
+    )
 
 
 def test_s3_test_event_is_ignored(aws, ingest):

@@ -1,7 +1,6 @@
 """Ingest domain logic on in-memory fakes: every bad-input kind ends in quarantine."""
 
 import pytest
-
 from anpr.cameras import InMemoryCameraRegistry
 from anpr.ingest import IngestPolicy, SnapshotIngestor
 from anpr.models import CameraStatus
@@ -9,6 +8,7 @@ from anpr.ocr.camera_read import CameraReadEngine
 from anpr.quarantine import InMemoryQuarantineStore
 from anpr.reads import InMemoryPlateReadRepository
 from anpr.snapshots import InMemorySnapshotStore, snapshot_key
+
 from tests.helpers import NOW_MS, camera, jpeg, metadata
 
 BUCKET = "snapshots"
@@ -21,8 +21,13 @@ def world():
     reads = InMemoryPlateReadRepository()
     cams = InMemoryCameraRegistry([camera("BRU-001"), camera("BRU-OLD", status=CameraStatus.RETIRED)])
     ingestor = SnapshotIngestor(
-        snapshots=store, quarantine=quarantine, cameras=cams, reads=reads,
-        engine=CameraReadEngine(), policy=IngestPolicy(retention_days=365), now_ms=lambda: NOW_MS,
+        snapshots=store,
+        quarantine=quarantine,
+        cameras=cams,
+        reads=reads,
+        engine=CameraReadEngine(),
+        policy=IngestPolicy(retention_days=365),
+        now_ms=lambda: NOW_MS,
     )
     return store, quarantine, reads, ingestor
 

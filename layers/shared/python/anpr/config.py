@@ -7,7 +7,7 @@ the local runtime set exactly what these models read. Logic receives these objec
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +47,6 @@ class ApiSettings(CamerasTable):
     pass
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(model: type[BaseConfig]) -> BaseConfig:
     return model()

@@ -7,7 +7,7 @@ keeps them in step.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 
 from pynamodb.attributes import (
     ListAttribute,
@@ -37,7 +37,7 @@ def cameras_model(table_name: str, region: str) -> type[Model]:
     return _cameras_model(table_name, region, _endpoint())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _reads_model(table_name: str, region: str, endpoint: str | None) -> type[Model]:
     tname, treg, thost = table_name, region, endpoint
 
@@ -98,7 +98,7 @@ def _reads_model(table_name: str, region: str, endpoint: str | None) -> type[Mod
     return PlateReadItem
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cameras_model(table_name: str, region: str, endpoint: str | None) -> type[Model]:
     tname, treg, thost = table_name, region, endpoint
 

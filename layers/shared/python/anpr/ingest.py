@@ -128,10 +128,10 @@ class SnapshotIngestor:
         detections = self.engine.read(image, hint)
         ocr_ms = (time.perf_counter() - t0) * 1000
 
-        ref = ref.model_copy(update={"etag": ref.etag or head.etag, "version_id": ref.version_id or head.version_id})
-        reads = [
-            self._plate_read(ref, meta, camera, det, i, image) for i, det in enumerate(detections)
-        ]
+        ref = ref.model_copy(
+            update={"etag": ref.etag or head.etag, "version_id": ref.version_id or head.version_id}
+        )
+        reads = [self._plate_read(ref, meta, camera, det, i, image) for i, det in enumerate(detections)]
         self.reads.put_many(reads)
         if self.after_store and reads:
             self.after_store(reads)
@@ -162,9 +162,7 @@ class SnapshotIngestor:
         try:
             return CaptureMetadata.model_validate(raw)
         except ValidationError as exc:
-            fields = ", ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-            )
+            fields = ", ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
             raise Rejected(QuarantineReason.INVALID_METADATA, fields) from None
 
     def _check_capture_time(self, capture_ms: int) -> None:
@@ -242,7 +240,9 @@ class SnapshotIngestor:
     ) -> IngestOutcome:
         self.quarantine_store.quarantine(ref, reason, detail, keep_object=keep_object)
         log.warning("snapshot quarantined", extra={"reason": reason.value, "detail": detail, "key": ref.key})
-        return IngestOutcome(status="quarantined", bucket=ref.bucket, key=ref.key, reason=reason, detail=detail)
+        return IngestOutcome(
+            status="quarantined", bucket=ref.bucket, key=ref.key, reason=reason, detail=detail
+        )
 
 
 def _crop_jpeg(image: Image.Image, bbox: tuple[int, int, int, int], pad: float = 0.15) -> bytes:

@@ -71,9 +71,7 @@ class CaptureMetadata(BaseModel):
     lane: int | None = Field(default=None, ge=0, le=20)
     direction: str | None = Field(default=None, max_length=32)
     camera_plate: str | None = Field(default=None, alias="camera-plate", max_length=16)
-    camera_plate_confidence: float | None = Field(
-        default=None, alias="camera-plate-confidence", ge=0, le=1
-    )
+    camera_plate_confidence: float | None = Field(default=None, alias="camera-plate-confidence", ge=0, le=1)
     camera_plate_country: str | None = Field(default=None, alias="camera-plate-country", max_length=8)
 
     @field_validator("lat", "lon", "heading", "lane", "camera_plate_confidence", mode="before")
@@ -82,10 +80,7 @@ class CaptureMetadata(BaseModel):
         return None if v == "" else v
 
     def to_s3_metadata(self) -> dict[str, str]:
-        return {
-            k: str(v)
-            for k, v in self.model_dump(by_alias=True, exclude_none=True).items()
-        }
+        return {k: str(v) for k, v in self.model_dump(by_alias=True, exclude_none=True).items()}
 
 
 class SnapshotRef(BaseModel):

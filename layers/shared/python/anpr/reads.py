@@ -103,17 +103,13 @@ class InMemoryPlateReadRepository:
             ] = r
 
     def all(self) -> list[PlateRead]:
-        return sorted(
-            (r for p in self.partitions.values() for r in p.values()), key=lambda r: r.capture_ms
-        )
+        return sorted((r for p in self.partitions.values() for r in p.values()), key=lambda r: r.capture_ms)
 
     def by_plate(self, plate: str, start_ms: int, end_ms: int) -> Iterator[PlateRead]:
         yield from (r for r in self.all() if r.plate == plate and start_ms <= r.capture_ms <= end_ms)
 
     def by_camera(self, camera_id: str, start_ms: int, end_ms: int) -> Iterator[PlateRead]:
-        yield from (
-            r for r in self.all() if r.camera_id == camera_id and start_ms <= r.capture_ms <= end_ms
-        )
+        yield from (r for r in self.all() if r.camera_id == camera_id and start_ms <= r.capture_ms <= end_ms)
 
     def in_partition(self, partition: str, start_ms: int, end_ms: int) -> Iterator[PlateRead]:
         items = self.partitions.get(partition, {})

@@ -20,9 +20,7 @@ CROP_PREFIX = "crops/"
 def snapshot_key(camera_id: str, capture_ms: int, unique: str | None = None) -> str:
     """snapshots/{camera}/{yyyy}/{mm}/{dd}/{hh}/{capture_ms}_{uuid}.jpg (UTC)."""
     t = datetime.fromtimestamp(capture_ms / 1000, tz=UTC)
-    return (
-        f"{SNAPSHOT_PREFIX}{camera_id}/{t:%Y/%m/%d/%H}/{capture_ms}_{unique or uuid.uuid4().hex}.jpg"
-    )
+    return f"{SNAPSHOT_PREFIX}{camera_id}/{t:%Y/%m/%d/%H}/{capture_ms}_{unique or uuid.uuid4().hex}.jpg"
 
 
 def crop_key(snapshot_key_: str, index: int) -> str:

@@ -212,11 +212,11 @@ def _snake(name: str) -> str:
 # The platform: one part per concern (anpr/specs/*.py), composed here
 # ---------------------------------------------------------------------------------------
 
-import dataclasses as _dc  # noqa: E402
-import importlib as _importlib  # noqa: E402
-import importlib.util as _importlib_util  # noqa: E402
+import dataclasses as _dc
+import importlib as _importlib
+import importlib.util as _importlib_util
 
-from anpr.specs.roles import ROLES  # noqa: E402,F401
+from anpr.specs.roles import ROLES  # noqa: F401
 
 #: concerns, in dependency order; a module that does not exist yet is simply not composed
 _CONCERNS = ("core", "accountability", "alerts", "search")

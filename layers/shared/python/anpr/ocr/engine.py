@@ -51,11 +51,12 @@ def load_engine(kind: str = "auto") -> OcrEngine:
     cameras read plates themselves; it is never chosen silently.
     """
     if kind in ("auto", "tflite"):
-        from anpr.ocr.tflite_engine import TfliteEngine  # noqa: PLC0415 (heavy import, once)
+        # imported here: the TFLite runtime is heavy and only the ingest path needs it
+        from anpr.ocr.tflite_engine import TfliteEngine
 
         return TfliteEngine.load()
     if kind == "camera":
-        from anpr.ocr.camera_read import CameraReadEngine  # noqa: PLC0415
+        from anpr.ocr.camera_read import CameraReadEngine
 
         return CameraReadEngine()
     raise ValueError(f"unknown OCR engine {kind!r}: expected auto, tflite or camera")

@@ -2,6 +2,8 @@
 
 from anpr.spec import (
     Attribute as S,
+)
+from anpr.spec import (
     BucketSpec,
     FunctionSpec,
     Index,
