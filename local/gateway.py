@@ -86,7 +86,8 @@ class LocalApiGateway:
             "path": request.path,
             "httpMethod": request.method,
             "headers": dict(request.headers),
-            "multiValueHeaders": {k: request.headers.getlist(k) for k in request.headers},
+            # werkzeug's Headers iterate as (key, value) pairs, hence .keys()
+            "multiValueHeaders": {k: request.headers.getlist(k) for k in request.headers.keys()},  # noqa: SIM118
             "queryStringParameters": query or None,
             "multiValueQueryStringParameters": {k: request.args.getlist(k) for k in request.args} or None,
             "pathParameters": params or None,
