@@ -79,6 +79,7 @@ def run(
     workdir: str | Path = ".local-runtime",
     quiet: bool = False,
     features: bool = True,
+    listed: int = 3,
 ) -> dict:
     say = (lambda *a: None) if quiet else print
     t_start = time.time()
@@ -105,7 +106,7 @@ def run(
         listed = []
         if api:
             planned, _ = sim.plan(snapshots)
-            listed = demo_features.seed_watchlist(api, planned)
+            listed = demo_features.seed_watchlist(api, planned, listed)
             say(f"watchlist: {len(listed)} simulated vehicles listed by {next(iter(demo_features.PEOPLE))}")
         say(f"ready in {time.time() - t_start:.1f}s — uploading {snapshots} snapshots at {rate:g}/s\n")
         truth_box: dict = {}
@@ -171,7 +172,9 @@ def _summary(rt: LocalRuntime, s3: TimedS3, truth, t0: float) -> dict:
         "dlq": rt.queue_depth("IngestDlq"),
         "elapsed_s": time.time() - t0,
         "latency_p50_s": statistics.median(latencies) if latencies else None,
-        "latency_p95_s": statistics.quantiles(latencies, n=20)[-1] if len(latencies) >= 20 else None,
+        "latency_p95_s": statistics.quantiles(latencies, n=20, method="inclusive")[-1]
+        if len(latencies) >= 20
+        else None,
         "ingest_cpu_ms_per_batch": statistics.mean(host.cpu_ms) if host.cpu_ms else None,
         "ingest_invocations": len(host.cpu_ms),
         "records": sum(p.records for p in rt.pollers),

@@ -67,8 +67,9 @@ def _lookalike(plate: str) -> str | None:
     return None
 
 
-def seed_watchlist(api: Api, truth) -> list[dict]:
-    """List a few simulated vehicles: national, one zone only, and one as a likely misread."""
+def seed_watchlist(api: Api, truth, count: int = 3) -> list[dict]:
+    """List simulated vehicles: national, one zone only, one as a likely misread, then more
+    national ones up to ``count``."""
     by_vehicle = defaultdict(list)
     for s in truth.sightings:
         by_vehicle[s.vehicle_id].append(s)
@@ -85,7 +86,7 @@ def seed_watchlist(api: Api, truth) -> list[dict]:
     plans = []
     misread_done = False
     for v in candidates:
-        if len(plans) == 3:
+        if len(plans) == count:
             break
         if not plans:
             plans.append((v, v.plate, "stolen_vehicle", "high", ["national"], "exact"))
@@ -95,6 +96,8 @@ def seed_watchlist(api: Api, truth) -> list[dict]:
         elif not misread_done and _lookalike(v.plate):
             misread_done = True
             plans.append((v, _lookalike(v.plate), "missing_person", "high", ["national"], "possible_misread"))
+        elif misread_done:
+            plans.append((v, v.plate, "stolen_vehicle", "medium", ["national"], "exact"))
     listed = []
     for v, plate, category, priority, zones, expect in plans:
         status, body = api.call(
@@ -172,7 +175,9 @@ def collect_alerts(
     return {
         "entries": rows,
         "latency_p50_s": statistics.median(latencies) if latencies else None,
-        "latency_p95_s": statistics.quantiles(latencies, n=20)[-1] if len(latencies) >= 2 else None,
+        "latency_p95_s": statistics.quantiles(latencies, n=20, method="inclusive")[-1]
+        if len(latencies) >= 2
+        else None,
         "latencies": latencies,
     }
 
