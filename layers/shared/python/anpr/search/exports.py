@@ -8,21 +8,10 @@ import json
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
-from anpr.search.models import SearchResult
+from anpr.search.models import SIGHTING_FIELDS, SearchResult
 
-CSV_FIELDS = (
-    "read_id",
-    "plate",
-    "time_utc",
-    "capture_ms",
-    "camera_id",
-    "zone",
-    "lat",
-    "lon",
-    "confidence",
-    "alternatives",
-    "snapshot_key",
-)
+#: evidence CSV columns: every sighting field, with a readable UTC time after the plate
+CSV_FIELDS = (*SIGHTING_FIELDS[:2], "time_utc", *SIGHTING_FIELDS[2:])
 
 
 def iso(ms: int | None) -> str:

@@ -241,6 +241,20 @@ class SearchJob(BaseModel):
         }
 
 
+SIGHTING_FIELDS = (
+    "read_id",
+    "plate",
+    "capture_ms",
+    "camera_id",
+    "zone",
+    "lat",
+    "lon",
+    "confidence",
+    "alternatives",
+    "snapshot_key",
+)
+
+
 class Sighting(BaseModel):
     """One read as searches use it (a projection of ``PlateRead``)."""
 

@@ -18,20 +18,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from anpr import keys
 from anpr.db import StorageError
-from anpr.search.models import Sighting
+from anpr.search.models import SIGHTING_FIELDS, Sighting
 
-_FIELDS = (
-    "read_id",
-    "plate",
-    "capture_ms",
-    "camera_id",
-    "zone",
-    "lat",
-    "lon",
-    "confidence",
-    "alternatives",
-    "snapshot_key",
-)
+#: the read attributes a search needs (the projection of every partition query)
+_FIELDS = SIGHTING_FIELDS
 
 
 class ReadSource(Protocol):
