@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from anpr.alerts.feed import drain_queue
 from anpr.plates import CONFUSIONS
@@ -140,7 +141,12 @@ def _zone_of(api: Api, camera_id: str) -> str:
 
 
 def collect_alerts(
-    rt: LocalRuntime, api: Api, listed: list[dict], uploaded_at: dict[str, float], reads: list[dict]
+    rt: LocalRuntime,
+    api: Api,
+    listed: list[dict],
+    uploaded_at: dict[str, float],
+    reads: list[dict],
+    window_ms: int = 600_000,
 ) -> dict:
     sqs = rt.client("sqs")
     per_queue = {z: drain_queue(sqs, rt.prov.queue_urls[zone_queue_id(z)]) for z in ZONES}
@@ -162,10 +168,15 @@ def collect_alerts(
         # the officer opens each alert (audited as "alert viewed"): sightings so far, match kind
         viewed = [api.call("officer.dubois", "GET", f"/alerts/{a}")[1] for a in alerts]
         truth_sightings = entry.get("truth_sightings", 0)
+        # dedupe is per listed entry within a sliding window: a gap longer than the window
+        # between two sightings rightly starts a new alert
+        times = sorted(x["capture_ms"] for v in viewed for x in v.get("sightings", []))
+        gaps = sum(1 for a, b in pairwise(times) if b - a > window_ms)
         rows.append(
             {
                 **entry,
                 "alerts": len(alerts),
+                "expected_alerts": (1 + gaps) if times else 0,
                 "match_kinds": sorted({v.get("match_kind", "?") for v in viewed}),
                 "delivered_to": zones,
                 "sightings": sum(v.get("sighting_count", 0) for v in viewed),
@@ -316,7 +327,7 @@ def report(say, alerts: dict, searches: dict, audit: dict) -> None:
     for e in alerts["entries"]:
         say(
             f"  listed {e['listed_plate']:8s} ({e['expect']}, zones {','.join(e['zones'])}) → "
-            f"{e['alerts']} alert(s) {e['match_kinds']}, {e['sightings']}/{e['truth_sightings']} sighting(s), "
+            f"{e['alerts']} alert(s) (dedupe windows: {e['expected_alerts']}) {e['match_kinds']}, {e['sightings']}/{e['truth_sightings']} sighting(s), "
             f"delivered to {', '.join(e['delivered_to']) or 'no zone'}"
         )
     if alerts["latency_p50_s"] is not None:

@@ -28,10 +28,11 @@ def test_demo_people_get_alerts_searches_and_oversight(tmp_path):
     s = demo.run(
         snapshots=200, rate=40, seed=7, bad_fraction=0.0, workdir=tmp_path, quiet=True, features=True
     )
-    # THEN each listed vehicle that was read raised exactly one alert, only in its zones
+    # THEN each listed vehicle that was read raised exactly one alert per dedupe window
+    # (sightings more than 10 minutes apart start a new one), only in its zones
     for e in s["alerts"]["entries"]:
         if e["sightings"]:
-            assert e["alerts"] == 1, e
+            assert e["alerts"] == e["expected_alerts"] >= 1, e
             expected = (
                 {"BXL-5339", "BXL-5340", "BXL-5341", "BXL-5342", "BXL-5343", "BXL-5344"}
                 if e["zones"] == ["national"]
