@@ -235,7 +235,9 @@ def run_searches(api: Api, truth, reads: list[dict]) -> dict:
     vid, sightings = max(by_vehicle.items(), key=lambda kv: (len(kv[1]), kv[0]))
     plate = sightings[0].plate
     job, items = _search(api, "trajectory", {"plate": plate, "start_ms": start_ms, "end_ms": end_ms})
-    found = [i["camera_id"] for i in sorted(items, key=lambda i: i["capture_ms"])]
+    # one passage per snapshot (a plate read twice in one image is still one passage)
+    passages = {i.get("snapshot_key") or i["read_id"]: i for i in items}.values()
+    found = [i["camera_id"] for i in sorted(passages, key=lambda i: i["capture_ms"])]
     expected_all = [s.camera_id for s in sorted(sightings, key=lambda s: s.capture_ms)]
     read_keys = {k for p, k, _ in stored if p == plate}
     expected_read = [s.camera_id for s in sorted(sightings, key=lambda s: s.capture_ms) if s.key in read_keys]
@@ -291,13 +293,26 @@ def run_searches(api: Api, truth, reads: list[dict]) -> dict:
             },
         )
         ranked = [i["plate"] for i in sorted(items, key=lambda i: i["rank"])]
+        # how many cameras read both cars within the window: below min_cameras the reads
+        # themselves (OCR misses) leave nothing for any convoy search to find
+        seen = defaultdict(list)
+        for r in reads:
+            seen[(r["plate"]["S"], r["camera_id"]["S"])].append(int(r["capture_ms"]["N"]))
+        target, partner = plate_of[convoy.target], plate_of[convoy.partner]
+        together = {
+            cam
+            for (plate_, cam), times in seen.items()
+            if plate_ == target
+            and any(abs(t - u) <= 60_000 for t in times for u in seen.get((partner, cam), []))
+        }
         out["convoy"] = {
-            "target": plate_of[convoy.target],
-            "partner": plate_of[convoy.partner],
+            "target": target,
+            "partner": partner,
             "status": job["status"],
             "error": job.get("error"),
             "top": ranked[:3],
-            "partner_first": bool(ranked) and ranked[0] == plate_of[convoy.partner],
+            "cameras_read_together": len(together),
+            "partner_first": bool(ranked) and ranked[0] == partner,
         }
     return out
 

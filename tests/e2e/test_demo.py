@@ -44,7 +44,9 @@ def test_demo_people_get_alerts_searches_and_oversight(tmp_path):
     assert t["status"] == "SUCCEEDED" and t["exact_in_order"] and t["precision_vs_truth"] == 1.0
     assert p["status"] == "SUCCEEDED" and p["all_and_only"]
     if c:
-        assert c["status"] == "SUCCEEDED" and c["partner_first"], c
+        assert c["status"] == "SUCCEEDED", c
+        if c["cameras_read_together"] >= 3:  # the partner is findable from the stored reads
+            assert c["partner_first"], c
     # AND the auditor sees the investigator's accesses to the searched plate; probes are drawn
     actions = {a for _, a in s["audit"]["accesses"]}
     assert {"search.submitted", "search.results_viewed"} <= actions
