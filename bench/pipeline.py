@@ -99,7 +99,7 @@ def run(snapshots: int = 300) -> list[dict]:
             workdir=tmp,
             quiet=True,
             features=True,
-            listed=12,
+            watchlist_size=12,
         )
     a = p["alerts"]
     rows += [

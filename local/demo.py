@@ -79,7 +79,7 @@ def run(
     workdir: str | Path = ".local-runtime",
     quiet: bool = False,
     features: bool = True,
-    listed: int = 3,
+    watchlist_size: int = 3,
 ) -> dict:
     say = (lambda *a: None) if quiet else print
     t_start = time.time()
@@ -106,7 +106,7 @@ def run(
         listed = []
         if api:
             planned, _ = sim.plan(snapshots)
-            listed = demo_features.seed_watchlist(api, planned, listed)
+            listed = demo_features.seed_watchlist(api, planned, watchlist_size)
             say(f"watchlist: {len(listed)} simulated vehicles listed by {next(iter(demo_features.PEOPLE))}")
         say(f"ready in {time.time() - t_start:.1f}s — uploading {snapshots} snapshots at {rate:g}/s\n")
         truth_box: dict = {}

@@ -87,7 +87,7 @@ def seed_watchlist(api: Api, truth, count: int = 3) -> list[dict]:
     plans = []
     misread_done = False
     for v in candidates:
-        if len(plans) == count:
+        if len(plans) >= count:
             break
         if not plans:
             plans.append((v, v.plate, "stolen_vehicle", "high", ["national"], "exact"))
