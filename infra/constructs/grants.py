@@ -88,12 +88,14 @@ def statements_for(use: Use, resource: Any) -> tuple[list[Statement], tuple[str,
             )
         return out, KMS_DYNAMODB_WRITE if writes else KMS_DYNAMODB_READ
     if kind == "bucket":
-        reads = access in ("read", "read_write")
-        writes = access in ("write", "read_write", "append")
+        reads = access in ("read", "read_write", "manage")
+        writes = access in ("write", "read_write", "append", "manage")
         if not (reads or writes):
             raise _unsupported(use)
         objects = f"{resource.bucket_arn}/*"
-        actions = _u(OBJECT_READ if reads else (), OBJECT_WRITE if writes else ())
+        # "manage" may also delete: releasing a legal hold removes the held evidence copies
+        deletes = ("s3:DeleteObject",) if access == "manage" else ()
+        actions = _u(OBJECT_READ if reads else (), OBJECT_WRITE if writes else (), deletes)
         out = [
             Statement(
                 actions,

@@ -215,3 +215,34 @@ def test_prod_retains_data_and_protects_it_from_deletion(prod):
     for lid, table in prod.resources("AWS::DynamoDB::Table").items():
         assert table["Properties"]["DeletionProtectionEnabled"] is True, lid
     assert prod.stack.termination_protection is True
+
+
+# -- deletes ------------------------------------------------------------------------------
+def test_only_the_held_evidence_copies_can_be_deleted_by_a_function(synth):
+    # GIVEN every identity policy WHEN looking for object or item deletes
+    held = synth.logical_id("bucket", "HeldEvidence")
+    audit = synth.logical_id("table", "AuditTrail")
+    deleters = []
+    for lid, document in _identity_policy_documents(synth).items():
+        for s in _statements(document):
+            actions = set(_as_list(s["Action"]))
+            resources = str(s.get("Resource"))
+            # THEN s3:DeleteObject only ever targets the held-evidence bucket (legal-hold release)
+            if "s3:DeleteObject" in actions:
+                deleters.append(lid)
+                assert held in resources and all(
+                    synth.logical_id("bucket", b.id) not in resources
+                    for b in BUCKETS
+                    if b.id != "HeldEvidence"
+                ), (lid, s)
+            # AND nothing may update or delete audit records
+            if audit in resources:
+                assert not actions & {
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:BatchWriteItem",
+                }, (
+                    lid,
+                    s,
+                )
+    assert deleters, "the legal-hold release needs s3:DeleteObject on the held-evidence bucket"

@@ -22,8 +22,9 @@ from typing import Literal
 #: repository root (layers/shared/python/anpr/spec.py → ../../../..); builders only
 ROOT = Path(__file__).resolve().parents[4]
 
-#: "append" = PutItem only, never Update/Delete (the audit trail)
-Access = Literal["read", "write", "read_write", "append", "send", "publish", "start", "invoke"]
+#: "append" = PutItem only, never Update/Delete (the audit trail);
+#: "manage" = read, write and delete objects (legal-hold evidence copies, released)
+Access = Literal["read", "write", "read_write", "append", "manage", "send", "publish", "start", "invoke"]
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ PART = SpecPart(
                 Use("table", "Reads", "read_write"),  # legal hold: TTL removed / restored
                 Use("table", "Cameras", "read"),  # transparency figures
                 Use("bucket", "Snapshots", "read"),  # copy source of held images
-                Use("bucket", "HeldEvidence", "read_write"),
+                Use("bucket", "HeldEvidence", "manage"),  # release deletes the copies
             ),
         ),
         FunctionSpec(
