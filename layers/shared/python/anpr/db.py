@@ -7,7 +7,9 @@ keeps them in step.
 from __future__ import annotations
 
 import os
-from functools import cache
+from collections.abc import Callable
+from functools import cache, wraps
+from typing import TypeVar
 
 from pynamodb.attributes import (
     ListAttribute,
@@ -23,23 +25,33 @@ class StorageError(RuntimeError):
     """The data store failed (infrastructure): the caller should retry, never drop."""
 
 
+T = TypeVar("T")
+
+
 def _endpoint() -> str | None:
-    # botocore honours AWS_ENDPOINT_URL (local runtime, tests); part of the model cache key so a
-    # new local cloud never reuses a connection to the previous one
+    # botocore honours AWS_ENDPOINT_URL (local runtime, tests)
     return os.environ.get("AWS_ENDPOINT_URL") or None
 
 
-def reads_model(table_name: str, region: str) -> type[Model]:
-    return _reads_model(table_name, region, _endpoint())
+def table_models(build: Callable[[str, str, str | None], T]) -> Callable[[str, str], T]:
+    """Turn ``build(table_name, region, host)`` into a cached ``factory(table_name, region)``.
+
+    PynamoDB model classes keep their connection, so the endpoint is part of the cache key:
+    a new local cloud in the same process never reuses a connection to the previous one.
+    Every module that defines table models uses this, never its own cache.
+    """
+    cached = cache(build)
+
+    @wraps(build)
+    def factory(table_name: str, region: str) -> T:
+        return cached(table_name, region, _endpoint())
+
+    return factory
 
 
-def cameras_model(table_name: str, region: str) -> type[Model]:
-    return _cameras_model(table_name, region, _endpoint())
-
-
-@cache
-def _reads_model(table_name: str, region: str, endpoint: str | None) -> type[Model]:
-    tname, treg, thost = table_name, region, endpoint
+@table_models
+def reads_model(table_name: str, region: str, host: str | None) -> type[Model]:
+    tname, treg, thost = table_name, region, host
 
     class ByPlate(GlobalSecondaryIndex):
         class Meta:
@@ -98,9 +110,9 @@ def _reads_model(table_name: str, region: str, endpoint: str | None) -> type[Mod
     return PlateReadItem
 
 
-@cache
-def _cameras_model(table_name: str, region: str, endpoint: str | None) -> type[Model]:
-    tname, treg, thost = table_name, region, endpoint
+@table_models
+def cameras_model(table_name: str, region: str, host: str | None) -> type[Model]:
+    tname, treg, thost = table_name, region, host
 
     class CameraItem(Model):
         class Meta:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from typing import Protocol
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, VersionAttribute
@@ -22,7 +21,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from anpr.alerts.models import Alert
-from anpr.db import StorageError
+from anpr.db import StorageError, table_models
 
 DUE = "due"
 
@@ -85,9 +84,9 @@ def index_keys(alert: Alert) -> dict:
     return keys
 
 
-@cache
-def alerts_models(table_name: str, region: str) -> tuple[type[Model], type[Model]]:
-    tname, treg = table_name, region
+@table_models
+def alerts_models(table_name: str, region: str, host: str | None) -> tuple[type[Model], type[Model]]:
+    tname, treg, thost = table_name, region, host
 
     class ByZone(GlobalSecondaryIndex):
         class Meta:
@@ -109,6 +108,7 @@ def alerts_models(table_name: str, region: str) -> tuple[type[Model], type[Model
         class Meta:
             table_name = tname
             region = treg
+            host = thost
 
         pk = UnicodeAttribute(hash_key=True)
         doc = UnicodeAttribute()
@@ -125,6 +125,7 @@ def alerts_models(table_name: str, region: str) -> tuple[type[Model], type[Model
         class Meta:
             table_name = tname
             region = treg
+            host = thost
 
         pk = UnicodeAttribute(hash_key=True)
         alert_id = UnicodeAttribute()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-from functools import cache
 from typing import Protocol
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
@@ -17,7 +16,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, Updat
 from pynamodb.models import Model
 
 from anpr.alerts.models import WatchlistEntry, from_ms
-from anpr.db import StorageError
+from anpr.db import StorageError, table_models
 from anpr.errors import BadRequest, Conflict
 
 VERSION_ID = "#version"
@@ -68,14 +67,15 @@ def decode_cursor(cursor: str | None) -> dict | None:
         raise BadRequest("invalid cursor") from exc
 
 
-@cache
-def watchlist_model(table_name: str, region: str) -> type[Model]:
-    tname, treg = table_name, region
+@table_models
+def watchlist_model(table_name: str, region: str, host: str | None) -> type[Model]:
+    tname, treg, thost = table_name, region, host
 
     class WatchlistItem(Model):
         class Meta:
             table_name = tname
             region = treg
+            host = thost
 
         entry_id = UnicodeAttribute(hash_key=True)
         # the stamp item has only "version" and "changed_ms"

@@ -7,14 +7,13 @@ every transition is conditional so a late step cannot resurrect a cancelled job.
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Protocol
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, UpdateError
 from pynamodb.models import Model
 
-from anpr.db import StorageError
+from anpr.db import StorageError, table_models
 from anpr.errors import Conflict, NotFound
 from anpr.search.models import TERMINAL, JobStatus, SearchJob
 
@@ -39,14 +38,15 @@ class SearchJobRepository(Protocol):
     ) -> SearchJob: ...
 
 
-@cache
-def searches_model(table_name: str, region: str) -> type[Model]:
-    tname, treg = table_name, region
+@table_models
+def searches_model(table_name: str, region: str, host: str | None) -> type[Model]:
+    tname, treg, thost = table_name, region, host
 
     class SearchItem(Model):
         class Meta:
             table_name = tname
             region = treg
+            host = thost
 
         job_id = UnicodeAttribute(hash_key=True)
         doc = UnicodeAttribute()  # the job's fixed part, JSON
