@@ -44,11 +44,9 @@ def new_resolver(audit: Callable[[], AuditTrail] | None = None) -> APIGatewayRes
             log.warning("access denied", extra={"user": caller.user_id, "detail": str(exc)})
             if audit is not None:
                 audit().record(
-                    AuditEvent(
-                        action="access.denied",
-                        actor_id=caller.user_id,
-                        actor_name=caller.username,
-                        roles=sorted(caller.groups),
+                    AuditEvent.by(
+                        caller,
+                        "access.denied",
                         outcome="denied",
                         resource=f"{event.http_method} {event.path}",
                         detail={"why": str(exc)},

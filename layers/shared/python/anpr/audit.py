@@ -11,6 +11,8 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+from anpr.auth import Caller
+
 
 class AuditEvent(BaseModel):
     #: what happened, dotted: search.submitted, search.results_viewed, search.results_downloaded,
@@ -28,6 +30,17 @@ class AuditEvent(BaseModel):
     prosecutor_ref: str | None = None
     detail: dict = {}
     at_ms: int = Field(default_factory=lambda: int(time.time() * 1000))
+
+    @classmethod
+    def by(cls, caller: Caller, action: str, **fields) -> AuditEvent:
+        """The event ``caller`` caused: who (one person), with which roles, did what."""
+        return cls(
+            action=action,
+            actor_id=caller.user_id,
+            actor_name=caller.username,
+            roles=sorted(caller.groups),
+            **fields,
+        )
 
 
 class AuditTrail(Protocol):

@@ -20,12 +20,6 @@ from anpr.errors import BadRequest
 DAY_MS = 86_400_000
 
 
-def _event(caller: Caller, action: str, **kw) -> AuditEvent:
-    return AuditEvent(
-        action=action, actor_id=caller.user_id, actor_name=caller.username, roles=sorted(caller.groups), **kw
-    )
-
-
 def parse_time(value: str | None, name: str) -> int | None:
     """Epoch milliseconds or an ISO 8601 date/time (UTC when no zone is given)."""
     if value in (None, ""):
@@ -52,7 +46,7 @@ def plate_accesses(services, caller: Caller, plate: str, query: dict) -> AccessR
         services.trail, plate, now, parse_time(query.get("from"), "from"), parse_time(query.get("to"), "to")
     )
     services.trail.record(
-        _event(
+        AuditEvent.by(
             caller,
             "audit.accesses_viewed",
             resource=f"audit/plates/{report.plate}",
@@ -69,7 +63,7 @@ def plate_accesses(services, caller: Caller, plate: str, query: dict) -> AccessR
 def verify(services, caller: Caller) -> VerifyReport:
     report = verify_store(services.trail, services.trail.archive)
     services.trail.record(
-        _event(
+        AuditEvent.by(
             caller,
             "audit.verified",
             resource="audit/verify",
@@ -96,7 +90,7 @@ def transparency(services, caller: Caller, query: dict) -> Figures:
         count_reads=services.count_reads,
     )
     services.trail.record(
-        _event(
+        AuditEvent.by(
             caller, "transparency.viewed", resource="transparency", detail={"from_ms": start, "to_ms": end}
         )
     )

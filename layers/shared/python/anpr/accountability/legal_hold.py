@@ -202,11 +202,9 @@ class LegalHoldService:
         )
         self.store.put(hold)
         self.trail.record(
-            AuditEvent(
-                action="legal_hold.placed",
-                actor_id=caller.user_id,
-                actor_name=caller.username,
-                roles=sorted(caller.groups),
+            AuditEvent.by(
+                caller,
+                "legal_hold.placed",
                 resource=f"legal-hold/{hold_id}",
                 plates=sorted({h.plate for h in held}),
                 case_ref=j.case_ref,
@@ -236,11 +234,9 @@ class LegalHoldService:
             others = [h for h in self.store.active_holds_for(held.read_id) if h != hold_id]
             self.reads.release(held, others[0] if others else None)
         self.trail.record(
-            AuditEvent(
-                action="legal_hold.released",
-                actor_id=caller.user_id,
-                actor_name=caller.username,
-                roles=sorted(caller.groups),
+            AuditEvent.by(
+                caller,
+                "legal_hold.released",
                 resource=f"legal-hold/{hold_id}",
                 plates=sorted({h.plate for h in hold.reads}),
                 case_ref=hold.case_ref,

@@ -312,11 +312,9 @@ class ProbeService:
             }
         )
         self.trail.record(
-            AuditEvent(
-                action="probe.answered",
-                actor_id=caller.user_id,
-                actor_name=caller.username,
-                roles=sorted(caller.groups),
+            AuditEvent.by(
+                caller,
+                "probe.answered",
                 resource=f"probe/{probe_id}",
                 case_ref=probe.case_ref,
                 detail={

@@ -37,11 +37,9 @@ def default_trail() -> AuditTrail:
 def audit_event(
     action: str, caller: Caller, resource: str, *, plates: list[str] = (), detail: dict | None = None
 ) -> AuditEvent:
-    return AuditEvent(
-        action=action,
-        actor_id=caller.user_id,
-        actor_name=caller.username,
-        roles=sorted(caller.groups),
+    return AuditEvent.by(
+        caller,
+        action,
         resource=resource,
         plates=sorted(set(plates)),
         detail=detail or {},

@@ -217,11 +217,9 @@ class SearchService:
         detail: dict | None = None,
     ) -> None:
         self.audit.record(
-            AuditEvent(
-                action=action,
-                actor_id=caller.user_id,
-                actor_name=caller.username,
-                roles=sorted(caller.groups),
+            AuditEvent.by(
+                caller,
+                action,
                 outcome=outcome,
                 resource=resource,
                 plates=sorted(set(plates)),
