@@ -153,6 +153,11 @@ def real_reader_set(
                 xs.append((reader_input(crop, two) * 255).astype(np.uint8))
                 ys.append(encode(it.text))
                 ls.append(min(len(it.text), MAX_LABEL))
+    return _reader_arrays(xs, ys, ls)
+
+
+def _reader_arrays(xs: list, ys: list, ls: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Reader samples as (images uint8, padded labels, label lengths); empty arrays if none."""
     if not xs:
         return (
             np.zeros((0, READER_H, READER_W), np.uint8),
@@ -272,10 +277,4 @@ def detector_box_reader_set(
                 xs.append((reader_input(crop, is_two_line(w, h)) * 255).astype(np.uint8))
                 ys.append(encode(it.text))
                 ls.append(min(len(it.text), MAX_LABEL))
-    if not xs:
-        return (
-            np.zeros((0, READER_H, READER_W), np.uint8),
-            np.zeros((0, MAX_LABEL), np.int32),
-            np.zeros((0,), np.int32),
-        )
-    return np.stack(xs), np.stack(ys), np.asarray(ls, dtype=np.int32)
+    return _reader_arrays(xs, ys, ls)
