@@ -2,12 +2,12 @@
 
 from functools import lru_cache
 
-from anpr.alerts.audit import default_trail
 from anpr.alerts.config import AlertsApiSettings
 from anpr.alerts.models import Outcome, WatchlistEntryIn
 from anpr.alerts.publisher import alert_summary, alert_view
 from anpr.alerts_wiring import api_services
 from anpr.api_app import current_caller, new_resolver
+from anpr.audit_store import default_trail
 from anpr.errors import BadRequest
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
@@ -20,16 +20,11 @@ metrics = Metrics()
 
 
 @lru_cache(maxsize=1)
-def audit():
-    return default_trail()
-
-
-@lru_cache(maxsize=1)
 def services():
-    return api_services(AlertsApiSettings(), audit())
+    return api_services(AlertsApiSettings(), default_trail())
 
 
-app = new_resolver(audit=audit)
+app = new_resolver(audit=default_trail)
 
 
 def _int(name: str, default: int) -> int:

@@ -1,8 +1,9 @@
 """Search REST API: submit, status, results, cancel. Routes and roles: anpr.specs.search."""
 
 from anpr.api_app import current_caller, new_resolver
+from anpr.audit_store import default_trail
 from anpr.search.models import SubmitRequest
-from anpr.search.wiring import api_audit, search_service
+from anpr.search.wiring import search_service
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
@@ -12,7 +13,7 @@ logger = Logger()
 copy_config_to_registered_loggers(source_logger=logger, include={"anpr"})
 tracer = Tracer()
 metrics = Metrics()
-app = new_resolver(audit=api_audit)
+app = new_resolver(audit=default_trail)
 
 
 @app.post("/searches")

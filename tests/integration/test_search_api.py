@@ -47,7 +47,7 @@ def plate_read(s, retention_days=365) -> PlateRead:
 def search(aws, function_env, monkeypatch):
     function_env("SearchApi")
     function_env("SearchTask")
-    for cached in (wiring.search_service, wiring.search_workflow, wiring._audit, audit_store.default_trail):
+    for cached in (wiring.search_service, wiring.search_workflow, audit_store.default_trail):
         cached.cache_clear()
     monkeypatch.setattr("anpr.search.service.now_ms", lambda: NOW_MS)
     api, task = load_handler("search_api"), load_handler("search_task")
@@ -64,7 +64,7 @@ def search(aws, function_env, monkeypatch):
     near = [syn.sighting(p, cams[0], NOW_MS - 3 * HOUR + 120_000) for p in ("1ABD234", "1ABC334", "2ABC234")]
     reads.put_many(plate_read(s) for s in near)
     yield api, task, aws
-    for cached in (wiring.search_service, wiring.search_workflow, wiring._audit, audit_store.default_trail):
+    for cached in (wiring.search_service, wiring.search_workflow, audit_store.default_trail):
         cached.cache_clear()
 
 

@@ -38,7 +38,6 @@ def machine(monkeypatch):
         for cached in (
             wiring.search_service,
             wiring.search_workflow,
-            wiring._audit,
             audit_store.default_trail,
         ):
             cached.cache_clear()
@@ -51,7 +50,6 @@ def machine(monkeypatch):
         for cached in (
             wiring.search_service,
             wiring.search_workflow,
-            wiring._audit,
             audit_store.default_trail,
         ):
             cached.cache_clear()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import logging
 from functools import lru_cache
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from anpr.audit import AuditEvent, AuditTrail
+from anpr.audit_store import default_trail
 from anpr.cameras import DynamoCameraRegistry
 from anpr.db import StorageError
 from anpr.search.config import SearchApiSettings, SearchTaskSettings
@@ -19,8 +18,6 @@ from anpr.search.results import S3ResultStore
 from anpr.search.service import SearchService
 from anpr.search.source import DynamoReadSource
 from anpr.search.workflow import SearchWorkflow
-
-log = logging.getLogger(__name__)
 
 
 class StepFunctionsStarter:
@@ -41,33 +38,6 @@ class StepFunctionsStarter:
         self._sfn.stop_execution(executionArn=execution_arn, cause=cause)
 
 
-class LoggerAuditTrail:
-    """Fallback until ``anpr.audit_store`` exists: the event goes to the structured log."""
-
-    def record(self, event: AuditEvent) -> None:
-        log.info("audit", extra={"audit": event.model_dump(mode="json")})
-
-
-def audit_trail() -> AuditTrail:
-    """The platform's audit trail (``anpr.audit_store.default_trail()``), imported lazily."""
-    try:
-        from anpr.audit_store import default_trail
-    except ModuleNotFoundError as exc:
-        if exc.name != "anpr.audit_store":
-            raise
-        return LoggerAuditTrail()
-    return default_trail()
-
-
-@lru_cache(maxsize=1)
-def _audit() -> AuditTrail:
-    return audit_trail()
-
-
-def api_audit() -> AuditTrail:
-    return _audit()
-
-
 @lru_cache(maxsize=1)
 def search_service() -> SearchService:
     s = SearchApiSettings()
@@ -77,7 +47,7 @@ def search_service() -> SearchService:
         starter=StepFunctionsStarter(
             s.state_machine_search, boto3.client("stepfunctions", region_name=s.region)
         ),
-        audit=_audit(),
+        audit=default_trail(),
         admin_window_days=s.admin_window_days,
         retention_days=s.retention_days,
         url_ttl_s=s.download_url_ttl_s,
