@@ -13,6 +13,9 @@ DET_H, DET_W, DET_STRIDE = 240, 320, 8
 #: finds small plates. Sizes keep H/8 ≡ 2 and W/8 ≡ 0 (mod 4) so the dilated convs' fixed
 #: SPACE_TO_BATCH paddings stay valid.
 DET_SCALES = ((240, 320), (368, 480))
+#: a third, larger size run only when the two above yield no readable plate (a cascade: "look
+#: harder" costs its ~9 ms only on images where nothing was read, e.g. a small plate in a wide frame)
+DET_FALLBACK_SCALE = (496, 640)
 #: plate boxes narrower than this (w/h) are read as two-line plates
 TWO_LINE_MAX_ASPECT = 1.6
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -17,6 +17,7 @@ from PIL import Image
 from anpr.ocr import decode
 from anpr.ocr.engine import CameraHint, PlateDetection
 from anpr.ocr.preprocess import (
+    DET_FALLBACK_SCALE,
     DET_SCALES,
     TWO_LINE_MAX_ASPECT,
     decode_detections,
@@ -82,9 +83,15 @@ class TfliteEngine:
     name = "tflite"
 
     def __init__(
-        self, detectors: list[tuple[tuple[int, int], _Model]], reader: _Model, model_dir: Path, load_ms: float
+        self,
+        detectors: list[tuple[tuple[int, int], _Model]],
+        reader: _Model,
+        model_dir: Path,
+        load_ms: float,
+        fallback: _Model | None = None,
     ):
         self.detectors, self.reader, self.model_dir, self.load_ms = detectors, reader, model_dir, load_ms
+        self.fallback = fallback
 
     @classmethod
     def load(cls, model_dir: str | Path | None = None) -> TfliteEngine:
@@ -95,7 +102,8 @@ class TfliteEngine:
         t0 = time.perf_counter()
         dets = [(hw, _Model(d / DETECTOR_FILE, hw)) for hw in DET_SCALES]
         rdr = _Model(d / READER_FILE)
-        engine = cls(dets, rdr, d, (time.perf_counter() - t0) * 1000)
+        fallback = _Model(d / DETECTOR_FILE, DET_FALLBACK_SCALE)
+        engine = cls(dets, rdr, d, (time.perf_counter() - t0) * 1000, fallback)
         engine.read_crop(
             Image.new("RGB", (120, 30), (255, 255, 255))
         )  # warm-up: first invoke sets up XNNPACK
@@ -104,11 +112,15 @@ class TfliteEngine:
         return engine
 
     # ------------------------------------------------------------ stages
-    def detect(self, image: Image.Image) -> list[tuple[float, tuple[float, float, float, float]]]:
-        """Plate boxes (score, (x, y, w, h)) from every detector scale, merged by NMS."""
+    def detect(
+        self, image: Image.Image, fallback: bool = False
+    ) -> list[tuple[float, tuple[float, float, float, float]]]:
+        """Plate boxes (score, (x, y, w, h)) from every detector scale, merged by NMS; with
+        ``fallback``, from the larger fallback size alone."""
         grey = image.convert("L")
         found: list[tuple[float, tuple[float, float, float, float]]] = []
-        for hw, model in self.detectors:
+        scales = [(DET_FALLBACK_SCALE, self.fallback)] if fallback and self.fallback else self.detectors
+        for hw, model in scales:
             x, scale = detector_input(grey, hw)
             y = model(x[None, ..., None])[0]
             found += decode_detections(y[..., 0], y[..., 1:3], y[..., 3:5], scale, DET_THRESHOLD, MAX_PLATES)
@@ -175,6 +187,28 @@ class TfliteEngine:
         boxes = self.detect(image)
         if not boxes and _looks_like_a_crop(image):
             boxes = [(0.5, (0.0, 0.0, float(image.width), float(image.height)))]
+        out = self._read_boxes(image, boxes, country)
+        if not out and self.fallback is not None:
+            tried = [b for _, b in boxes]
+            more = [
+                (s, b) for s, b in self.detect(image, fallback=True) if all(iou(b, t) < 0.3 for t in tried)
+            ]
+            out = self._read_boxes(image, more, country)
+        out.sort(key=lambda p: -p.confidence)
+        if not out and hint and hint.plate:
+            # nothing readable found, but the camera read a plate itself: keep that read, marked
+            # source="camera", rather than lose the passage (same as the stand-in engine)
+            from anpr.ocr.camera_read import CameraReadEngine
+
+            return CameraReadEngine().read(image, hint)
+        return out
+
+    def _read_boxes(
+        self,
+        image: Image.Image,
+        boxes: list[tuple[float, tuple[float, float, float, float]]],
+        country: str | None,
+    ) -> list[PlateDetection]:
         out: list[PlateDetection] = []
         for i, (score, box) in enumerate(boxes):
             r = self.read_box(image, box, country, CROP_VARIANTS if i < TTA_MAX_BOXES else CROP_VARIANTS[:1])
@@ -197,13 +231,6 @@ class TfliteEngine:
                     },
                 )
             )
-        out.sort(key=lambda p: -p.confidence)
-        if not out and hint and hint.plate:
-            # nothing readable found, but the camera read a plate itself: keep that read, marked
-            # source="camera", rather than lose the passage (same as the stand-in engine)
-            from anpr.ocr.camera_read import CameraReadEngine
-
-            return CameraReadEngine().read(image, hint)
         return out
 
 
