@@ -41,6 +41,9 @@ def _tf(threads: int):
 
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
+    # same seed, same code, same thread count → the same weights, bit for bit: `make train`
+    # reproduces the shipped models exactly rather than "about as good"
+    tf.config.experimental.enable_op_determinism()
     return tf
 
 
@@ -153,6 +156,7 @@ def train_reader(tf, s: Settings, out: Path, log: dict) -> Path:
 
     t0 = time.time()
     synth, real = _reader_data(s, out, log)
+    tf.keras.utils.set_random_seed(s.seed)  # weight init too, not just the batches
     model = build_reader(s.reader_width)
     opt = tf.keras.optimizers.Adam(
         tf.keras.optimizers.schedules.CosineDecay(s.reader_lr, s.reader_steps, alpha=0.02)
@@ -188,6 +192,7 @@ def finetune_reader(tf, s: Settings, out: Path, log: dict) -> Path:
         print(f"reader fine-tune: {len(dx)} crops at detector boxes", file=sys.stderr)
         log["reader_ft_detector_crops"] = len(dx)
         real = tuple(np.concatenate([a, b]) for a, b in zip(real, (dx, dy, dl), strict=True))
+    tf.keras.utils.set_random_seed(s.seed)  # weight init too, not just the batches
     model = build_reader(s.reader_width)
     model.load_weights(out / "reader.weights.h5")
     base = out / "models_phase1"
@@ -251,6 +256,7 @@ def train_detector(tf, s: Settings, out: Path, log: dict) -> Path:
         "real": len(rx),
         "render_s": round(time.time() - t0, 1),
     }
+    tf.keras.utils.set_random_seed(s.seed + 1)
     model = build_detector()
     opt = tf.keras.optimizers.Adam(
         tf.keras.optimizers.schedules.CosineDecay(s.det_lr, s.det_steps, alpha=0.02)
