@@ -25,13 +25,20 @@ _FR_LETTERS = "".join(c for c in L if c not in "IOU")
 @dataclass(frozen=True)
 class Layout:
     lines: tuple[tuple[str, ...], ...]  # groups per line
-    sep: str = "-"  # between groups: "-", " ", "" or "@" (sticker / seal)
+    #: between groups: "-", " ", "", "@" (DE: stickers / seal after the city code) or "*" (a coat of
+    #: arms after the first group, dashes after that: HR, SRB, SI, BiH, MK and similar plates)
+    sep: str = "-"
 
     @property
     def text(self) -> str:
         return "".join("".join(line) for line in self.lines)
 
     def line_strings(self) -> list[str]:
+        if self.sep == "*":
+            return [
+                " ".join(line[:1]) + (" " + "-".join(line[1:]) if len(line) > 1 else "")
+                for line in self.lines
+            ]
         sep = " " if self.sep == "@" else self.sep
         return [sep.join(line) for line in self.lines]
 
@@ -79,7 +86,7 @@ def random_plate(country: str, rng: random.Random) -> tuple[str, str]:
     if c == "UK":
         return _pick(rng, L, 2) + _pick(rng, D, 2) + _pick(rng, L, 3), rng.choice(["uk_front", "uk_rear"])
     # OTHER: generic EU and the looks of the real validation sets (ES, BR, US-like)
-    kind = rng.choice(["es", "es", "br", "us", "us", "generic", "generic", "it", "pl"])
+    kind = rng.choice(["es", "es", "br", "us", "us", "generic", "generic", "it", "pl", "emblem", "cz"])
     if kind == "es":
         return _pick(rng, D, 4) + _pick(rng, "BCDFGHJKLMNPRSTVWXYZ", 3), "es"
     if kind == "br":
@@ -89,6 +96,13 @@ def random_plate(country: str, rng: random.Random) -> tuple[str, str]:
         return "".join(rng.choice(L if k == "L" else D) for k in pattern), "us"
     if kind == "it":
         return _pick(rng, L, 2) + _pick(rng, D, 3) + _pick(rng, L, 2), "generic"
+    if kind == "emblem":  # HR / SRB / SI style: city, coat of arms, digits-letters
+        return _pick(rng, L, 2) + _pick(rng, D, rng.choice([3, 3, 4])) + _pick(
+            rng, L, rng.choice([1, 2, 2])
+        ), "emblem"
+    if kind == "cz":  # CZ / SK / HU / RO style groupings
+        pattern = rng.choice(["DLDDDDD", "DLLDDDD", "LLDDDLL", "LLLDDD", "LLDDLLL"])
+        return "".join(rng.choice(L if k == "L" else D) for k in pattern), "generic"
     if kind == "pl":
         return _pick(rng, L, rng.choice([2, 3])) + _pick(rng, L + D, rng.choice([4, 5])), "generic"
     n = rng.randint(5, 8)
@@ -160,6 +174,8 @@ def layout_for(
         g = _groups_by_kind(t)
         sep = rng.choice(["", " ", "-"]) if rng else ""
         return Layout((tuple(g),), sep)
+    if v == "emblem":
+        return Layout((tuple(_groups_by_kind(t)) or (t,),), "*")
     if v == "two_line" and len(t) >= 4:
         k = len(t) // 2
         return Layout(((t[:k],), (t[k:],)), "")

@@ -64,7 +64,10 @@ def style_for(variant: str, rng: random.Random, two_line: bool) -> PlateStyle:
         )
     # generic EU plate, sometimes without band or on yellow
     bg = yellow if rng.random() < 0.15 else white
-    band = rng.choice(["E", "I", "PL", "CZ", "A", "P", "S", "DK", "SK", "H", None])
+    if variant == "emblem":
+        band = rng.choice(["HR", "SRB", "SLO", "BIH", "MK", None])
+    else:
+        band = rng.choice(["E", "I", "PL", "CZ", "A", "P", "S", "DK", "SK", "H", "RO", "LT", None])
     return PlateStyle(size, bg, black, black, band)
 
 
@@ -110,7 +113,7 @@ def _text_mask(text: str, font) -> Image.Image:
 
 
 def _line_mask(groups: tuple[str, ...], sep: str, font, rng: random.Random) -> tuple[Image.Image, list[int]]:
-    """Mask of one line of groups; returns the x centres of sticker gaps (sep '@')."""
+    """Mask of one line of groups; returns the x centres of sticker / emblem gaps (sep '@' / '*')."""
     parts = [_text_mask(g, font) for g in groups]
     cap = max(p.height for p in parts)
     char_w = max(1, int(cap * 0.55))
@@ -125,6 +128,13 @@ def _line_mask(groups: tuple[str, ...], sep: str, font, rng: random.Random) -> t
         seps = [Image.new("L", (int(char_w * 1.1), cap), 0)] + [
             Image.new("L", (int(char_w * 0.5), cap), 0)
         ] * (len(parts) - 2)
+    elif sep == "*":
+        dash = Image.new("L", (int(char_w * 0.8), cap), 0)
+        dh = max(2, cap // 9)
+        ImageDraw.Draw(dash).rectangle(
+            (int(char_w * 0.12), cap // 2 - dh // 2, int(char_w * 0.68), cap // 2 + dh // 2), fill=255
+        )
+        seps = [Image.new("L", (int(char_w * 1.3), cap), 0)] + [dash] * (len(parts) - 2)
     elif sep == " ":
         seps = [Image.new("L", (int(char_w * rng.uniform(0.35, 0.7)), cap), 0)] * (len(parts) - 1)
     else:
@@ -140,7 +150,7 @@ def _line_mask(groups: tuple[str, ...], sep: str, font, rng: random.Random) -> t
             out.paste(seps[i], (x, 0))
             gaps.append(x + seps[i].width // 2)
             x += seps[i].width
-    return out, (gaps[:1] if sep == "@" else [])
+    return out, (gaps[:1] if sep in "@*" and sep else [])
 
 
 def draw_plate(layout: Layout, variant: str, rng: random.Random) -> Image.Image:
@@ -218,7 +228,9 @@ def draw_plate(layout: Layout, variant: str, rng: random.Random) -> Image.Image:
         px = int(x0 + (avail - tw) / 2 + 2)
         py = int(y0 + li * line_h + (line_h - target_h) / 2)
         img.paste(st.fg, (px, py, px + tw, py + target_h), mask)
-        for g in gaps:  # registration stickers between city code and series
+        for g in gaps if layout.sep == "*" else ():  # coat of arms between city and number
+            _emblem(d, px + int(g * tw / max(1, orig_w)), py, target_h, rng)
+        for g in gaps if layout.sep == "@" else ():  # registration stickers between city code and series
             gx = px + int(g * tw / max(1, orig_w))
             r = max(4, target_h // 7)
             cy = py + target_h // 3
@@ -228,6 +240,30 @@ def draw_plate(layout: Layout, variant: str, rng: random.Random) -> Image.Image:
             )
             d.ellipse((gx - r, cy + r + 2, gx + r, cy + 3 * r + 2), fill=(180, 180, 175))
     return img
+
+
+def _emblem(d: ImageDraw.ImageDraw, cx: int, top: int, cap: int, rng: random.Random) -> None:
+    """A small shield (coat of arms) the height of the characters: the reader must skip it."""
+    h = int(cap * rng.uniform(0.6, 0.9))
+    w = max(3, int(h * rng.uniform(0.6, 0.8)))
+    y0 = top + (cap - h) // 2
+    x0 = cx - w // 2
+    outline = [(x0, y0), (x0 + w, y0), (x0 + w, y0 + h * 0.6), (cx, y0 + h), (x0, y0 + h * 0.6)]
+    base, other = rng.choice(
+        [((200, 30, 40), (245, 245, 245)), ((30, 60, 150), (230, 200, 40)), ((200, 30, 40), (230, 200, 40))]
+    )
+    d.polygon(outline, fill=base, outline=(60, 60, 60))
+    n = rng.choice([0, 3, 4, 5])  # checkered (HR-like) or a plain charge in the middle
+    if n:
+        step = w / n
+        for i in range(n):
+            for j in range(int(h * 0.6 / step)):
+                if (i + j) % 2:
+                    d.rectangle(
+                        (x0 + i * step, y0 + j * step, x0 + (i + 1) * step, y0 + (j + 1) * step), fill=other
+                    )
+    else:
+        d.ellipse((cx - w // 4, y0 + h // 5, cx + w // 4, y0 + h // 5 + w // 2), fill=other)
 
 
 def make_plate(
