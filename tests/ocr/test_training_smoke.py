@@ -6,12 +6,20 @@ import pytest
 from tests.ocr.conftest import ROOT
 
 
-@pytest.mark.xdist_group("training")
-def test_smoke_training_emits_loadable_models(tmp_path):
-    # GIVEN the training pipeline in smoke mode
-    # WHEN it runs end to end (render, train, convert, evaluate)
+def _train_smoke(out, *extra: str) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "training.train", "--mode", "smoke", "--threads", "1", "--out", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "training.train",
+            "--mode",
+            "smoke",
+            "--threads",
+            "1",
+            "--out",
+            str(out),
+            *extra,
+        ],
         cwd=ROOT,
         capture_output=True,
         check=False,
@@ -19,6 +27,13 @@ def test_smoke_training_emits_loadable_models(tmp_path):
         timeout=170,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+@pytest.mark.xdist_group("training")
+def test_smoke_training_emits_loadable_models(tmp_path):
+    # GIVEN the training pipeline in smoke mode
+    # WHEN it runs end to end (render, train, convert, evaluate)
+    _train_smoke(tmp_path)
     # THEN both models exist, load with the Lambda runtime and a report is written
     tflite = pytest.importorskip("tflite_runtime.interpreter", reason="tflite-runtime not installed")
     for name in ("plate_reader.tflite", "plate_detector.tflite"):
@@ -33,16 +48,7 @@ def test_training_is_deterministic(tmp_path):
     outs = [tmp_path / "a", tmp_path / "b"]
     for out in outs:
         # WHEN each renders its data and trains from scratch (no shared cache)
-        proc = subprocess.run(
-            [sys.executable, "-m", "training.train", "--mode", "smoke", "--part", "reader", "--threads", "1"]
-            + ["--out", str(out)],
-            cwd=ROOT,
-            capture_output=True,
-            check=False,
-            text=True,
-            timeout=170,
-        )
-        assert proc.returncode == 0, proc.stderr[-3000:]
+        _train_smoke(out, "--part", "reader")
     # THEN the models are the same, byte for byte: `make train` reproduces what it shipped
     a, b = ((out / "models" / "plate_reader.tflite").read_bytes() for out in outs)
     assert a == b
