@@ -9,6 +9,8 @@ Outputs go to training/out/<mode>/ (git-ignored): models, report.md, curves, con
 from __future__ import annotations
 
 import argparse
+import functools
+import hashlib
 import json
 import os
 import shutil
@@ -60,8 +62,24 @@ def convert(tf, model, path: Path, builder=None) -> int:
     return len(data)
 
 
+@functools.cache
+def _renderer_fingerprint() -> str:
+    """Hash of the renderer's, preprocessing's and data builders' source: a cache rendered by other
+    code is stale."""
+    import anpr.ocr.preprocess
+    import anpr.render
+
+    files = sorted(Path(anpr.render.__file__).parent.glob("*.py")) + [
+        Path(anpr.ocr.preprocess.__file__),
+        Path(__file__).with_name("data.py"),
+    ]
+    return hashlib.sha1(b"".join(f.read_bytes() for f in files)).hexdigest()[:10]
+
+
 def _cached(path: Path, make):
-    """Rendered data is deterministic: cache it so a re-run skips the rendering."""
+    """Rendered data is deterministic: cache it so a re-run skips the rendering (keyed by the
+    renderer's source, so a renderer change re-renders)."""
+    path = path.with_name(f"{path.stem}_{_renderer_fingerprint()}{path.suffix}")
     if path.exists():
         with np.load(path) as z:
             return tuple(z[k] for k in sorted(z.files))
