@@ -1,4 +1,5 @@
 import random
+from dataclasses import replace
 
 from anpr.ocr.engine import CameraHint, load_engine
 from anpr.ocr.preprocess import iou
@@ -69,6 +70,28 @@ def test_larger_detector_size_runs_only_when_nothing_was_read(engine, monkeypatc
     # THEN the fallback size was tried after the main pass and found the plate
     assert calls == [False, True]
     assert any(iou(p.bbox, box) >= 0.5 for p in plates), plates
+
+
+def test_larger_detector_size_also_runs_after_only_doubtful_reads(engine, monkeypatch):
+    # GIVEN a snapshot whose main-pass reads all come out doubtful (confidence forced below the bar)
+    img, _ = render_snapshot("1ABC234", "BE", random.Random(0))
+    real_detect, calls = engine.detect, []
+    real_read_boxes = engine._read_boxes
+
+    def detect(image, fallback=False):
+        calls.append(fallback)
+        return real_detect(image, fallback)
+
+    def read_boxes(image, boxes, country):
+        out = real_read_boxes(image, boxes, country)
+        return [replace(p, confidence=0.1) for p in out] if len(calls) == 1 else out
+
+    monkeypatch.setattr(engine, "detect", detect)
+    monkeypatch.setattr(engine, "_read_boxes", read_boxes)
+    # WHEN the engine reads it
+    engine.read(img, CameraHint(country="BE"))
+    # THEN it looked again at the larger size
+    assert calls == [False, True]
 
 
 def test_larger_detector_size_is_skipped_when_the_main_pass_reads_a_plate(engine, monkeypatch):

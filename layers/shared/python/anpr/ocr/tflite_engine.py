@@ -33,6 +33,9 @@ REPO_MODELS_DIR = Path(__file__).resolve().parents[4] / "models"
 from anpr.render.scene import CROP_MARGIN_X, CROP_MARGIN_Y, expand_box
 
 DET_THRESHOLD = 0.3
+#: the larger fallback detector size runs when no plate was read at least this confidently
+#: (nothing at all, or only doubtful reads such as text on a bumper)
+FALLBACK_BELOW = 0.2
 MAX_PLATES = 6
 #: test-time crop augmentation: each detected box is read at these (x, y) margins (fractions of the
 #: box) and the readings vote, weighted by reader confidence; the first is the training crop
@@ -188,12 +191,12 @@ class TfliteEngine:
         if not boxes and _looks_like_a_crop(image):
             boxes = [(0.5, (0.0, 0.0, float(image.width), float(image.height)))]
         out = self._read_boxes(image, boxes, country)
-        if not out and self.fallback is not None:
+        if self.fallback is not None and all(p.confidence < FALLBACK_BELOW for p in out):
             tried = [b for _, b in boxes]
             more = [
                 (s, b) for s, b in self.detect(image, fallback=True) if all(iou(b, t) < 0.3 for t in tried)
             ]
-            out = self._read_boxes(image, more, country)
+            out += self._read_boxes(image, more, country)
         out.sort(key=lambda p: -p.confidence)
         if not out and hint and hint.plate:
             # nothing readable found, but the camera read a plate itself: keep that read, marked
