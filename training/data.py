@@ -99,14 +99,20 @@ def _synth_crop_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np
     return xs, ys, ls
 
 
-def synth_reader_set(n: int, seed: int, workers: int = 2, chunk: int = 500) -> tuple[np.ndarray, ...]:
-    jobs = [(seed * 100_003 + k, min(chunk, n - k * chunk)) for k in range((n + chunk - 1) // chunk)]
+def _render_chunks(render, n: int, base_seed: int, workers: int, chunk: int) -> tuple[np.ndarray, ...]:
+    """Render ``n`` samples in chunks of ``chunk``, chunk k seeded ``base_seed + k`` (the same data
+    whatever the number of workers), and concatenate them."""
+    jobs = [(base_seed + k, min(chunk, n - k * chunk)) for k in range((n + chunk - 1) // chunk)]
     if workers > 1 and len(jobs) > 1:
         with mp.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_synth_crop_chunk, jobs)
+            parts = pool.map(render, jobs)
     else:
-        parts = [_synth_crop_chunk(j) for j in jobs]
+        parts = [render(j) for j in jobs]
     return tuple(np.concatenate(p) for p in zip(*parts, strict=True))
+
+
+def synth_reader_set(n: int, seed: int, workers: int = 2, chunk: int = 500) -> tuple[np.ndarray, ...]:
+    return _render_chunks(_synth_crop_chunk, n, seed * 100_003, workers, chunk)
 
 
 def real_crop(item: RealItem, rng: random.Random | None) -> tuple[Image.Image, bool]:
@@ -215,13 +221,7 @@ def _synth_scene_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
 def synth_detector_set(
     n: int, seed: int, workers: int = 2, chunk: int = 250
 ) -> tuple[np.ndarray, np.ndarray]:
-    jobs = [(seed * 100_019 + k, min(chunk, n - k * chunk)) for k in range((n + chunk - 1) // chunk)]
-    if workers > 1 and len(jobs) > 1:
-        with mp.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_synth_scene_chunk, jobs)
-    else:
-        parts = [_synth_scene_chunk(j) for j in jobs]
-    return tuple(np.concatenate(p) for p in zip(*parts, strict=True))  # type: ignore[return-value]
+    return _render_chunks(_synth_scene_chunk, n, seed * 100_019, workers, chunk)  # type: ignore[return-value]
 
 
 def real_detector_set(

@@ -169,6 +169,18 @@ def _reader_loop(
     return curve
 
 
+def _save_reader(tf, model, s: Settings, out: Path, weights: str, log: dict) -> Path:
+    """Keep the Keras weights (the next phase starts from them) and convert to the shipped TFLite."""
+    from training.models import build_reader
+
+    model.save_weights(out / weights)
+    path = out / "models" / READER_FILE
+    log["reader_bytes"] = convert(
+        tf, model, path, lambda batch_size: build_reader(s.reader_width, batch_size)
+    )
+    return path
+
+
 def train_reader(tf, s: Settings, out: Path, log: dict) -> Path:
     from training.models import build_reader
 
@@ -183,12 +195,7 @@ def train_reader(tf, s: Settings, out: Path, log: dict) -> Path:
         tf, model, opt, synth, real, s.reader_steps, s.reader_batch, 0.3, s.seed, "reader"
     )
     log["reader_train_s"] = round(time.time() - t0, 1)
-    model.save_weights(out / "reader.weights.h5")
-    path = out / "models" / READER_FILE
-    log["reader_bytes"] = convert(
-        tf, model, path, lambda batch_size: build_reader(s.reader_width, batch_size)
-    )
-    return path
+    return _save_reader(tf, model, s, out, "reader.weights.h5", log)
 
 
 def finetune_reader(tf, s: Settings, out: Path, log: dict) -> Path:
@@ -224,12 +231,7 @@ def finetune_reader(tf, s: Settings, out: Path, log: dict) -> Path:
         tf, model, opt, synth, real, s.reader_ft_steps, s.reader_batch, 0.6, s.seed + 5, "reader fine-tune"
     )
     log["reader_ft_s"] = round(time.time() - t0, 1)
-    model.save_weights(out / "reader_ft.weights.h5")
-    path = out / "models" / READER_FILE
-    log["reader_bytes"] = convert(
-        tf, model, path, lambda batch_size: build_reader(s.reader_width, batch_size)
-    )
-    return path
+    return _save_reader(tf, model, s, out, "reader_ft.weights.h5", log)
 
 
 def _focal(heat_pred, heat_gt):
