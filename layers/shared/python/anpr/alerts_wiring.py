@@ -47,6 +47,16 @@ def policy_of(settings) -> AlertPolicy:
     )
 
 
+def _publisher(session, settings: AlertMatchSettings | ResenderSettings) -> SnsAlertPublisher:
+    """The alerts topic publisher; photo links are presigned for ``alert_presign_ttl_s``."""
+    return SnsAlertPublisher(
+        settings.topic_alerts,
+        session.client("sns"),
+        presigner(session, settings.alert_presign_ttl_s),
+        settings.alert_presign_ttl_s,
+    )
+
+
 def alert_service(settings: AlertMatchSettings) -> AlertService:
     session = boto3.session.Session(region_name=settings.region)
     cache = WatchlistCache(
@@ -56,12 +66,7 @@ def alert_service(settings: AlertMatchSettings) -> AlertService:
     return AlertService(
         matcher=Matcher(cache),
         alerts=DynamoAlertRepository(settings.table_alerts, settings.region),
-        publisher=SnsAlertPublisher(
-            settings.topic_alerts,
-            session.client("sns"),
-            presigner(session, settings.alert_presign_ttl_s),
-            settings.alert_presign_ttl_s,
-        ),
+        publisher=_publisher(session, settings),
         cameras=DynamoCameraRegistry(settings.table_cameras, settings.region),
         policy=policy_of(settings),
     )
@@ -78,12 +83,7 @@ def resender(settings: ResenderSettings) -> AlertResender:
     session = boto3.session.Session(region_name=settings.region)
     return AlertResender(
         alerts=DynamoAlertRepository(settings.table_alerts, settings.region),
-        publisher=SnsAlertPublisher(
-            settings.topic_alerts,
-            session.client("sns"),
-            presigner(session, settings.alert_presign_ttl_s),
-            settings.alert_presign_ttl_s,
-        ),
+        publisher=_publisher(session, settings),
         policy=policy_of(settings),
     )
 
