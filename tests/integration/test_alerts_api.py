@@ -110,17 +110,20 @@ def test_patrol_feed_view_and_acknowledge(aws, api, ingest):  # noqa: F811
         api, "GET", "/alerts/{alert_id}", f"/alerts/{aid}", who=OFFICER, params={"alert_id": aid}
     )
     assert status == 200 and alert["plate"] == "1ABC234" and "Signature" in alert["crop_url"]
+
     # AND acknowledges it with an outcome
-    ack_path = f"/alerts/{aid}/acknowledge"
-    status, acked = call(
-        api,
-        "POST",
-        "/alerts/{alert_id}/acknowledge",
-        ack_path,
-        who=OFFICER,
-        params={"alert_id": aid},
-        body={"outcome": "stopped", "comment": "driver arrested"},
-    )
+    def acknowledge(body):
+        return call(
+            api,
+            "POST",
+            "/alerts/{alert_id}/acknowledge",
+            f"/alerts/{aid}/acknowledge",
+            who=OFFICER,
+            params={"alert_id": aid},
+            body=body,
+        )
+
+    status, acked = acknowledge({"outcome": "stopped", "comment": "driver arrested"})
     # THEN it leaves the open feed, and a second acknowledgement is a conflict
     assert (
         status == 200
@@ -128,30 +131,8 @@ def test_patrol_feed_view_and_acknowledge(aws, api, ingest):  # noqa: F811
         and acked["acknowledgement"]["by_id"] == "sub-olivia"
     )
     assert call(api, "GET", "/alerts", who=OFFICER, query={"zone": ZONE})[1]["alerts"] == []
-    assert (
-        call(
-            api,
-            "POST",
-            "/alerts/{alert_id}/acknowledge",
-            ack_path,
-            who=OFFICER,
-            params={"alert_id": aid},
-            body={"outcome": "stopped"},
-        )[0]
-        == 409
-    )
-    assert (
-        call(
-            api,
-            "POST",
-            "/alerts/{alert_id}/acknowledge",
-            ack_path,
-            who=OFFICER,
-            params={"alert_id": aid},
-            body={"outcome": "maybe"},
-        )[0]
-        == 400
-    )
+    assert acknowledge({"outcome": "stopped"})[0] == 409
+    assert acknowledge({"outcome": "maybe"})[0] == 400
     # AND a watchlist manager may not acknowledge
     assert call(api, "GET", "/alerts", who=MANAGER, query={"zone": ZONE})[0] == 403
 

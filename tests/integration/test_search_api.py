@@ -196,40 +196,14 @@ def test_roles_patrol_cannot_search_supervisor_reads_others_do_not_see(search):
     status, _, _ = call(api, "POST", "/searches", body={}, claims=claims("pat", "patrol"))
     assert status == 403
     _, job, _ = submit(api)
-    path = f"/searches/{job['job_id']}"
-    assert (
-        call(
-            api,
-            "GET",
-            "/searches/{id}",
-            path,
-            claims=claims("sam", "supervisor"),
-            path_params={"id": job["job_id"]},
-        )[0]
-        == 200
-    )
-    assert (
-        call(
-            api,
-            "GET",
-            "/searches/{id}",
-            path,
-            claims=claims("olga", "investigator"),
-            path_params={"id": job["job_id"]},
-        )[0]
-        == 404
-    )
-    assert (
-        call(
-            api,
-            "DELETE",
-            "/searches/{id}",
-            path,
-            claims=claims("sam", "supervisor"),
-            path_params={"id": job["job_id"]},
-        )[0]
-        == 403
-    )
+
+    def on_job(method, who):
+        path = f"/searches/{job['job_id']}"
+        return call(api, method, "/searches/{id}", path, claims=who, path_params={"id": job["job_id"]})[0]
+
+    assert on_job("GET", claims("sam", "supervisor")) == 200
+    assert on_job("GET", claims("olga", "investigator")) == 404
+    assert on_job("DELETE", claims("sam", "supervisor")) == 403
 
 
 def test_results_before_the_end_are_409_and_cancel_works(search):
