@@ -20,6 +20,19 @@ from tests.integration.test_search_api import plate_read
 
 HOUR = 3_600_000
 PREFIX = "anpr-sfn"
+IVAN = Caller("sub-ivan", "ivan", frozenset({"investigator"}))
+
+
+def _clear_cached_wiring() -> None:
+    for cached in (wiring.search_service, wiring.search_workflow, audit_store.default_trail):
+        cached.cache_clear()
+
+
+def _submit(svc, type_: str, params: dict):
+    """Submit as investigator Ivan with a valid justification."""
+    return svc.submit(
+        IVAN, SubmitRequest(type=type_, params=params, case_ref="PV-1", reason="hit and run on the ring road")
+    )
 
 
 @pytest.fixture
@@ -35,24 +48,14 @@ def machine(monkeypatch):
         for fid in ("SearchApi", "SearchTask"):
             for k, v in prov.function_env(spec.function(fid), stage("local")).items():
                 monkeypatch.setenv(k, v)
-        for cached in (
-            wiring.search_service,
-            wiring.search_workflow,
-            audit_store.default_trail,
-        ):
-            cached.cache_clear()
+        _clear_cached_wiring()
         monkeypatch.setattr("anpr.search.service.now_ms", lambda: NOW_MS)
         task = load_handler("search_task")
         with lambda_in_process(
             {physical_name(PREFIX, "SearchTask"): task.lambda_handler}, context_factory=FakeLambdaContext
         ):
             yield prov, session
-        for cached in (
-            wiring.search_service,
-            wiring.search_workflow,
-            audit_store.default_trail,
-        ):
-            cached.cache_clear()
+        _clear_cached_wiring()
 
 
 def test_moto_executes_a_trajectory_search_to_succeeded(machine):
@@ -62,22 +65,14 @@ def test_moto_executes_a_trajectory_search_to_succeeded(machine):
     reads.put_many(plate_read(s) for s in syn.drive("1ABC234", cams, NOW_MS - 2 * HOUR, 60_000))
     # GIVEN a search submitted through the service (which starts the execution, named after the job)
     svc = wiring.search_service()
-    job = svc.submit(
-        Caller("sub-ivan", "ivan", frozenset({"investigator"})),
-        SubmitRequest(
-            type="trajectory",
-            params={"plate": "1ABC234", "start_ms": NOW_MS - 3 * HOUR, "end_ms": NOW_MS},
-            case_ref="PV-1",
-            reason="hit and run on the ring road",
-        ),
-    )
+    job = _submit(svc, "trajectory", {"plate": "1ABC234", "start_ms": NOW_MS - 3 * HOUR, "end_ms": NOW_MS})
     # WHEN moto's engine runs the definition
     out = wait_for(session.client("stepfunctions", region_name=REGION), job.execution_arn)
     # THEN it SUCCEEDED and the job shows every camera in order
     assert out["status"] == "SUCCEEDED", out
     assert json.loads(out["output"])["finished"]["status"] == "SUCCEEDED"
     assert svc.jobs.get(job.job_id).status == JobStatus.SUCCEEDED
-    page = svc.results(Caller("sub-ivan", "ivan", frozenset({"investigator"})), job.job_id)
+    page = svc.results(IVAN, job.job_id)
     assert [i["camera_id"] for i in page["items"]] == [c.camera_id for c in cams]
 
 
@@ -85,15 +80,7 @@ def test_moto_execution_of_a_failing_search_marks_the_job_failed(machine):
     _, session = machine
     svc = wiring.search_service()
     # GIVEN a convoy search for a plate that was never seen (plan raises SearchRejected)
-    job = svc.submit(
-        Caller("sub-ivan", "ivan", frozenset({"investigator"})),
-        SubmitRequest(
-            type="convoy",
-            params={"plate": "9NOPE99", "start_ms": NOW_MS - 3 * HOUR, "end_ms": NOW_MS},
-            case_ref="PV-1",
-            reason="hit and run on the ring road",
-        ),
-    )
+    job = _submit(svc, "convoy", {"plate": "9NOPE99", "start_ms": NOW_MS - 3 * HOUR, "end_ms": NOW_MS})
     out = wait_for(session.client("stepfunctions", region_name=REGION), job.execution_arn)
     assert out["status"] == "FAILED"
     failed = svc.jobs.get(job.job_id)
@@ -110,17 +97,9 @@ def test_moto_executes_the_distributed_map_path(machine, monkeypatch):
     reads = DynamoPlateReadRepository(prov.name("table", "Reads"), REGION)
     reads.put_many(plate_read(s) for s in syn.drive("1ABC234", cams, NOW_MS - 2 * HOUR, 60_000))
     svc = wiring.search_service()
-    ivan = Caller("sub-ivan", "ivan", frozenset({"investigator"}))
-    job = svc.submit(
-        ivan,
-        SubmitRequest(
-            type="partial",
-            params={"pattern": "1AB*", "start_ms": NOW_MS - 2 * HOUR, "end_ms": NOW_MS - 2 * HOUR + 240_000},
-            case_ref="PV-1",
-            reason="hit and run on the ring road",
-        ),
-    )
+    window = {"start_ms": NOW_MS - 2 * HOUR, "end_ms": NOW_MS - 2 * HOUR + 240_000}
+    job = _submit(svc, "partial", {"pattern": "1AB*", **window})
     out = wait_for(session.client("stepfunctions", region_name=REGION), job.execution_arn)
     assert out["status"] == "SUCCEEDED", out
     assert json.loads(out["output"])["plan"]["mode"] == "distributed"
-    assert [i["plate"] for i in svc.results(ivan, job.job_id)["items"]] == ["1ABC234"]
+    assert [i["plate"] for i in svc.results(IVAN, job.job_id)["items"]] == ["1ABC234"]
