@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 
-from anpr.audit import AuditEvent
-from anpr.audit_store import InMemoryAuditStore, verify_chain
+from anpr.accountability.audit_store import InMemoryAuditStore, verify_chain
+from anpr.kernel.audit import AuditEvent
+from anpr.kernel.clock import system_clock
 
 N = 20_000
 NOW_MS = 1_795_000_000_000
@@ -29,7 +30,7 @@ def _event(i: int) -> AuditEvent:
 def _moto_requests_per_record() -> tuple[float, float]:
     """(DynamoDB + S3 requests per record, ms per record) on in-process moto."""
     import boto3
-    from anpr.audit_store import DynamoAuditTrail, S3AuditArchive
+    from anpr.accountability.audit_store import DynamoAuditTrail, S3AuditArchive
     from moto import mock_aws
 
     with mock_aws():
@@ -51,7 +52,9 @@ def _moto_requests_per_record() -> tuple[float, float]:
 
         ddb.meta.events.register("before-call.*.*", count)
         s3.meta.events.register("before-call.*.*", count)
-        trail = DynamoAuditTrail("audit", "eu-west-1", archive=S3AuditArchive("archive", s3=s3), client=ddb)
+        trail = DynamoAuditTrail(
+            "audit", "eu-west-1", archive=S3AuditArchive("archive", s3=s3), client=ddb, clock=system_clock
+        )
         n = 200
         t0 = time.perf_counter()
         for i in range(n):

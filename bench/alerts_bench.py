@@ -13,8 +13,8 @@ import time
 
 from anpr.alerts.matcher import WatchlistIndex
 from anpr.alerts.models import Category, Priority, WatchlistEntry, from_ms
-from anpr.models import PlateRead
-from anpr.plates import lookalikes
+from anpr.reads.models import PlateRead
+from anpr.reads.plates import lookalikes
 
 ENTRIES = 100_000
 READS = 20_000

@@ -24,7 +24,7 @@ from PIL import Image
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from anpr.plates import normalise
+from anpr.reads.plates import normalise
 
 from training.data import REAL_DIR
 from training.evaluate import (

@@ -8,7 +8,7 @@ import tempfile
 import time
 
 from anpr.ocr.engine import CameraHint, load_engine
-from anpr.render import render_snapshot
+from anpr.ocr.render import render_snapshot
 from PIL import Image
 
 from local import demo

@@ -14,8 +14,8 @@ import math
 import random
 import time
 
-from anpr import keys
-from anpr.cameras import InMemoryCameraRegistry
+from anpr.reads import keys
+from anpr.reads.cameras import InMemoryCameraRegistry
 from anpr.search import synthetic as syn
 from anpr.search.merge import merge
 from anpr.search.models import Sighting, parse_query

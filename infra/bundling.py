@@ -27,11 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jsii
+from anpr.kernel.platform import ROOT
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
-
-from infra.spec import ROOT
 
 #: bump to invalidate every cached layer (e.g. when the pip invocation changes)
 BUNDLER_VERSION = "1"

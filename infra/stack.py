@@ -1,7 +1,7 @@
 """The ANPR platform stack: one construct per concern, composed in dependency order.
 
 keys → reads store → ingest → alerts → functions → search → (functions wired) → schedules
-→ API/auth → monitoring. Everything is built from ``infra/spec.py``; nothing here lists resources.
+→ API/auth → monitoring. Everything is built from ``anpr/kernel/platform.py``; nothing here lists resources.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from anpr.cameras import DynamoCameraRegistry, load_seed
+from anpr.reads.cameras import DynamoCameraRegistry, load_seed
 
 from local import demo_features
 from local.runtime import LocalRuntime

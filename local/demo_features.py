@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 from anpr.alerts.feed import drain_queue
-from anpr.plates import CONFUSIONS
-from anpr.specs.alerts import DISPATCH_QUEUE, ZONES, zone_queue_id
+from anpr.alerts.spec import DISPATCH_QUEUE, ZONES, zone_queue_id
+from anpr.reads.plates import CONFUSIONS
 
 from local.runtime import LocalRuntime
 

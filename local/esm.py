@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 
-from anpr.spec import QueueSource
+from anpr.kernel.platform import QueueSource
 
 log = logging.getLogger("local.esm")
 

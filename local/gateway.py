@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 
-from anpr import spec
+from anpr.kernel import platform as spec
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 

@@ -1,5 +1,5 @@
 """Personal logins on the local runtime: a Cognito user pool on moto, one group per role
-(``anpr.spec.ROLES``, as CDK creates them), real RS256 ID tokens and their verification."""
+(``anpr.kernel.platform.ROLES``, as CDK creates them), real RS256 ID tokens and their verification."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import secrets
 import time
 from importlib import resources
 
-from anpr import spec
+from anpr.kernel import platform as spec
 from joserfc import jwt
 from joserfc.jwk import KeySet
 

@@ -1,4 +1,4 @@
-"""Creates the platform's resources on a moto endpoint from ``anpr.spec`` — the same
+"""Creates the platform's resources on a moto endpoint from ``anpr.kernel.platform`` — the same
 declarations the CDK app synthesises. Used by the local runtime and the moto tests."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from anpr import spec
+from anpr.kernel import platform as spec
 
 from infra.stages import Stage
 

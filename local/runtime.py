@@ -1,7 +1,7 @@
 """The local cloud: a moto server on 127.0.0.1, the spec's resources created on it, and the
 real Lambda handlers running in worker processes behind SQS event-source mappings.
 
-No AWS account, no Docker. Same handlers, same resource definitions (``anpr.spec``), same
+No AWS account, no Docker. Same handlers, same resource definitions (``anpr.kernel.platform``), same
 event shapes. What moto does not do by itself, this runtime does: delivering SQS batches to
 functions (``local.esm``), expiring TTL'd items (``sweep_expired``).
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Self
 
 import boto3
-from anpr import spec
+from anpr.kernel import platform as spec
 from moto.server import ThreadedMotoServer
 
 from infra.stages import Stage, stage

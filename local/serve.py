@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from anpr.cameras import DynamoCameraRegistry, load_seed
+from anpr.reads.cameras import DynamoCameraRegistry, load_seed
 
 from local.demo_features import PEOPLE
 from local.runtime import LocalRuntime

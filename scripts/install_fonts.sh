@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fonts close to real plate glyphs for the synthetic plate renderer (anpr.render):
+# Fonts close to real plate glyphs for the synthetic plate renderer (anpr.ocr.render):
 #   fonts-opendin  → OSP-DIN.ttf, a DIN 1451-like face (BE/DE/NL/LU plates use DIN-style glyphs)
 #   fonts-dejavu-core → fallback faces (always mixed in for variety)
 # Best effort: without them the renderer falls back to whatever DejaVu/PIL default is present, and

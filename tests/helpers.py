@@ -7,7 +7,7 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from anpr.models import Camera, CaptureMetadata
+from anpr.reads.models import Camera, CaptureMetadata
 from PIL import Image, ImageDraw
 
 NOW_MS = 1_795_000_000_000  # 2026-11-18, fixed clock for tests

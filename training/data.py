@@ -1,4 +1,4 @@
-"""Training data: synthetic crops/scenes from ``anpr.render`` and the real sets in ../shared.
+"""Training data: synthetic crops/scenes from ``anpr.ocr.render`` and the real sets in ../shared.
 
 Real sets are split once, deterministically: uc3m by the dataset's own train/val split, openalpr by a
 hash of the file name (30 % held out). Held-out images are only ever used for reporting.
@@ -25,7 +25,7 @@ from anpr.ocr.preprocess import (
     is_two_line,
     reader_input,
 )
-from anpr.render.scene import camera_effects, expand_box, jitter_box, render_crop, render_scene
+from anpr.ocr.render.scene import camera_effects, expand_box, jitter_box, render_crop, render_scene
 from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]

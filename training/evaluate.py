@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from anpr.ocr.preprocess import iou
-from anpr.render.scene import expand_box
+from anpr.ocr.render.scene import expand_box
 from PIL import Image
 
 from training.data import RealItem, load_real

@@ -8,8 +8,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from anpr.ocr.render import render_crop, render_scene
 from anpr.ocr.tflite_engine import TfliteEngine
-from anpr.render import render_crop, render_scene
 from PIL import Image, ImageDraw
 
 from training.evaluate import SetResult, char_accuracy, evaluate_engine

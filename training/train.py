@@ -67,9 +67,9 @@ def _renderer_fingerprint() -> str:
     """Hash of the renderer's, preprocessing's and data builders' source: a cache rendered by other
     code is stale."""
     import anpr.ocr.preprocess
-    import anpr.render
+    import anpr.ocr.render
 
-    files = sorted(Path(anpr.render.__file__).parent.glob("*.py")) + [
+    files = sorted(Path(anpr.ocr.render.__file__).parent.glob("*.py")) + [
         Path(anpr.ocr.preprocess.__file__),
         Path(__file__).with_name("data.py"),
     ]

@@ -5,26 +5,20 @@ fails (and is retried, then dead-lettered) only for infrastructure errors; bad i
 quarantined by the domain and counts as processed.
 """
 
-from anpr.events import MalformedEvent, snapshot_refs
-from anpr.wiring import ingest_service
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
-from aws_lambda_powertools.metrics import MetricUnit
+from anpr.ingest.events import MalformedEvent, snapshot_refs
+from anpr.ingest.wiring import ingest_service
+from anpr.kernel.http import Lazy
+from anpr.kernel.observability import count, instrumented, logger, tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-logger = Logger()
-# domain modules log through std logging ("anpr.*"): same JSON format, same correlation
-copy_config_to_registered_loggers(source_logger=logger, include={"anpr"})
-tracer = Tracer()
-metrics = Metrics()
+services = Lazy(ingest_service)
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
-    service = ingest_service()
+    service = services()
     try:
         refs = snapshot_refs(record.body)
     except MalformedEvent as exc:
@@ -32,21 +26,21 @@ def record_handler(record: SQSRecord) -> None:
         logger.warning(
             "malformed event quarantined", extra={"message_id": record.message_id, "detail": str(exc)}
         )
-        metrics.add_metric(name="MalformedEvents", unit=MetricUnit.Count, value=1)
+        count("MalformedEvents")
         return
     for ref in refs:
         outcome = service.ingest(ref)
         if outcome.status == "stored":
-            metrics.add_metric(name="PlateReadsStored", unit=MetricUnit.Count, value=len(outcome.read_ids))
+            count("PlateReadsStored", len(outcome.read_ids))
         else:
-            metrics.add_metric(name=f"Quarantined_{outcome.reason.value}", unit=MetricUnit.Count, value=1)
+            count(f"Quarantined_{outcome.reason.value}")
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    ingest_service().config.register_lambda_context(context)
+def handle(event: dict, context) -> dict:
+    services().config.register_lambda_context(context)
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
+
+
+lambda_handler = instrumented(handle)

@@ -3,16 +3,12 @@
 
 from typing import Literal
 
-from anpr.accountability.wiring import probe_job_service
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from anpr.accountability.wiring import probe_job_services
+from anpr.kernel.http import Lazy
+from anpr.kernel.observability import instrumented, logger
 from pydantic import BaseModel, Field
 
-logger = Logger()
-copy_config_to_registered_loggers(source_logger=logger, include={"anpr"})
-tracer = Tracer()
-metrics = Metrics()
+services = Lazy(probe_job_services)
 
 
 class ProbeJob(BaseModel):
@@ -30,15 +26,12 @@ def _payload(event: dict) -> dict:
     return event
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def handle(event: dict, context) -> dict:
     return run(ProbeJob.model_validate(_payload(event)))
 
 
 def run(event: ProbeJob) -> dict:
-    service = probe_job_service()
+    service = services().probes
     if event.job == "draw":
         probes = service.draw_period(event.period_days, event.end_ms)
         logger.info("probes drawn", extra={"drawn": len(probes)})
@@ -46,3 +39,6 @@ def run(event: ProbeJob) -> dict:
     probes = service.escalate_overdue()
     logger.info("probes escalated", extra={"escalated": len(probes)})
     return {"job": "escalate", "escalated": [p.probe_id for p in probes]}
+
+
+lambda_handler = instrumented(handle)

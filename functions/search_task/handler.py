@@ -6,22 +6,18 @@ raised, not returned: Step Functions retries (StorageError) or catches them (Sea
 SearchCancelled...) by the exception's class name.
 """
 
-from anpr.search.wiring import search_workflow
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from anpr.kernel.http import Lazy
+from anpr.kernel.observability import instrumented, logger
+from anpr.search.wiring import task_services
 
-logger = Logger()
-copy_config_to_registered_loggers(source_logger=logger, include={"anpr"})
-tracer = Tracer()
-metrics = Metrics()
+services = Lazy(task_services)
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def handle(event: dict, context) -> dict:
     logger.append_keys(
         step=event.get("step"), job_id=event.get("job_id") or (event.get("item") or {}).get("job_id")
     )
-    return search_workflow().dispatch(event)
+    return services().workflow.dispatch(event)
+
+
+lambda_handler = instrumented(handle)

@@ -7,13 +7,13 @@ ids and the queue/key policies list exact actions.
 
 from __future__ import annotations
 
+from anpr.kernel.platform import SUBSCRIPTIONS, TOPICS, SubscriptionSpec, TopicSpec
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra.constructs.keys import DataKeys
 from infra.constructs.registry import Registry
-from infra.spec import SUBSCRIPTIONS, TOPICS, SubscriptionSpec, TopicSpec
 
 #: Alerts name the plate that matched a watchlist. Not the messages key: the subscribed
 #: queues' key trusts SNS *for this topic*, which on the topic's own key would be a cycle.

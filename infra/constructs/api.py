@@ -2,11 +2,12 @@
 and a REST API whose every method (``spec.API_ROUTES``) sits behind the Cognito authorizer.
 
 Authentication is API Gateway's job; the role check (``RouteSpec.roles``) happens in the
-function (``anpr.auth``), which receives the caller's ``cognito:groups`` claim.
+function (``anpr.kernel.auth``), which receives the caller's ``cognito:groups`` claim.
 """
 
 from __future__ import annotations
 
+from anpr.kernel.platform import API_ROUTES, ROLES, RouteSpec
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
@@ -16,7 +17,6 @@ from constructs import Construct
 from infra.constructs.acknowledge import acknowledge
 from infra.constructs.registry import Registry
 from infra.constructs.retention import log_retention
-from infra.spec import API_ROUTES, ROLES, RouteSpec
 from infra.stages import Stage
 
 #: requests per second across the API (steady / burst): a national fleet of officers

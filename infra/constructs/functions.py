@@ -11,6 +11,7 @@ turn ``start`` a state machine.
 
 from __future__ import annotations
 
+from anpr.kernel.platform import FUNCTIONS, FunctionSpec, Use
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -23,7 +24,6 @@ from infra.constructs.acknowledge import acknowledge
 from infra.constructs.grants import grant, key_of
 from infra.constructs.registry import Registry
 from infra.constructs.retention import log_retention
-from infra.spec import FUNCTIONS, FunctionSpec, Use
 from infra.stages import Stage
 
 RUNTIME = lambda_.Runtime.PYTHON_3_11
@@ -54,7 +54,9 @@ class Layers(Construct):
 
     def get(self, name: str) -> lambda_.LayerVersion:
         if name not in self._recipes:
-            raise KeyError(f"infra/spec.py names unknown layer {name!r}; known: {sorted(self._recipes)}")
+            raise KeyError(
+                f"anpr/kernel/platform.py names unknown layer {name!r}; known: {sorted(self._recipes)}"
+            )
         if name not in self._built:
             self._built[name] = python_layer(self, name.capitalize(), self._recipes[name])
         return self._built[name]

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from anpr.kernel.platform import Use
+from anpr.kernel.platform import table as table_spec
 from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 
 from infra.constructs.acknowledge import acknowledge_wildcard_resource
-from infra.spec import Use
-from infra.spec import table as table_spec
 
 KMS_DECRYPT = ("kms:Decrypt",)
 KMS_ENCRYPT = ("kms:Decrypt", "kms:GenerateDataKey")
@@ -136,7 +136,9 @@ def statements_for(use: Use, resource: Any) -> tuple[list[Statement], tuple[str,
 
 
 def _unsupported(use: Use) -> ValueError:
-    return ValueError(f"infra/spec.py: access {use.access!r} is not supported on a {use.kind} ({use})")
+    return ValueError(
+        f"anpr/kernel/platform.py: access {use.access!r} is not supported on a {use.kind} ({use})"
+    )
 
 
 def key_of(kind: str, resource: Any) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from anpr.kernel.platform import BUCKETS, QUEUES, BucketSpec, QueueSpec
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
@@ -20,7 +21,6 @@ from constructs import Construct
 from infra.constructs.acknowledge import acknowledge
 from infra.constructs.keys import DataKeys
 from infra.constructs.registry import Registry
-from infra.spec import BUCKETS, QUEUES, BucketSpec, QueueSpec
 from infra.stages import Stage
 
 #: SQS maximum: a DLQ keeps failed captures as long as SQS allows, for replay.
@@ -37,7 +37,7 @@ def s3_event_type(event: str) -> s3.EventType:
     try:
         return s3.EventType[name]
     except KeyError:
-        raise ValueError(f"infra/spec.py: unknown S3 event {event!r}") from None
+        raise ValueError(f"anpr/kernel/platform.py: unknown S3 event {event!r}") from None
 
 
 class Ingest(Construct):

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import typing
 
+from anpr.kernel.platform import TableSpec
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from infra.constructs.registry import Registry
-from infra.spec import TableSpec
 from infra.stages import Stage
 
-#: the data classes infra/spec.py may name (TableSpec.data_class / BucketSpec.data_class)
+#: the data classes anpr/kernel/platform.py may name (TableSpec.data_class / BucketSpec.data_class)
 DATA_CLASSES: tuple[str, ...] = typing.get_args(typing.get_type_hints(TableSpec)["data_class"])
 
 

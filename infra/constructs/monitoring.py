@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from anpr.kernel.platform import QUEUES
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cw
@@ -16,7 +17,6 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constructs.keys import DataKeys
-from infra.spec import QUEUES
 from infra.stages import Stage
 
 PERIOD = Duration.minutes(5)

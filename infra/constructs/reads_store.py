@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from anpr.kernel.platform import TABLES, Attribute, TableSpec
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from infra.constructs.keys import DataKeys
 from infra.constructs.registry import Registry
-from infra.spec import TABLES, Attribute, TableSpec
 
 _TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
 

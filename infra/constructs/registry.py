@@ -2,7 +2,7 @@
 
 Constructs register what they build here and the Lambda factory resolves a ``Use`` through
 it. Tests use :meth:`Registry.logical_id` to find the CloudFormation resource that a spec
-entry became, so the template can be compared with ``infra/spec.py`` entry by entry.
+entry became, so the template can be compared with ``anpr/kernel/platform.py`` entry by entry.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ class Registry:
 
     def add(self, kind: Kind, spec_id: str, resource: Any) -> Any:
         if (kind, spec_id) in self._items:
-            raise ValueError(f"duplicate {kind} {spec_id!r} in infra/spec.py")
+            raise ValueError(f"duplicate {kind} {spec_id!r} in anpr/kernel/platform.py")
         self._items[(kind, spec_id)] = resource
         return resource
 
@@ -32,7 +32,9 @@ class Registry:
             return self._items[(kind, spec_id)]
         except KeyError:
             known = sorted(i for k, i in self._items if k == kind)
-            raise KeyError(f"infra/spec.py names unknown {kind} {spec_id!r}; known: {known}") from None
+            raise KeyError(
+                f"anpr/kernel/platform.py names unknown {kind} {spec_id!r}; known: {known}"
+            ) from None
 
     def all(self, kind: Kind) -> dict[str, Any]:
         return {i: r for (k, i), r in self._items.items() if k == kind}

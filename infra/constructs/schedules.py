@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 
+from anpr.kernel.platform import SCHEDULES, ScheduleSpec
 from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
 from infra.constructs.registry import Registry
-from infra.spec import SCHEDULES, ScheduleSpec
 
 
 class Schedules(Construct):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from anpr.kernel.platform import STATE_MACHINES, StateMachineSpec
 from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
@@ -19,7 +20,6 @@ from infra.constructs.acknowledge import acknowledge, acknowledge_wildcard_resou
 from infra.constructs.grants import grant, key_of
 from infra.constructs.registry import Registry
 from infra.constructs.retention import log_retention
-from infra.spec import STATE_MACHINES, StateMachineSpec
 from infra.stages import Stage
 
 

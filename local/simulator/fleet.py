@@ -15,8 +15,8 @@ import random
 import string
 from dataclasses import asdict, dataclass, field, replace
 
-from anpr.models import CameraKind
-from anpr.plates import is_valid_for
+from anpr.reads.models import CameraKind
+from anpr.reads.plates import is_valid_for
 
 from local.simulator.geo import compass, offset
 from local.simulator.network import RoadNetwork
@@ -42,7 +42,7 @@ def _pick(rng: random.Random, alphabet: str, n: int) -> str:
 
 
 def random_plate(country: str, rng: random.Random) -> str:
-    """A normalised plate (A-Z0-9) in one of ``country``'s formats (see anpr.plates.COUNTRY_FORMATS)."""
+    """A normalised plate (A-Z0-9) in one of ``country``'s formats (see anpr.reads.plates.COUNTRY_FORMATS)."""
     r = rng.random()
     if country == "BE":
         if r < 0.75:  # 1-ABC-234 (since 2010); the series is in its 1xx and 2xx range

@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from anpr.models import Camera, CameraKind, CameraStatus
+from anpr.reads.models import Camera, CameraKind, CameraStatus
 
 from local.simulator.geo import bearing_deg, haversine_m, offset
 

@@ -16,7 +16,7 @@ import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from anpr.models import Camera, CameraStatus
+from anpr.reads.models import Camera, CameraStatus
 
 from local.simulator.geo import angle_diff, bearing_deg, haversine_m
 

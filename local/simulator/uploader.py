@@ -3,7 +3,7 @@
 The traffic (``fleet.generate_traffic``) is laid onto the wall clock so that the newest passage
 happened ``lag_s`` ago and the whole fleet drove during the last ``window_s``; the snapshots are
 then uploaded in capture order at ``rate_per_s`` from a small thread pool. Snapshots are drawn by
-``anpr.render.render_snapshot`` — the same renderer that makes the OCR training data.
+``anpr.ocr.render.render_snapshot`` — the same renderer that makes the OCR training data.
 
 Everything the platform should find is kept as ground truth (``GroundTruth``): each sighting with
 its S3 key and what the camera itself read, the vehicles, the convoys, and each deliberately bad
@@ -24,10 +24,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from anpr.cameras import load_seed
-from anpr.models import Camera, CameraStatus, CaptureMetadata, QuarantineReason
-from anpr.plates import lookalikes, mask
-from anpr.snapshots import snapshot_key
+from anpr.ingest.snapshots import snapshot_key
+from anpr.reads.cameras import load_seed
+from anpr.reads.models import Camera, CameraStatus, CaptureMetadata, QuarantineReason
+from anpr.reads.plates import lookalikes, mask
 from botocore.exceptions import BotoCoreError, ClientError
 
 from local.simulator.fleet import Convoy, Sighting, Traffic, Vehicle, generate_traffic
@@ -50,7 +50,7 @@ BAD_INPUTS: dict[str, QuarantineReason] = {
 }
 UNKNOWN_CAMERA_ID = "SIM-UNKNOWN-0001"
 
-#: (plate_text, country, rng, size, night) -> (image, plate box): anpr.render.render_snapshot's shape
+#: (plate_text, country, rng, size, night) -> (image, plate box): anpr.ocr.render.render_snapshot's shape
 Renderer = Callable[..., tuple]
 
 
@@ -217,7 +217,7 @@ def is_dark(capture_ms: int) -> bool:
 
 def _project_renderer() -> Renderer:
     """The one plate/scene renderer of the project (also draws the OCR training data)."""
-    from anpr.render import render_snapshot
+    from anpr.ocr.render import render_snapshot
 
     return render_snapshot
 

@@ -5,7 +5,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from anpr.cameras import DynamoCameraRegistry
+from anpr.reads.cameras import DynamoCameraRegistry
 
 from local.runtime import LocalRuntime
 from tests.helpers import camera

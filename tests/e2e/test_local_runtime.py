@@ -5,10 +5,10 @@ import random
 import time
 
 import pytest
-from anpr.cameras import DynamoCameraRegistry
-from anpr.reads import DynamoPlateReadRepository
-from anpr.render import render_snapshot
-from anpr.snapshots import snapshot_key
+from anpr.ingest.snapshots import snapshot_key
+from anpr.ocr.render import render_snapshot
+from anpr.reads.cameras import DynamoCameraRegistry
+from anpr.reads.repository import DynamoPlateReadRepository
 
 from local.runtime import LocalRuntime
 from tests.helpers import camera, jpeg, metadata

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from anpr import spec
+from anpr.kernel import platform as spec
 
 from local.runtime import LocalRuntime
 

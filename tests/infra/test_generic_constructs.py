@@ -1,4 +1,4 @@
-"""The constructs are generic: spec kinds that are still empty in infra/spec.py (topics,
+"""The constructs are generic: spec kinds that are still empty in anpr/kernel/platform.py (topics,
 subscriptions, state machines, schedules, append/publish/start/invoke/send uses) build
 correctly, and nag-clean, from a spec written here.
 """
@@ -8,12 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_cdk import App, RemovalPolicy, Stack
-from aws_cdk.assertions import Template
-from cdk_nag import AwsSolutionsChecks
-
-from infra.constructs import Alerts, DataKeys, Functions, Ingest, ReadsStore, Registry, Schedules, Search
-from infra.spec import (
+from anpr.kernel.platform import (
     Attribute,
     FunctionSpec,
     QueueSpec,
@@ -24,6 +19,11 @@ from infra.spec import (
     TopicSpec,
     Use,
 )
+from aws_cdk import App, RemovalPolicy, Stack
+from aws_cdk.assertions import Template
+from cdk_nag import AwsSolutionsChecks
+
+from infra.constructs import Alerts, DataKeys, Functions, Ingest, ReadsStore, Registry, Schedules, Search
 from infra.stages import stage as stage_config
 from tests.infra.synthesis import cdk_context
 

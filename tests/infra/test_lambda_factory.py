@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from anpr.kernel.platform import FUNCTIONS
 
-from infra.spec import FUNCTIONS
 from infra.stages import stage as stage_config
 
 DEV = stage_config("dev")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from anpr.kernel.platform import BUCKETS, QUEUES, TABLES
+
 from infra.constructs.ingest import NONCURRENT_VERSION_GRACE_DAYS
-from infra.spec import BUCKETS, QUEUES, TABLES
 from infra.stages import stage as stage_config
 
 DEV = stage_config("dev")

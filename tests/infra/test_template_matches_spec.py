@@ -1,4 +1,4 @@
-"""The template is the spec: every entry of infra/spec.py became the resource it describes.
+"""The template is the spec: every entry of anpr/kernel/platform.py became the resource it describes.
 
 Construct ids are spec ids, and ``stack.registry.logical_id(kind, id)`` names the
 CloudFormation resource each entry became, so each check starts from the spec entry.
@@ -7,8 +7,7 @@ CloudFormation resource each entry became, so each check starts from the spec en
 from __future__ import annotations
 
 import pytest
-
-from infra.spec import (
+from anpr.kernel.platform import (
     API_ROUTES,
     BUCKETS,
     FUNCTIONS,
@@ -244,7 +243,7 @@ def test_no_api_method_outside_the_spec(synth):
 
 
 def test_cognito_groups_are_the_spec_roles(synth):
-    from infra.spec import ROLES
+    from anpr.kernel.platform import ROLES
 
     groups = {g["Properties"]["GroupName"] for g in synth.resources("AWS::Cognito::UserPoolGroup").values()}
     assert groups == set(ROLES)

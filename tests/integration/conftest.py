@@ -5,7 +5,7 @@ import sys
 
 import boto3
 import pytest
-from anpr.cameras import DynamoCameraRegistry
+from anpr.reads.cameras import DynamoCameraRegistry
 from moto import mock_aws
 
 from infra.stages import stage
@@ -15,7 +15,7 @@ from tests.helpers import camera
 
 def load_handler(code: str):
     """Import functions/<code>/handler.py under a unique module name."""
-    from anpr.spec import ROOT
+    from anpr.kernel.platform import ROOT
 
     name = f"handler_{code}"
     spec_ = importlib.util.spec_from_file_location(name, ROOT / "functions" / code / "handler.py")
@@ -38,7 +38,7 @@ def function_env(aws, monkeypatch):
     """Put one function's env (as the CDK factory would) into os.environ."""
 
     def apply(fn_id: str):
-        from anpr import spec
+        from anpr.kernel import platform as spec
 
         for k, v in aws.function_env(spec.function(fn_id), stage("local")).items():
             monkeypatch.setenv(k, v)

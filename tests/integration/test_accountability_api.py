@@ -6,15 +6,15 @@ import time
 
 import boto3
 import pytest
+from anpr.accountability.audit_store import trail_from
 from anpr.accountability.probes import Answer, ProbeStatus
 from anpr.accountability.retention import expires_at, sweep_expired
 from anpr.accountability.settings import ProbeJobSettings
-from anpr.accountability.wiring import audit_api_services, probe_job_service, probe_service
-from anpr.audit import AuditEvent
-from anpr.audit_store import default_trail, trail_from
-from anpr.auth import Caller
-from anpr.models import PlateRead
-from anpr.reads import DynamoPlateReadRepository
+from anpr.accountability.wiring import probe_service
+from anpr.kernel.audit import AuditEvent
+from anpr.kernel.auth import Caller
+from anpr.reads.models import PlateRead
+from anpr.reads.repository import DynamoPlateReadRepository
 
 from local.resources import REGION
 from tests.helpers import FakeLambdaContext, api_event, claims
@@ -28,18 +28,10 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def _clear_caches():
-    audit_api_services.cache_clear()
-    probe_job_service.cache_clear()
-    default_trail.cache_clear()
-
-
 @pytest.fixture
 def api(aws, function_env, cameras):
     function_env("AuditApi")
-    _clear_caches()
     yield load_handler("audit_api")
-    _clear_caches()
 
 
 def call(api, method, resource, path=None, user=("aud", "auditor"), **kw):
@@ -60,7 +52,7 @@ def access(actor: str, action: str, plates: list[str], at_ms: int, **kw) -> Audi
 
 
 def test_the_auditor_gets_every_access_made_to_a_plate(api):
-    trail = audit_api_services().trail
+    trail = api.function.services().trail
     t = now_ms() - 3_600_000
     trail.record(
         access("alice", "search.submitted", ["1ABC234"], t, case_ref="PV-1", reason="burglary follow-up")
@@ -101,7 +93,7 @@ def test_the_oversight_query_needs_a_case_reference(api):
 
 
 def test_verify_and_transparency_endpoints(api):
-    audit_api_services().trail.record(access("alice", "search.submitted", ["1ABC234"], now_ms() - 1000,
+    api.function.services().trail.record(access("alice", "search.submitted", ["1ABC234"], now_ms() - 1000,
                                              detail={"type": "plate"}))  # fmt: skip
     status, body = call(api, "GET", "/audit/verify", user=("ops1", "ops"))
     assert status == 200 and body["ok"] is True and body["checked"] == 1
@@ -119,9 +111,7 @@ def probes_env(aws, function_env, monkeypatch):
     monkeypatch.setenv("ANPR_PROBE_RATE", "0.1")
     monkeypatch.setenv("ANPR_PROBE_MIN_PER_WEEK", "0")
     monkeypatch.setenv("ANPR_PROBE_ESCALATE_AFTER_DAYS", "3")
-    _clear_caches()
     yield
-    _clear_caches()
 
 
 def last_day(at_ms: int | None = None) -> int:
@@ -145,7 +135,7 @@ def test_the_scheduled_draw_takes_the_configured_rate(probes_env):
     result = handler.lambda_handler({"job": "draw", "period_days": 1}, FakeLambdaContext())
     # THEN 6 probes are open for review, and the draw itself is audited
     assert len(result["drawn"]) == 6
-    assert len(probe_job_service().list(ProbeStatus.OPEN)) == 6
+    assert len(handler.services().probes.list(ProbeStatus.OPEN)) == 6
     assert list(trail.records())[-1].event.action == "probe.drawn"
     # re-firing the same schedule (here in the local runtime's envelope) adds nothing twice
     envelope = {
@@ -188,7 +178,7 @@ def test_an_unanswered_probe_escalates_and_can_still_be_answered(probes_env):
 
 
 def test_a_supervisor_answers_a_probe_through_the_api(api, aws):
-    services = audit_api_services()
+    services = api.function.services()
     record_searches(services.trail, 3, last_day())
     services.probes.policy = services.probes.policy.model_copy(update={"rate": 1.0, "seed": "x"})
     probe = services.probes.draw_period(1)[0]
@@ -253,7 +243,7 @@ def test_an_expired_read_disappears_and_one_under_legal_hold_does_not(api, aws):
     evidence = aws.name("bucket", "HeldEvidence")
     assert s3.get_object(Bucket=evidence, Key=kept.snapshot_key)["Body"].read() == b"jpeg"
     assert s3.get_object(Bucket=evidence, Key=kept.crop_key)["Body"].read() == b"crop"
-    audit = [r.event for r in audit_api_services().trail.records()]
+    audit = [r.event for r in api.function.services().trail.records()]
     assert audit[-1].action == "legal_hold.placed" and audit[-1].plates == ["1ABC234"]
 
     # AND once released, the read is back under retention and goes at the next sweep

@@ -6,10 +6,17 @@ from itertools import pairwise
 
 import boto3
 import pytest
-from anpr import accountability_cli
-from anpr.audit import AuditEvent
-from anpr.audit_store import DynamoAuditTrail, S3AuditArchive, default_trail, verify_store
-from anpr.db import StorageError
+from anpr.accountability import cli as accountability_cli
+from anpr.accountability.audit_store import (
+    AuditTrailSettings,
+    DynamoAuditTrail,
+    S3AuditArchive,
+    trail_from,
+    verify_store,
+)
+from anpr.kernel.audit import AuditEvent
+from anpr.kernel.clock import fixed
+from anpr.kernel.db import StorageError
 
 from local.resources import REGION
 from tests.helpers import NOW_MS
@@ -26,7 +33,7 @@ def event(i: int, actor: str = "alice", plates=("1ABC234",), action: str = "sear
 @pytest.fixture
 def trail(aws):
     archive = S3AuditArchive(aws.name("bucket", "AuditArchive"), region=REGION)
-    return DynamoAuditTrail(aws.name("table", "AuditTrail"), REGION, archive=archive)
+    return DynamoAuditTrail(aws.name("table", "AuditTrail"), REGION, archive=archive, clock=fixed(NOW_MS))
 
 
 @pytest.fixture
@@ -52,7 +59,9 @@ def test_records_are_chained_in_order_and_mirrored(trail, aws):
 
 def test_two_writers_with_stale_heads_never_fork_the_chain(aws, trail):
     # GIVEN two containers that each believe they know the head
-    other = DynamoAuditTrail(aws.name("table", "AuditTrail"), REGION, archive=trail.archive)
+    other = DynamoAuditTrail(
+        aws.name("table", "AuditTrail"), REGION, archive=trail.archive, clock=fixed(NOW_MS)
+    )
     trail.record(event(0))
     other.record(event(1))  # other learnt the head from the failed conditional put
     trail.record(event(2))  # trail's cached head is stale: it retries on top of the winner
@@ -69,7 +78,9 @@ def test_a_new_container_finds_the_end_of_the_chain_with_put_item_only(aws, trai
         "chain": {"S": "HEAD"}, "seq": {"N": "0"}, "head_seq": {"N": "1"}, "head_hash": {"S": next(iter(trail.records())).hash},
     })  # fmt: skip
     # WHEN a fresh container records THEN it walks forward to the true end: no fork, no gap
-    fresh = DynamoAuditTrail(aws.name("table", "AuditTrail"), REGION, archive=trail.archive)
+    fresh = DynamoAuditTrail(
+        aws.name("table", "AuditTrail"), REGION, archive=trail.archive, clock=fixed(NOW_MS)
+    )
     assert fresh.record(event(3)).seq == 4
     assert verify_store(trail, trail.archive).ok
 
@@ -89,14 +100,11 @@ def test_who_accessed_reads_the_plate_index(trail):
     assert [r.seq for r in trail.between(NOW_MS, NOW_MS + 1)] == [1, 2]
 
 
-def test_default_trail_reads_its_names_from_the_function_env(aws, function_env):
+def test_the_trail_reads_its_names_from_the_function_env(aws, function_env):
     function_env("Api")
-    default_trail.cache_clear()
-    try:
-        default_trail().record(event(0))
-        assert default_trail().archive is not None and [r.seq for r in default_trail().records()] == [1]
-    finally:
-        default_trail.cache_clear()
+    trail = trail_from(AuditTrailSettings(), clock=fixed(NOW_MS))
+    trail.record(event(0))
+    assert trail.archive is not None and [r.seq for r in trail.records()] == [1]
 
 
 # -- anpr audit verify ------------------------------------------------------------------
@@ -201,7 +209,10 @@ def test_the_mirror_writes_into_an_object_lock_compliance_bucket(aws):
         },
     )
     trail = DynamoAuditTrail(
-        aws.name("table", "AuditTrail"), REGION, archive=S3AuditArchive("locked-audit", s3=s3)
+        aws.name("table", "AuditTrail"),
+        REGION,
+        archive=S3AuditArchive("locked-audit", s3=s3),
+        clock=fixed(NOW_MS),
     )
     trail.record(event(0))
     # THEN the record is there, under compliance retention, and cannot be deleted

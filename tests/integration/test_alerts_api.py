@@ -3,15 +3,16 @@ feed, view and acknowledgement (patrol), role enforcement, the re-sender, and a 
 reaching a running matcher within 60 s (DynamoDB version stamp, controllable clock)."""
 
 import json
-import time
 
 import pytest
 from anpr.alerts.matcher import WatchlistCache
+from anpr.alerts.spec import DISPATCH_QUEUE
 from anpr.alerts.watchlist import DynamoWatchlistRepository
-from anpr.specs.alerts import DISPATCH_QUEUE
+from anpr.alerts.wiring import api_services, resender_services
+from anpr.kernel.clock import ManualClock, fixed
 
 from local.resources import REGION
-from tests.helpers import FakeLambdaContext, api_event, claims, sqs_event
+from tests.helpers import NOW_MS, FakeLambdaContext, api_event, claims, sqs_event
 from tests.integration.conftest import load_handler
 from tests.integration.test_alerts_ingest import ZONE, deliveries, ingest, snapshot_bodies  # noqa: F401
 
@@ -24,8 +25,7 @@ EXPIRES = "2027-06-30T00:00:00Z"
 def api(aws, function_env, monkeypatch):
     function_env("AlertsApi")
     handler = load_handler("alerts_api")
-    handler.services.cache_clear()
-    handler.default_trail.cache_clear()  # a trail bound to the previous test's tables
+    handler.function.services.use(api_services(clock=fixed(NOW_MS)))
     yield handler
 
 
@@ -70,7 +70,7 @@ def test_manager_manages_entries_and_patrol_may_not(aws, api):
     assert call(api, "POST", "/watchlist", body=entry_body(expires=None))[0] == 400
     assert call(api, "GET", "/watchlist", who=None)[0] == 401
     # AND the audit trail (accountability's store) holds each change with before/after
-    trail = api.default_trail()
+    trail = api.function.services().audit
     changes = [r.event for r in trail.by_plate("1ABC234") if r.event.action.startswith("watchlist.")]
     actions = [e.action for e in changes]
     assert {"watchlist.created", "watchlist.updated", "watchlist.deleted"} <= set(actions)
@@ -99,7 +99,7 @@ def test_csv_import_reports_per_line(aws, api):
 def test_patrol_feed_view_and_acknowledge(aws, api, ingest):  # noqa: F811
     # GIVEN a listed plate seen once in zone BXL-5339 (real ingest path)
     assert call(api, "POST", "/watchlist", body=entry_body(zones=[ZONE]))[0] == 201
-    bodies = snapshot_bodies(aws, ("BXL-A", "1ABC234", int(time.time() * 1000) - 1000))
+    bodies = snapshot_bodies(aws, ("BXL-A", "1ABC234", NOW_MS - 1000))
     ingest.lambda_handler(sqs_event(bodies), FakeLambdaContext())
     [msg] = deliveries(aws)[DISPATCH_QUEUE]
     aid = msg["alert_id"]
@@ -140,19 +140,18 @@ def test_patrol_feed_view_and_acknowledge(aws, api, ingest):  # noqa: F811
 def test_resender_republishes_open_high_priority_alerts(aws, api, ingest, function_env, monkeypatch):  # noqa: F811
     call(api, "POST", "/watchlist", body=entry_body())
     ingest.lambda_handler(
-        sqs_event(snapshot_bodies(aws, ("BXL-A", "1ABC234", int(time.time() * 1000) - 1000))),
+        sqs_event(snapshot_bodies(aws, ("BXL-A", "1ABC234", NOW_MS - 1000))),
         FakeLambdaContext(),
     )
     assert len(deliveries(aws)[DISPATCH_QUEUE]) == 1
     function_env("AlertResender")
     resender = load_handler("alert_resender")
-    resender.service.cache_clear()
+    clock = ManualClock(NOW_MS)
+    resender.services.use(resender_services(clock=clock))
     # nothing due yet
     assert resender.lambda_handler({}, FakeLambdaContext())["sent"] == 0
     # WHEN N minutes have passed (the service's clock moved)
-    later = int(time.time() * 1000) + 6 * 60_000
-    monkeypatch.setattr(resender.service(), "now_ms", lambda: later)
-    monkeypatch.setattr(resender.service().publisher, "now_ms", lambda: later)
+    clock.advance(minutes=6)
     assert resender.lambda_handler({}, FakeLambdaContext())["sent"] == 1
     [again] = deliveries(aws)[DISPATCH_QUEUE]
     assert again["send"] == 2 and again["plate"] == "1ABC234"
@@ -160,15 +159,13 @@ def test_resender_republishes_open_high_priority_alerts(aws, api, ingest, functi
 
 def test_watchlist_change_reaches_a_running_matcher_within_60_s(aws, api):
     # GIVEN a running container's cache, loaded before the change
-    t = {"now": time.time()}
-    cache = WatchlistCache(
-        DynamoWatchlistRepository(aws.name("table", "Watchlist"), REGION), 30, lambda: t["now"]
-    )
+    clock = ManualClock(NOW_MS)
+    cache = WatchlistCache(DynamoWatchlistRepository(aws.name("table", "Watchlist"), REGION), clock, 30)
     assert len(cache.index()) == 0
     # WHEN a manager adds an entry through the API
     assert call(api, "POST", "/watchlist", body=entry_body())[0] == 201
     # THEN the old state holds until the refresh, the new one at most 60 s later
-    t["now"] += 29
+    clock.advance(seconds=29)
     assert len(cache.index()) == 0
-    t["now"] += 31
+    clock.advance(seconds=31)
     assert len(cache.index()) == 1

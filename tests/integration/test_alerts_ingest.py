@@ -2,27 +2,29 @@
 → match → Alerts table → SNS topic → per-zone SQS queues (filter policies from the spec)."""
 
 import json
-import time
 
 import boto3
 import pytest
 from anpr.alerts.feed import drain_queue
 from anpr.alerts.models import Category, Priority, WatchlistEntry, from_ms
+from anpr.alerts.spec import DISPATCH_QUEUE, ZONES, zone_queue_id
 from anpr.alerts.watchlist import DynamoWatchlistRepository
-from anpr.cameras import DynamoCameraRegistry
-from anpr.reads import DynamoPlateReadRepository
-from anpr.snapshots import snapshot_key
-from anpr.specs.alerts import DISPATCH_QUEUE, ZONES, zone_queue_id
+from anpr.ingest.snapshots import snapshot_key
+from anpr.ingest.wiring import ingest_service
+from anpr.kernel.clock import fixed
+from anpr.reads.cameras import DynamoCameraRegistry
+from anpr.reads.repository import DynamoPlateReadRepository
 
 from local.resources import REGION
-from tests.helpers import FakeLambdaContext, camera, jpeg, metadata, sqs_event
+from tests.helpers import NOW_MS, FakeLambdaContext, camera, jpeg, metadata, sqs_event
 from tests.integration.conftest import load_handler
 
 ZONE, OTHER = "BXL-5339", "BXL-5342"
 
 
 def now_ms() -> int:
-    return int(time.time() * 1000)
+    """The tests' clock: every service here is wired with ``fixed(NOW_MS)``."""
+    return NOW_MS
 
 
 @pytest.fixture
@@ -36,11 +38,8 @@ def ingest(aws, function_env, monkeypatch):
     function_env("Ingest")
     monkeypatch.setenv("ANPR_OCR_ENGINE", "camera")  # the camera's own read: a controlled plate
     handler = load_handler("ingest")
-    from anpr.wiring import ingest_service
-
-    ingest_service.cache_clear()
+    handler.services.use(ingest_service(clock=fixed(NOW_MS)))
     yield handler
-    ingest_service.cache_clear()
 
 
 def list_plate(
@@ -158,9 +157,8 @@ def test_sns_failure_mid_batch_stores_reads_and_publishes_once_on_retry(aws, ing
     list_plate(aws, "2XYZ999")
     t = now_ms() - 2000
     bodies = snapshot_bodies(aws, ("BXL-A", "1ABC234", t), ("BXL-A", "2XYZ999", t + 100))
-    from anpr.wiring import ingest_service
 
-    publisher = ingest_service().ingestor.after_store.publisher
+    publisher = ingest.services().ingestor.after_store.publisher
     real, calls = publisher._sns.publish, []
 
     def flaky(**kw):
@@ -193,6 +191,6 @@ def test_sns_failure_mid_batch_stores_reads_and_publishes_once_on_retry(aws, ing
 
 
 def test_without_alerts_env_the_ingest_path_has_no_hook():
-    from anpr.alerts_wiring import watchlist_hook
+    from anpr.alerts.wiring import watchlist_hook
 
     assert watchlist_hook({"ANPR_TABLE_WATCHLIST": "w"}) is None

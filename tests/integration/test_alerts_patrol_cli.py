@@ -6,7 +6,7 @@ import io
 import time
 
 import boto3
-from anpr import patrol_cli
+from anpr.alerts import cli as patrol_cli
 from anpr.alerts.models import Category, WatchlistEntry, from_ms
 from anpr.alerts.watchlist import DynamoWatchlistRepository
 

@@ -12,7 +12,6 @@ from tests.integration.conftest import load_handler
 def api(aws, function_env, cameras):
     function_env("Api")
     handler = load_handler("api")
-    handler.cameras.cache_clear()
     return handler
 
 

@@ -5,8 +5,8 @@ import time
 
 import boto3
 import pytest
-from anpr.reads import DynamoPlateReadRepository
-from anpr.snapshots import snapshot_key
+from anpr.ingest.snapshots import snapshot_key
+from anpr.reads.repository import DynamoPlateReadRepository
 
 from local.resources import REGION
 from tests.helpers import FakeLambdaContext, jpeg, metadata, sqs_event
@@ -17,11 +17,7 @@ from tests.integration.conftest import load_handler
 def ingest(aws, function_env, cameras):
     function_env("Ingest")
     handler = load_handler("ingest")
-    from anpr.wiring import ingest_service
-
-    ingest_service.cache_clear()
     yield handler
-    ingest_service.cache_clear()
 
 
 def now_ms():
@@ -122,10 +118,9 @@ def test_infrastructure_failure_fails_only_that_record(aws, ingest, monkeypatch)
     upload(aws, jpeg(), metadata(capture_ms=now_ms() - 500))
     upload(aws, jpeg(), metadata(capture_ms=now_ms() - 400))
     bodies = [b for b in drain(aws) if "TestEvent" not in b]
-    from anpr.db import StorageError
-    from anpr.wiring import ingest_service
+    from anpr.kernel.db import StorageError
 
-    repo = ingest_service().ingestor.reads
+    repo = ingest.services().ingestor.reads
     real_put, calls = repo.put_many, []
 
     def flaky(reads_):

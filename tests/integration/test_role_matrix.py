@@ -1,4 +1,4 @@
-"""Every role × endpoint pair, read from ``anpr.spec.API_ROUTES``: allowed roles get past
+"""Every role × endpoint pair, read from ``anpr.kernel.platform.API_ROUTES``: allowed roles get past
 authorisation (any answer but 401/403/5xx — an empty request may well be a 400 or 404),
 every other role gets 403 and leaves an ``access.denied`` record in the audit trail.
 
@@ -10,9 +10,10 @@ fails here.
 import re
 
 import pytest
-from anpr import spec
-from anpr.audit_store import DynamoAuditTrail, default_trail
-from anpr.specs.roles import ROLES
+from anpr.accountability.audit_store import DynamoAuditTrail
+from anpr.kernel import platform as spec
+from anpr.kernel.clock import system_clock
+from anpr.kernel.roles import ROLES
 
 from local.resources import REGION
 from tests.helpers import FakeLambdaContext, api_event, claims
@@ -22,22 +23,13 @@ _handlers: dict[str, object] = {}
 
 
 def handler_for(code: str):
-    if code not in _handlers:
-        _handlers[code] = load_handler(code)
-    return _handlers[code]
+    return load_handler(code)  # fresh services per test: each test has its own moto account
 
 
 def _fill(path: str) -> tuple[str, dict]:
     names = re.findall(r"{(\w+)}", path)
     params = {n: f"matrix-{n}" for n in names}
     return re.sub(r"{(\w+)}", lambda m: params[m.group(1)], path), params
-
-
-def _clear_function_caches(module) -> None:
-    """Services cached by a previous test's moto account must not leak into this one."""
-    for value in vars(module).values():
-        if hasattr(value, "cache_clear"):
-            value.cache_clear()
 
 
 def verdict(status: int, denied_records: int) -> str:
@@ -52,10 +44,8 @@ def verdict(status: int, denied_records: int) -> str:
 def test_every_role_on_every_endpoint(route, aws, function_env, cameras):
     fn = spec.function(route.function)
     function_env(fn.id)
-    default_trail.cache_clear()
     module = handler_for(fn.code)
-    _clear_function_caches(module)
-    trail = DynamoAuditTrail(aws.name("table", "AuditTrail"), REGION)
+    trail = DynamoAuditTrail(aws.name("table", "AuditTrail"), REGION, clock=system_clock)
     path, params = _fill(route.path)
     body = {} if route.method in ("POST", "PUT", "PATCH") else None
 

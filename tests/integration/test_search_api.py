@@ -5,12 +5,12 @@ from urllib.parse import parse_qs, urlparse
 
 import boto3
 import pytest
-from anpr import audit_store
-from anpr.models import PlateRead
-from anpr.reads import DynamoPlateReadRepository
+from anpr.kernel.clock import fixed
+from anpr.kernel.platform import ROOT
+from anpr.reads.models import PlateRead
+from anpr.reads.repository import DynamoPlateReadRepository
 from anpr.search import synthetic as syn
 from anpr.search import wiring
-from anpr.spec import ROOT
 
 from local.resources import REGION
 from tests.helpers import NOW_MS, FakeLambdaContext, api_event, claims
@@ -47,12 +47,11 @@ def plate_read(s, retention_days=365) -> PlateRead:
 def search(aws, function_env, monkeypatch):
     function_env("SearchApi")
     function_env("SearchTask")
-    for cached in (wiring.search_service, wiring.search_workflow, audit_store.default_trail):
-        cached.cache_clear()
-    monkeypatch.setattr("anpr.search.service.now_ms", lambda: NOW_MS)
     api, task = load_handler("search_api"), load_handler("search_task")
+    api.function.services.use(wiring.api_services(clock=fixed(NOW_MS)))
+    task.services.use(wiring.task_services(clock=fixed(NOW_MS)))
     cams = syn.cameras_on_a_line(5)
-    from anpr.cameras import DynamoCameraRegistry
+    from anpr.reads.cameras import DynamoCameraRegistry
 
     DynamoCameraRegistry(aws.name("table", "Cameras"), REGION).put_many(cams)
     reads = DynamoPlateReadRepository(aws.name("table", "Reads"), REGION)
@@ -64,8 +63,6 @@ def search(aws, function_env, monkeypatch):
     near = [syn.sighting(p, cams[0], NOW_MS - 3 * HOUR + 120_000) for p in ("1ABD234", "1ABC334", "2ABC234")]
     reads.put_many(plate_read(s) for s in near)
     yield api, task, aws
-    for cached in (wiring.search_service, wiring.search_workflow, audit_store.default_trail):
-        cached.cache_clear()
 
 
 def call(api, method, resource, path=None, **kw):
@@ -169,7 +166,7 @@ def test_a_trajectory_search_end_to_end(search):
     )
     assert status == 200 and "PV-BRU-2026-001" in text and resp["headers"]["Content-Type"] == "text/csv"
     # AND every access is in the audit trail with the plates touched
-    trail = audit_store.default_trail()
+    trail = api.function.services().audit
     actions = [(r.event.action, r.event.plates) for r in trail.records()]
     assert ("search.submitted", ["1ABC234"]) in actions
     assert ("search.results_viewed", ["1ABC234"]) in actions

@@ -2,7 +2,7 @@
 
 import json
 
-from anpr import spec
+from anpr.kernel import platform as spec
 
 from local.resources import render_definition
 

@@ -4,9 +4,9 @@ import json
 
 import boto3
 import pytest
-from anpr import audit_store
-from anpr.auth import Caller
-from anpr.reads import DynamoPlateReadRepository
+from anpr.kernel.auth import Caller
+from anpr.kernel.clock import fixed
+from anpr.reads.repository import DynamoPlateReadRepository
 from anpr.search import synthetic as syn
 from anpr.search import wiring
 from anpr.search.models import JobStatus, SubmitRequest
@@ -23,9 +23,17 @@ PREFIX = "anpr-sfn"
 IVAN = Caller("sub-ivan", "ivan", frozenset({"investigator"}))
 
 
-def _clear_cached_wiring() -> None:
-    for cached in (wiring.search_service, wiring.search_workflow, audit_store.default_trail):
-        cached.cache_clear()
+_TASK = {}
+
+
+def _search():
+    """The search API's service with the test clock (a new one sees the current env)."""
+    return wiring.api_services(clock=fixed(NOW_MS)).search
+
+
+def _rewire_task() -> None:
+    """The task function's services, rebuilt from the current env with the test clock."""
+    _TASK["handler"].services.use(wiring.task_services(clock=fixed(NOW_MS)))
 
 
 def _submit(svc, type_: str, params: dict):
@@ -41,21 +49,19 @@ def machine(monkeypatch):
         session = boto3.Session(region_name=REGION)
         arns = {fid: create_lambda(session, physical_name(PREFIX, fid)) for fid in ("SearchTask",)}
         prov = provision(session, prefix=PREFIX, function_arn=lambda fid: arns[fid])
-        from anpr import spec
+        from anpr.kernel import platform as spec
 
         from infra.stages import stage
 
         for fid in ("SearchApi", "SearchTask"):
             for k, v in prov.function_env(spec.function(fid), stage("local")).items():
                 monkeypatch.setenv(k, v)
-        _clear_cached_wiring()
-        monkeypatch.setattr("anpr.search.service.now_ms", lambda: NOW_MS)
-        task = load_handler("search_task")
+        task = _TASK["handler"] = load_handler("search_task")
+        _rewire_task()
         with lambda_in_process(
             {physical_name(PREFIX, "SearchTask"): task.lambda_handler}, context_factory=FakeLambdaContext
         ):
             yield prov, session
-        _clear_cached_wiring()
 
 
 def test_moto_executes_a_trajectory_search_to_succeeded(machine):
@@ -64,7 +70,7 @@ def test_moto_executes_a_trajectory_search_to_succeeded(machine):
     reads = DynamoPlateReadRepository(prov.name("table", "Reads"), REGION)
     reads.put_many(plate_read(s) for s in syn.drive("1ABC234", cams, NOW_MS - 2 * HOUR, 60_000))
     # GIVEN a search submitted through the service (which starts the execution, named after the job)
-    svc = wiring.search_service()
+    svc = _search()
     job = _submit(svc, "trajectory", {"plate": "1ABC234", "start_ms": NOW_MS - 3 * HOUR, "end_ms": NOW_MS})
     # WHEN moto's engine runs the definition
     out = wait_for(session.client("stepfunctions", region_name=REGION), job.execution_arn)
@@ -78,7 +84,7 @@ def test_moto_executes_a_trajectory_search_to_succeeded(machine):
 
 def test_moto_execution_of_a_failing_search_marks_the_job_failed(machine):
     _, session = machine
-    svc = wiring.search_service()
+    svc = _search()
     # GIVEN a convoy search for a plate that was never seen (plan raises SearchRejected)
     job = _submit(svc, "convoy", {"plate": "9NOPE99", "start_ms": NOW_MS - 3 * HOUR, "end_ms": NOW_MS})
     out = wait_for(session.client("stepfunctions", region_name=REGION), job.execution_arn)
@@ -92,11 +98,11 @@ def test_moto_executes_the_distributed_map_path(machine, monkeypatch):
     prov, session = machine
     # GIVEN a plan larger than the inline bound (items go to S3, read by the Distributed Map)
     monkeypatch.setenv("ANPR_PLAN_INLINE_MAX_ITEMS", "2")
-    wiring.search_workflow.cache_clear()
+    _rewire_task()
     cams = syn.cameras_on_a_line(3)
     reads = DynamoPlateReadRepository(prov.name("table", "Reads"), REGION)
     reads.put_many(plate_read(s) for s in syn.drive("1ABC234", cams, NOW_MS - 2 * HOUR, 60_000))
-    svc = wiring.search_service()
+    svc = _search()
     window = {"start_ms": NOW_MS - 2 * HOUR, "end_ms": NOW_MS - 2 * HOUR + 240_000}
     job = _submit(svc, "partial", {"pattern": "1AB*", **window})
     out = wait_for(session.client("stepfunctions", region_name=REGION), job.execution_arn)

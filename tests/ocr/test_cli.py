@@ -1,8 +1,8 @@
 import json
 import random
 
-from anpr.cli import main
-from anpr.render import render_snapshot
+from anpr.kernel.cli import main
+from anpr.ocr.render import render_snapshot
 
 from tests.ocr.conftest import require_shipped
 

@@ -3,8 +3,8 @@
 import random
 
 from anpr.ocr import tflite_engine as te
-from anpr.render import render_snapshot
-from anpr.render.scene import expand_box
+from anpr.ocr.render import render_snapshot
+from anpr.ocr.render.scene import expand_box
 
 
 def test_default_padding_is_exactly_the_training_crop():

@@ -3,7 +3,7 @@ from dataclasses import replace
 
 from anpr.ocr.engine import CameraHint, load_engine
 from anpr.ocr.preprocess import iou
-from anpr.render import render_crop, render_snapshot
+from anpr.ocr.render import render_crop, render_snapshot
 from PIL import Image
 
 from tests.ocr.conftest import require_shipped

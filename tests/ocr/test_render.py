@@ -2,8 +2,8 @@ import random
 import time
 
 import pytest
-from anpr.plates import is_valid_for
-from anpr.render import layout_for, make_plate, random_plate, render_crop, render_scene, render_snapshot
+from anpr.ocr.render import layout_for, make_plate, random_plate, render_crop, render_scene, render_snapshot
+from anpr.reads.plates import is_valid_for
 from PIL import Image
 
 COUNTRIES = ["BE", "NL", "FR", "DE", "LU", "UK"]

@@ -5,6 +5,13 @@ import math
 
 import pytest
 from anpr.accountability.access_report import who_accessed
+from anpr.accountability.audit_store import (
+    GENESIS,
+    AuditRecord,
+    InMemoryAuditStore,
+    verify_chain,
+    verify_store,
+)
 from anpr.accountability.legal_hold import (
     InMemoryHoldableReads,
     InMemoryHoldStore,
@@ -22,10 +29,9 @@ from anpr.accountability.probes import (
     draw,
 )
 from anpr.accountability.transparency import figures
-from anpr.audit import AuditEvent
-from anpr.audit_store import GENESIS, AuditRecord, InMemoryAuditStore, verify_chain, verify_store
-from anpr.auth import Caller, Forbidden
-from anpr.errors import BadRequest, Conflict
+from anpr.kernel.audit import AuditEvent
+from anpr.kernel.auth import Caller, Forbidden
+from anpr.kernel.errors import BadRequest, Conflict
 
 from tests.helpers import NOW_MS, camera
 
@@ -115,7 +121,7 @@ def test_reordered_records_are_detected(chain):
 
 
 def test_the_archive_is_write_once(chain):
-    from anpr.db import StorageError
+    from anpr.kernel.db import StorageError
 
     with pytest.raises(StorageError):
         chain.archive.put(chain.chain[0])

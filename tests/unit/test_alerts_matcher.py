@@ -6,8 +6,9 @@ import random
 from anpr.alerts.matcher import Matcher, WatchlistCache, WatchlistIndex, signature
 from anpr.alerts.models import MatchKind, Priority, from_ms
 from anpr.alerts.watchlist import InMemoryWatchlistRepository
-from anpr.db import StorageError
-from anpr.plates import lookalikes
+from anpr.kernel.clock import ManualClock
+from anpr.kernel.db import StorageError
+from anpr.reads.plates import lookalikes
 
 from tests.helpers import NOW_MS
 from tests.unit.test_alerts_models import OTHER_ZONE, ZONE, entry, read
@@ -74,39 +75,31 @@ def test_signature_prefilter_never_hides_a_lookalike():
         assert all(signature(alt) == signature(p) for alt in lookalikes(p))
 
 
-class Clock:
-    def __init__(self, t: float):
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-
 def test_watchlist_change_takes_effect_within_60_seconds():
     # GIVEN a container that matched once with an empty watchlist
     repo = InMemoryWatchlistRepository()
-    clock = Clock(NOW_MS / 1000)
+    clock = ManualClock(NOW_MS)
     matcher = Matcher(WatchlistCache(repo, refresh_s=60, clock=clock))
     assert matcher.match(read("1ABC234")) == []
     # WHEN a manager lists the plate (the version stamp moves)
     repo.create(entry("1ABC234"))
     repo.bump_version(NOW_MS)
     # THEN before the refresh interval the old state still applies, with no reload
-    clock.t += 59
+    clock.advance(seconds=59)
     assert matcher.match(read("1ABC234")) == []
     assert repo.loads == 1
     # AND after 60 s the new entry matches
-    clock.t += 1
+    clock.advance(seconds=1)
     assert len(matcher.match(read("1ABC234"))) == 1
     assert repo.loads == 2
 
 
 def test_no_reload_without_a_version_change_and_no_scan_per_read():
     repo = InMemoryWatchlistRepository([entry("1ABC234")])
-    clock = Clock(NOW_MS / 1000)
+    clock = ManualClock(NOW_MS)
     matcher = Matcher(WatchlistCache(repo, refresh_s=30, clock=clock))
     for i in range(1000):
-        clock.t += 0.5
+        clock.advance(seconds=0.5)
         matcher.match(read("1ABC234", read_id=f"r{i}"))
     # 500 s of reads: one full load, one version check per 30 s
     assert repo.loads == 1
@@ -115,7 +108,7 @@ def test_no_reload_without_a_version_change_and_no_scan_per_read():
 
 def test_refresh_failure_keeps_the_cached_watchlist():
     repo = InMemoryWatchlistRepository([entry("1ABC234")])
-    clock = Clock(NOW_MS / 1000)
+    clock = ManualClock(NOW_MS)
     cache = WatchlistCache(repo, refresh_s=30, clock=clock)
     assert len(cache.index()) == 1
 
@@ -123,7 +116,7 @@ def test_refresh_failure_keeps_the_cached_watchlist():
         raise StorageError("throttled")
 
     repo.version = broken
-    clock.t += 31
+    clock.advance(seconds=31)
     assert len(cache.index()) == 1  # stale but matching
 
 
@@ -134,7 +127,7 @@ def test_cold_start_without_watchlist_fails_loudly():
         raise StorageError("throttled")
 
     repo.version = broken
-    cache = WatchlistCache(repo, clock=Clock(0))
+    cache = WatchlistCache(repo, clock=ManualClock(0))
     try:
         cache.index()
     except StorageError:

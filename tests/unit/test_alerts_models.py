@@ -16,8 +16,8 @@ from anpr.alerts.models import (
     new_alert,
     with_sighting,
 )
-from anpr.auth import Caller
-from anpr.models import PlateRead
+from anpr.kernel.auth import Caller
+from anpr.reads.models import PlateRead
 from pydantic import ValidationError
 
 from tests.helpers import NOW_MS

@@ -32,7 +32,7 @@ def alert(kind=MatchKind.EXACT, **entry_kw):
 
 def test_message_carries_what_the_officer_needs_and_attributes_to_filter_on():
     sns = FakeSns()
-    SnsAlertPublisher("arn:topic", sns, FakePresigner(), now_ms=lambda: NOW_MS).publish(alert())
+    SnsAlertPublisher("arn:topic", sns, FakePresigner(), clock=lambda: NOW_MS).publish(alert())
     [call] = sns.calls
     assert call["MessageStructure"] == "json"
     body = json.loads(call["Message"])
@@ -51,7 +51,7 @@ def test_message_carries_what_the_officer_needs_and_attributes_to_filter_on():
 
 def test_push_payloads_never_carry_the_plate_in_clear_nor_links():
     sns = FakeSns()
-    SnsAlertPublisher("arn:topic", sns, FakePresigner(), now_ms=lambda: NOW_MS).publish(alert())
+    SnsAlertPublisher("arn:topic", sns, FakePresigner(), clock=lambda: NOW_MS).publish(alert())
     body = json.loads(sns.calls[0]["Message"])
     for key in ("GCM", "APNS", "APNS_SANDBOX"):
         assert "1ABC234" not in body[key] and "https://" not in body[key]

@@ -8,8 +8,8 @@ from anpr.alerts.publisher import AlertDeliveryError, InMemoryAlertPublisher
 from anpr.alerts.service import AlertDesk, AlertPolicy, AlertResender, AlertService
 from anpr.alerts.store import InMemoryAlertRepository
 from anpr.alerts.watchlist import InMemoryWatchlistRepository
-from anpr.audit import InMemoryAuditTrail
-from anpr.errors import BadRequest, Conflict
+from anpr.kernel.audit import InMemoryAuditTrail
+from anpr.kernel.errors import BadRequest, Conflict
 
 from tests.helpers import NOW_MS
 from tests.unit.test_alerts_models import caller, entry, read
@@ -25,21 +25,21 @@ class World:
         self.now = NOW_MS
         self.watchlist = InMemoryWatchlistRepository(list(entries))
         self.alerts = InMemoryAlertRepository()
-        self.publisher = InMemoryAlertPublisher(now_ms=lambda: self.now)
-        self.cache = WatchlistCache(self.watchlist, clock=lambda: self.now / 1000)
+        self.publisher = InMemoryAlertPublisher(clock=lambda: self.now)
+        self.cache = WatchlistCache(self.watchlist, clock=lambda: self.now)
         self.service = AlertService(
             matcher=Matcher(self.cache),
             alerts=self.alerts,
             publisher=self.publisher,
             policy=policy,
-            now_ms=lambda: self.now,
+            clock=lambda: self.now,
         )
         self.resender = AlertResender(
-            alerts=self.alerts, publisher=self.publisher, policy=policy, now_ms=lambda: self.now
+            alerts=self.alerts, publisher=self.publisher, policy=policy, clock=lambda: self.now
         )
         self.audit = InMemoryAuditTrail()
         self.desk = AlertDesk(
-            alerts=self.alerts, watchlist=self.watchlist, audit=self.audit, now_ms=lambda: self.now
+            alerts=self.alerts, watchlist=self.watchlist, audit=self.audit, clock=lambda: self.now
         )
 
 

@@ -6,8 +6,8 @@ import pytest
 from anpr.alerts.models import WatchlistEntryIn
 from anpr.alerts.watchlist import InMemoryWatchlistRepository
 from anpr.alerts.watchlist_service import WatchlistService
-from anpr.audit import InMemoryAuditTrail
-from anpr.errors import BadRequest, Conflict, NotFound
+from anpr.kernel.audit import InMemoryAuditTrail
+from anpr.kernel.errors import BadRequest, Conflict, NotFound
 
 from tests.helpers import NOW_MS
 from tests.unit.test_alerts_models import caller
@@ -20,7 +20,7 @@ def svc():
     ids = iter(f"id{i}" for i in range(1000))
     repo = InMemoryWatchlistRepository()
     audit = InMemoryAuditTrail()
-    s = WatchlistService(repo, audit, now_ms=lambda: NOW_MS, new_id=lambda: next(ids), max_import_lines=5)
+    s = WatchlistService(repo, audit, clock=lambda: NOW_MS, new_id=lambda: next(ids), max_import_lines=5)
     return s, repo, audit
 
 

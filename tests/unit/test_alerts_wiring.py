@@ -2,10 +2,10 @@
 given environment mapping, validated."""
 
 import pytest
-from anpr.alerts.config import AlertMatchSettings
 from anpr.alerts.service import AlertService
-from anpr.alerts_wiring import settings_from, watchlist_hook
-from anpr.spec import function
+from anpr.alerts.settings import AlertMatchSettings
+from anpr.alerts.wiring import settings_from, watchlist_hook
+from anpr.kernel.platform import function
 from pydantic import ValidationError
 
 ENV = {

@@ -1,13 +1,13 @@
 """Ingest domain logic on in-memory fakes: every bad-input kind ends in quarantine."""
 
 import pytest
-from anpr.cameras import InMemoryCameraRegistry
-from anpr.ingest import IngestPolicy, SnapshotIngestor
-from anpr.models import CameraStatus
+from anpr.ingest.quarantine import InMemoryQuarantineStore
+from anpr.ingest.service import IngestPolicy, SnapshotIngestor
+from anpr.ingest.snapshots import InMemorySnapshotStore, snapshot_key
 from anpr.ocr.camera_read import CameraReadEngine
-from anpr.quarantine import InMemoryQuarantineStore
-from anpr.reads import InMemoryPlateReadRepository
-from anpr.snapshots import InMemorySnapshotStore, snapshot_key
+from anpr.reads.cameras import InMemoryCameraRegistry
+from anpr.reads.models import CameraStatus
+from anpr.reads.repository import InMemoryPlateReadRepository
 
 from tests.helpers import NOW_MS, camera, jpeg, metadata
 
@@ -27,7 +27,7 @@ def world():
         reads=reads,
         engine=CameraReadEngine(),
         policy=IngestPolicy(retention_days=365),
-        now_ms=lambda: NOW_MS,
+        clock=lambda: NOW_MS,
     )
     return store, quarantine, reads, ingestor
 

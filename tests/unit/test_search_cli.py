@@ -4,7 +4,7 @@ import argparse
 import io
 import json
 
-from anpr import search_cli
+from anpr.search import cli as search_cli
 
 
 class FakeApi:

@@ -1,8 +1,8 @@
 """Search semantics on in-memory reads: plan → partitions → merge, per search type."""
 
 import pytest
-from anpr.cameras import InMemoryCameraRegistry
-from anpr.errors import BadRequest
+from anpr.kernel.errors import BadRequest
+from anpr.reads.cameras import InMemoryCameraRegistry
 from anpr.search import synthetic as syn
 from anpr.search.merge import merge
 from anpr.search.models import parse_query

@@ -1,7 +1,7 @@
 """Search parameters: validated at the door."""
 
 import pytest
-from anpr.cameras import InMemoryCameraRegistry
+from anpr.reads.cameras import InMemoryCameraRegistry
 from anpr.search.models import ConvoyQuery, oldest_ms, parse_query
 from anpr.search.plan import PlanLimits, mode_for, partitions_in, plan
 from anpr.search.source import InMemoryReadSource

@@ -1,9 +1,9 @@
 """The search API's rules: justification, age tiers, visibility, audit — on in-memory fakes."""
 
 import pytest
-from anpr.audit import InMemoryAuditTrail
-from anpr.auth import Caller, Forbidden
-from anpr.errors import BadRequest, Conflict, NotFound
+from anpr.kernel.audit import InMemoryAuditTrail
+from anpr.kernel.auth import Caller, Forbidden
+from anpr.kernel.errors import BadRequest, Conflict, NotFound
 from anpr.search.models import JobStatus, SearchResult, SubmitRequest
 from anpr.search.repository import InMemorySearchJobRepository
 from anpr.search.results import InMemoryResultStore, export_key, put_result

@@ -4,8 +4,9 @@ states and JSON (tests/integration/sfn_local.walk)."""
 import json
 
 import pytest
-from anpr.cameras import InMemoryCameraRegistry
-from anpr.db import StorageError
+from anpr.kernel.db import StorageError
+from anpr.kernel.platform import ROOT
+from anpr.reads.cameras import InMemoryCameraRegistry
 from anpr.search import synthetic as syn
 from anpr.search.models import JobStatus, SearchJob, parse_query
 from anpr.search.notify import InMemoryNotifier
@@ -14,7 +15,6 @@ from anpr.search.repository import InMemorySearchJobRepository
 from anpr.search.results import InMemoryResultStore, export_key, get_result
 from anpr.search.source import InMemoryReadSource
 from anpr.search.workflow import SearchWorkflow
-from anpr.spec import ROOT
 
 from tests.helpers import NOW_MS
 from tests.integration.sfn_local import AslFailed, walk

@@ -10,14 +10,14 @@ from collections import Counter
 
 import boto3
 import pytest
-from anpr.cameras import InMemoryCameraRegistry, load_seed
-from anpr.ingest import IngestPolicy, SnapshotIngestor
-from anpr.models import CameraKind, CameraStatus, CaptureMetadata
+from anpr.ingest.quarantine import InMemoryQuarantineStore
+from anpr.ingest.service import IngestPolicy, SnapshotIngestor
+from anpr.ingest.snapshots import InMemorySnapshotStore
 from anpr.ocr.camera_read import CameraReadEngine
-from anpr.plates import is_valid_for
-from anpr.quarantine import InMemoryQuarantineStore
-from anpr.reads import InMemoryPlateReadRepository
-from anpr.snapshots import InMemorySnapshotStore
+from anpr.reads.cameras import InMemoryCameraRegistry, load_seed
+from anpr.reads.models import CameraKind, CameraStatus, CaptureMetadata
+from anpr.reads.plates import is_valid_for
+from anpr.reads.repository import InMemoryPlateReadRepository
 from moto import mock_aws
 from PIL import Image
 
@@ -53,7 +53,7 @@ def network(cameras):
 
 
 def fake_render(plate_text, country, rng, size=(640, 480), night=False):
-    """Stands in for anpr.render.render_snapshot where the picture itself does not matter."""
+    """Stands in for anpr.ocr.render.render_snapshot where the picture itself does not matter."""
     shade = 40 if night else 200
     return Image.new("RGB", (64, 48), (shade, rng.randint(0, 255), shade)), (10, 20, 30, 8)
 
@@ -64,7 +64,7 @@ def inside(c, box) -> bool:
 
 # ---------------------------------------------------------------------- the camera seed
 def test_every_seed_camera_validates_and_the_fleet_covers_brussels(cameras):
-    # GIVEN the committed Brussels seed (load_seed validates each entry as anpr.models.Camera)
+    # GIVEN the committed Brussels seed (load_seed validates each entry as anpr.reads.models.Camera)
     fixed = [c for c in cameras if c.kind == CameraKind.FIXED]
     mobile = [c for c in cameras if c.kind == CameraKind.MOBILE]
     # THEN it is a Brussels-sized fleet with unique ids, in the six police zones
@@ -307,7 +307,7 @@ def test_bad_inputs_end_in_their_expected_quarantine_and_good_ones_are_read(came
         reads=reads,
         engine=CameraReadEngine(),
         policy=IngestPolicy(retention_days=365),
-        now_ms=lambda: NOW_MS,
+        clock=lambda: NOW_MS,
     )
     outcomes = {key: ingestor.ingest(ref) for key, ref in s3.refs.items()}
     # THEN each bad input is quarantined with the reason the ground truth expects
@@ -331,7 +331,7 @@ def test_uploads_keep_the_chosen_rate(s3, cameras):
 def test_real_renderer_snapshots_and_truth_file_via_the_cli(s3, tmp_path, monkeypatch):
     # GIVEN the CLI on a (mocked) bucket
     out = tmp_path / "truth.json"
-    # WHEN it uploads a few snapshots drawn by the project's renderer (anpr.render)
+    # WHEN it uploads a few snapshots drawn by the project's renderer (anpr.ocr.render)
     rc = cli_main(
         ["--bucket", BUCKET, "--snapshots", "4", "--rate", "0", "--seed", "7", "--truth", str(out), "--quiet"]
     )

@@ -3,7 +3,7 @@
 import pytest
 from anpr.alerts.store import alerts_models
 from anpr.alerts.watchlist import watchlist_model
-from anpr.db import cameras_model, reads_model
+from anpr.kernel.db import cameras_model, reads_model
 from anpr.search.repository import searches_model
 
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
-from anpr.audit_store import AuditReader
-from anpr.plates import normalise
+from anpr.accountability.audit_store import AuditReader
+from anpr.reads.plates import normalise
 
 
 class AccessRow(BaseModel):

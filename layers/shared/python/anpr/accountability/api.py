@@ -1,117 +1,73 @@
-"""The accountability endpoints' logic: parse the request, call the domain, audit the access.
-
-Kept out of the handler so it holds no rule; every function takes plain dicts (query
-strings, JSON bodies) and the services, and returns domain objects.
-"""
+"""Accountability REST routes: oversight queries, audit verification, transparency figures,
+probe answers and legal holds (roles: ``anpr.accountability.spec``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from aws_lambda_powertools.event_handler import Response, content_types
 
-from anpr.accountability.access_report import AccessReport, who_accessed
-from anpr.accountability.legal_hold import LegalHold, PlaceHold, ReleaseHold
-from anpr.accountability.probes import Answer, Probe, ProbeStatus
-from anpr.accountability.transparency import Figures, figures
-from anpr.audit import AuditEvent
-from anpr.audit_store import VerifyReport, verify_store
-from anpr.auth import Caller
-from anpr.errors import BadRequest
+from anpr.accountability import service
+from anpr.kernel.http import Router, caller, services
 
-DAY_MS = 86_400_000
+router = Router()
 
 
-def parse_time(value: str | None, name: str) -> int | None:
-    """Epoch milliseconds or an ISO 8601 date/time (UTC when no zone is given)."""
-    if value in (None, ""):
-        return None
-    if value.isdigit():
-        return int(value)
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadRequest(f"{name} must be epoch milliseconds or an ISO 8601 date") from None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return int(dt.timestamp() * 1000)
-
-
-def plate_accesses(services, caller: Caller, plate: str, query: dict) -> AccessReport:
-    case_ref, reason = (query.get("case_ref") or "").strip(), (query.get("reason") or "").strip()
-    if not case_ref:
-        raise BadRequest("a case reference (case_ref: the complaint or investigation) is required")
-    if len(reason) < 10:
-        raise BadRequest("a reason of at least 10 characters is required")
-    now = services.probes.clock()
-    report = who_accessed(
-        services.trail, plate, now, parse_time(query.get("from"), "from"), parse_time(query.get("to"), "to")
-    )
-    services.trail.record(
-        AuditEvent.by(
-            caller,
-            "audit.accesses_viewed",
-            resource=f"audit/plates/{report.plate}",
-            plates=[report.plate],
-            case_ref=case_ref,
-            reason=reason,
-            detail={"rows": len(report.accesses), "format": query.get("format", "json")},
-            at_ms=now,
+@router.get("/audit/plates/<plate>/accesses")
+def plate_accesses(plate: str):
+    q = router.current_event.query_string_parameters or {}
+    report = service.plate_accesses(services(router), caller(router), plate, q)
+    if q.get("format") == "csv":
+        return Response(
+            status_code=200,
+            content_type="text/csv",
+            body=report.to_csv(),
+            headers={"Content-Disposition": f'attachment; filename="accesses-{report.plate}.csv"'},
         )
+    return report.model_dump(mode="json")
+
+
+@router.get("/audit/verify")
+def verify():
+    return service.verify(services(router), caller(router)).model_dump(mode="json")
+
+
+@router.get("/transparency")
+def transparency():
+    q = router.current_event.query_string_parameters or {}
+    return service.transparency(services(router), caller(router), q).model_dump(mode="json")
+
+
+@router.get("/probes")
+def list_probes():
+    q = router.current_event.query_string_parameters or {}
+    return {"probes": [p.model_dump(mode="json") for p in service.list_probes(services(router), q)]}
+
+
+@router.post("/probes/<probe_id>/answer")
+def answer_probe(probe_id: str):
+    probe = service.answer_probe(services(router), caller(router), probe_id, router.current_event.json_body)
+    return probe.model_dump(mode="json")
+
+
+@router.get("/legal-holds")
+def list_holds():
+    q = router.current_event.query_string_parameters or {}
+    return {"holds": [h.model_dump(mode="json") for h in services(router).holds.list(q.get("status"))]}
+
+
+@router.post("/legal-holds")
+def place_hold():
+    hold = service.place_hold(services(router), caller(router), router.current_event.json_body)
+    return Response(
+        status_code=201, content_type=content_types.APPLICATION_JSON, body=hold.model_dump(mode="json")
     )
-    return report
 
 
-def verify(services, caller: Caller) -> VerifyReport:
-    report = verify_store(services.trail, services.trail.archive)
-    services.trail.record(
-        AuditEvent.by(
-            caller,
-            "audit.verified",
-            resource="audit/verify",
-            detail={"ok": report.ok, "checked": report.checked, "problems": len(report.problems)},
-        )
-    )
-    return report
+@router.get("/legal-holds/<hold_id>")
+def get_hold(hold_id: str):
+    return services(router).holds.get(hold_id).model_dump(mode="json")
 
 
-def transparency(services, caller: Caller, query: dict) -> Figures:
-    now = services.probes.clock()
-    end = parse_time(query.get("to"), "to") or now
-    start = parse_time(query.get("from"), "from") or end - 30 * DAY_MS
-    if start > end:
-        raise BadRequest("from must be before to")
-    if end - start > 366 * DAY_MS:
-        raise BadRequest("a transparency period is at most 366 days")
-    result = figures(
-        services.trail,
-        services.cameras.list(),
-        services.probes.list(),
-        start,
-        end,
-        count_reads=services.count_reads,
-    )
-    services.trail.record(
-        AuditEvent.by(
-            caller, "transparency.viewed", resource="transparency", detail={"from_ms": start, "to_ms": end}
-        )
-    )
-    return result
-
-
-def list_probes(services, query: dict) -> list[Probe]:
-    status = query.get("status")
-    try:
-        return services.probes.list(ProbeStatus(status) if status else None)
-    except ValueError:
-        raise BadRequest(f"status must be one of {[s.value for s in ProbeStatus]}") from None
-
-
-def answer_probe(services, caller: Caller, probe_id: str, body: dict | None) -> Probe:
-    return services.probes.answer(caller, probe_id, Answer.model_validate(body or {}))
-
-
-def place_hold(services, caller: Caller, body: dict | None) -> LegalHold:
-    return services.holds.place(caller, PlaceHold.model_validate(body or {}))
-
-
-def release_hold(services, caller: Caller, hold_id: str, body: dict | None) -> LegalHold:
-    return services.holds.release(caller, hold_id, ReleaseHold.model_validate(body or {}))
+@router.post("/legal-holds/<hold_id>/release")
+def release_hold(hold_id: str):
+    hold = service.release_hold(services(router), caller(router), hold_id, router.current_event.json_body)
+    return hold.model_dump(mode="json")

@@ -1,7 +1,7 @@
 """Legal hold: an investigator keeps specific reads and their images past retention.
 
 Placing a hold (case reference, reason, and past the administrative window a prosecutor's
-decision — the same rules as a search, ``anpr.justification``) does, per read:
+decision — the same rules as a search, ``anpr.accountability.justification``) does, per read:
 
 - DynamoDB: ``REMOVE expires_at`` (TTL and the local sweep skip it), ``legal_hold = hold_id``,
   the original expiry kept in ``held_expires_at``;
@@ -26,12 +26,12 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
-from anpr import keys
-from anpr.audit import AuditEvent, AuditTrail
-from anpr.auth import Caller
-from anpr.db import StorageError
-from anpr.errors import BadRequest, Conflict, NotFound
-from anpr.justification import Justification, check_access
+from anpr.accountability.justification import Justification, check_access
+from anpr.kernel.audit import AuditEvent, AuditTrail
+from anpr.kernel.auth import Caller
+from anpr.kernel.db import StorageError
+from anpr.kernel.errors import BadRequest, Conflict, NotFound
+from anpr.reads import keys
 
 log = logging.getLogger(__name__)
 

@@ -24,13 +24,13 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
-from anpr.audit import AuditEvent, AuditTrail
-from anpr.audit_store import AuditReader, AuditRecord
-from anpr.auth import Caller, Forbidden
-from anpr.db import StorageError
-from anpr.errors import BadRequest, Conflict, NotFound
+from anpr.accountability.audit_store import AuditReader, AuditRecord
+from anpr.kernel.audit import AuditEvent, AuditTrail
+from anpr.kernel.auth import Caller, Forbidden
+from anpr.kernel.clock import DAY_MS
+from anpr.kernel.db import StorageError
+from anpr.kernel.errors import BadRequest, Conflict, NotFound
 
-DAY_MS = 86_400_000
 SEARCH_ACTION = "search.submitted"
 SYSTEM_ACTOR = "system:probes"
 

@@ -10,14 +10,13 @@ from collections.abc import Sequence
 
 from botocore.exceptions import ClientError
 
-from anpr.db import StorageError
-
-DAY_S = 86_400
+from anpr.kernel.clock import expires_at_s
+from anpr.kernel.db import StorageError
 
 
 def expires_at(capture_ms: int, retention_days: int) -> int:
     """The TTL of a read captured at ``capture_ms`` (epoch seconds)."""
-    return capture_ms // 1000 + retention_days * DAY_S
+    return expires_at_s(capture_ms, retention_days)
 
 
 def sweep_expired(
@@ -56,11 +55,11 @@ def sweep_expired(
 
 
 def sweep_spec_tables(ddb_client, name_of, now_s: int) -> int:
-    """``sweep_expired`` over every ``anpr.spec`` table that declares a TTL attribute.
+    """``sweep_expired`` over every ``anpr.kernel.platform`` table that declares a TTL attribute.
 
     ``name_of(table_id)`` gives the physical name (e.g. ``lambda t: rt.name("table", t)``).
     """
-    from anpr import spec
+    from anpr.kernel import platform as spec
 
     total = 0
     for t in spec.TABLES:

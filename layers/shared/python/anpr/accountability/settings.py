@@ -1,11 +1,11 @@
-"""Validated configuration of the accountability functions (env names: anpr.spec rule)."""
+"""Validated configuration of the accountability functions (env names: anpr.kernel.platform rule)."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from anpr.audit_store import AuditTrailSettings
-from anpr.config import BaseConfig
+from anpr.accountability.audit_store import AuditTrailSettings
+from anpr.kernel.config import BaseConfig
 
 
 class ProbeSettings(BaseConfig):

@@ -18,10 +18,10 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from anpr.accountability.access_report import iso
+from anpr.accountability.audit_store import AuditReader
 from anpr.accountability.probes import Probe, ProbeStatus, Verdict
-from anpr.audit_store import AuditReader
-from anpr.db import StorageError
-from anpr.models import Camera
+from anpr.kernel.db import StorageError
+from anpr.reads.models import Camera
 
 
 class Figures(BaseModel):

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from functools import lru_cache
 
+from anpr.accountability.audit_store import DynamoAuditTrail, trail_from
 from anpr.accountability.legal_hold import DynamoHoldableReads, DynamoHoldStore, LegalHoldService
 from anpr.accountability.probes import DynamoProbeStore, ProbePolicy, ProbeService
 from anpr.accountability.settings import AuditApiSettings, ProbeJobSettings, ProbeSettings
 from anpr.accountability.transparency import reads_counter
-from anpr.audit_store import DynamoAuditTrail, trail_from
-from anpr.cameras import DynamoCameraRegistry
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
+from anpr.kernel.clock import Clock, system_clock
+from anpr.reads.cameras import DynamoCameraRegistry
 
 
 def probe_policy(settings: ProbeSettings) -> ProbePolicy:
@@ -27,7 +22,7 @@ def probe_policy(settings: ProbeSettings) -> ProbePolicy:
     )
 
 
-def probe_service(settings: ProbeJobSettings, trail: DynamoAuditTrail, clock=now_ms) -> ProbeService:
+def probe_service(settings: ProbeJobSettings, trail: DynamoAuditTrail, clock: Clock) -> ProbeService:
     return ProbeService(
         store=DynamoProbeStore(settings.table_probes, settings.region),
         reader=trail,
@@ -45,23 +40,28 @@ class AuditApiServices:
     holds: LegalHoldService
     cameras: DynamoCameraRegistry
 
+    @property
+    def audit(self) -> DynamoAuditTrail:
+        return self.trail
+
     def count_reads(self, start_ms: int, end_ms: int) -> int:
         return reads_counter(self.settings.table_reads, self.settings.region)(start_ms, end_ms)
 
 
-@lru_cache(maxsize=1)
-def audit_api_services() -> AuditApiServices:
-    s = AuditApiSettings()
-    trail = trail_from(s)
+def audit_api_services(
+    settings: AuditApiSettings | None = None, clock: Clock = system_clock
+) -> AuditApiServices:
+    s = settings or AuditApiSettings()
+    trail = trail_from(s, clock)
     return AuditApiServices(
         settings=s,
         trail=trail,
-        probes=probe_service(s, trail),
+        probes=probe_service(s, trail, clock),
         holds=LegalHoldService(
             store=DynamoHoldStore(s.table_legal_holds, s.region),
             reads=DynamoHoldableReads(s.table_reads, s.bucket_held_evidence, s.region),
             trail=trail,
-            clock=now_ms,
+            clock=clock,
             admin_window_days=s.admin_window_days,
             retention_days=s.retention_days,
         ),
@@ -69,7 +69,13 @@ def audit_api_services() -> AuditApiServices:
     )
 
 
-@lru_cache(maxsize=1)
-def probe_job_service() -> ProbeService:
-    s = ProbeJobSettings()
-    return probe_service(s, trail_from(s))
+@dataclass(frozen=True)
+class ProbeJobServices:
+    probes: ProbeService
+
+
+def probe_job_services(
+    settings: ProbeJobSettings | None = None, clock: Clock = system_clock
+) -> ProbeJobServices:
+    s = settings or ProbeJobSettings()
+    return ProbeJobServices(probes=probe_service(s, trail_from(s, clock), clock))

@@ -1,9 +1,9 @@
-"""Audit events for alerting (written to ``anpr.audit_store.default_trail()``)."""
+"""Audit events for alerting (written to ``anpr.accountability.audit_store.default_trail()``)."""
 
 from __future__ import annotations
 
-from anpr.audit import AuditEvent
-from anpr.auth import Caller
+from anpr.kernel.audit import AuditEvent
+from anpr.kernel.auth import Caller
 
 
 def audit_event(

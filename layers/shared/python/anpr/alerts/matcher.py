@@ -2,7 +2,7 @@
 
 - **Exact**: the read's normalised plate is listed.
 - **Possible misread**: one of the reader's own alternatives is listed, or a look-alike of the
-  read (``anpr.plates.lookalikes``: 8↔B, 0↔O, 1↔I, 5↔S, 2↔Z, 6↔G) is. Raised one priority
+  read (``anpr.reads.plates.lookalikes``: 8↔B, 0↔O, 1↔I, 5↔S, 2↔Z, 6↔G) is. Raised one priority
   step lower, so an officer checks the photo before acting.
 
 Almost every read matches nothing. Look-alike swaps never leave their confusion class, so an
@@ -19,13 +19,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from anpr.alerts.models import Match, MatchKind, WatchlistEntry
 from anpr.alerts.watchlist import WatchlistRepository
-from anpr.db import StorageError
-from anpr.models import PlateRead
-from anpr.plates import CONFUSIONS, lookalikes
+from anpr.kernel.clock import Clock
+from anpr.kernel.db import StorageError
+from anpr.reads.models import PlateRead
+from anpr.reads.plates import CONFUSIONS, lookalikes
 
 log = logging.getLogger(__name__)
 
@@ -112,14 +113,14 @@ def _country_mismatch(entry: WatchlistEntry, read: PlateRead) -> bool:
 class WatchlistCache:
     """The active watchlist of this container, refreshed within ``refresh_s`` of a change.
 
-    ``clock`` returns epoch seconds (injectable: tests move time, not sleep).
+    ``clock`` returns epoch milliseconds (injected: tests move time, not sleep).
     """
 
     def __init__(
         self,
         repo: WatchlistRepository,
+        clock: Clock,
         refresh_s: float = 30.0,
-        clock: Callable[[], float] = time.time,
     ):
         self.repo, self.refresh_s, self.clock = repo, refresh_s, clock
         self._index: WatchlistIndex | None = None
@@ -127,13 +128,13 @@ class WatchlistCache:
 
     def index(self) -> WatchlistIndex:
         now = self.clock()
-        if self._index is not None and now - self._checked_at < self.refresh_s:
+        if self._index is not None and now - self._checked_at < self.refresh_s * 1000:
             return self._index
         try:
             version = self.repo.version()
             if self._index is None or version != self._index.version:
                 started = time.perf_counter()
-                self._index = WatchlistIndex(self.repo.active(int(now * 1000)), version)
+                self._index = WatchlistIndex(self.repo.active(now), version)
                 log.info(
                     "watchlist loaded",
                     extra={
@@ -154,9 +155,8 @@ class WatchlistCache:
 
 
 class Matcher:
-    def __init__(self, cache: WatchlistCache, now_ms: Callable[[], int] | None = None):
+    def __init__(self, cache: WatchlistCache):
         self.cache = cache
-        self.now_ms = now_ms or (lambda: int(cache.clock() * 1000))
 
     def match(self, read: PlateRead) -> list[Match]:
-        return self.cache.index().match(read, self.now_ms())
+        return self.cache.index().match(read, self.cache.clock())

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from anpr.plates import normalise
+from anpr.reads.plates import normalise
 
 NATIONAL = "national"
 

@@ -2,7 +2,7 @@
 
 - message attributes ``zone`` (String.Array: the zone where it was seen, plus "national" for
   national entries), ``priority``, ``category``, ``match_kind``: subscribers filter on them
-  (per-zone queues, dispatch: ``anpr.specs.alerts``);
+  (per-zone queues, dispatch: ``anpr.alerts.spec``);
 - ``MessageStructure="json"``: ``default`` is the full alert as plain JSON (SQS and HTTPS
   dispatch), ``GCM`` (FCM) and ``APNS``/``APNS_SANDBOX`` are the mobile push payloads.
 
@@ -16,14 +16,13 @@ and snapshot, valid ``presign_ttl_s`` seconds) stays on AWS-internal channels.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from typing import Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from anpr.alerts.models import Alert
-from anpr.plates import mask
+from anpr.kernel.clock import Clock
+from anpr.reads.plates import mask
 
 MESSAGE_SCHEMA = "anpr.alert/1"
 
@@ -150,14 +149,14 @@ class SnsAlertPublisher:
         topic_arn: str,
         sns_client,
         presigner: Presigner,
+        clock: Clock,
         ttl_s: int = 900,
-        now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
     ):
         self.topic_arn, self._sns, self.presigner = topic_arn, sns_client, presigner
-        self.ttl_s, self.now_ms = ttl_s, now_ms
+        self.ttl_s, self.clock = ttl_s, clock
 
     def publish(self, alert: Alert) -> int:
-        sent_ms = self.now_ms()
+        sent_ms = self.clock()
         body = {
             "default": json.dumps(alert_message(alert, self.presigner, sent_ms, self.ttl_s)),
             **push_payloads(alert),
@@ -177,17 +176,17 @@ class SnsAlertPublisher:
 class InMemoryAlertPublisher:
     """Fake: records what was sent; ``fail_next`` makes the next publish fail."""
 
-    def __init__(self, now_ms: Callable[[], int] = lambda: int(time.time() * 1000)):
+    def __init__(self, clock: Clock):
         self.sent: list[Alert] = []
         self.fail_next = 0
-        self.now_ms = now_ms
+        self.clock = clock
 
     def publish(self, alert: Alert) -> int:
         if self.fail_next:
             self.fail_next -= 1
             raise AlertDeliveryError(f"alert {alert.alert_id} not published: injected failure")
         self.sent.append(alert)
-        return self.now_ms()
+        return self.clock()
 
 
 def alert_view(alert: Alert, presigner: Presigner, now_ms: int, ttl_s: int = 900) -> dict:

@@ -11,8 +11,6 @@ Idempotent end to end, because the ingest hook runs again when a snapshot is ret
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from anpr.alerts.audit import audit_event
@@ -32,22 +30,19 @@ from anpr.alerts.models import (
 from anpr.alerts.publisher import AlertPublisher
 from anpr.alerts.store import AlertRepository, StaleAlert
 from anpr.alerts.watchlist import WatchlistRepository
-from anpr.audit import AuditTrail
-from anpr.auth import Caller
-from anpr.cameras import CameraRegistry
-from anpr.db import StorageError
-from anpr.errors import BadRequest, Conflict, NotFound
-from anpr.models import PlateRead
-from anpr.plates import mask
+from anpr.kernel.audit import AuditTrail
+from anpr.kernel.auth import Caller
+from anpr.kernel.clock import Clock
+from anpr.kernel.db import StorageError
+from anpr.kernel.errors import BadRequest, Conflict, NotFound
+from anpr.reads.cameras import CameraRegistry
+from anpr.reads.models import PlateRead
+from anpr.reads.plates import mask
 
 log = logging.getLogger(__name__)
 
 #: optimistic-locking retries before giving up (the record is then retried by SQS)
 MAX_ATTEMPTS = 8
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 @dataclass(frozen=True)
@@ -98,10 +93,10 @@ class AlertService:
         publisher: AlertPublisher,
         cameras: CameraRegistry | None = None,
         policy: AlertPolicy = AlertPolicy(),
-        now_ms: Callable[[], int] = _now_ms,
+        clock: Clock,
     ):
         self.matcher, self.alerts, self.publisher = matcher, alerts, publisher
-        self.cameras, self.policy, self.now_ms = cameras, policy, now_ms
+        self.cameras, self.policy, self.clock = cameras, policy, clock
 
     def on_reads(self, reads: list[PlateRead]) -> list[Alert]:
         """Match, record, publish. Raises on any infrastructure failure (the caller retries)."""
@@ -154,11 +149,11 @@ class AlertService:
     def _upsert(self, alert_id: str, match: Match, sighting: Sighting) -> Alert:
         current = self.alerts.get(alert_id)
         if current is None:
-            fresh = new_alert(match, sighting, self.now_ms()).model_copy(
+            fresh = new_alert(match, sighting, self.clock()).model_copy(
                 update={
                     "alert_id": alert_id,
                     # safety net: if it is never published here, the re-sender publishes it
-                    "next_due_ms": self.now_ms() + self.policy.resend_ms,
+                    "next_due_ms": self.clock() + self.policy.resend_ms,
                     "expires_at": sighting.capture_ms // 1000 + self.policy.retention_days * 86_400,
                 }
             )
@@ -253,19 +248,19 @@ class AlertResender:
         alerts: AlertRepository,
         publisher: AlertPublisher,
         policy: AlertPolicy = AlertPolicy(),
-        now_ms: Callable[[], int] = _now_ms,
+        clock: Clock,
         batch: int = 100,
     ):
-        self.alerts, self.publisher, self.policy, self.now_ms, self.batch = (
+        self.alerts, self.publisher, self.policy, self.clock, self.batch = (
             alerts,
             publisher,
             policy,
-            now_ms,
+            clock,
             batch,
         )
 
     def run(self) -> dict:
-        now = self.now_ms()
+        now = self.clock()
         sent = first = cleared = 0
         for alert in self.alerts.due(now, self.batch):
             if alert.next_due_ms is None or alert.next_due_ms > now:
@@ -303,10 +298,10 @@ class AlertDesk:
         audit: AuditTrail,
         presigner=None,
         presign_ttl_s: int = 900,
-        now_ms: Callable[[], int] = _now_ms,
+        clock: Clock,
     ):
         self.alerts, self.watchlist, self.audit = alerts, watchlist, audit
-        self.presigner, self.presign_ttl_s, self.now_ms = presigner, presign_ttl_s, now_ms
+        self.presigner, self.presign_ttl_s, self.clock = presigner, presign_ttl_s, clock
 
     def feed(self, zone: str, status: str, limit: int, caller: Caller) -> list[Alert]:
         if status not in ("open", "acknowledged"):
@@ -348,7 +343,7 @@ class AlertDesk:
                 comment=comment,
                 by_id=caller.user_id,
                 by_name=caller.username,
-                at_ms=self.now_ms(),
+                at_ms=self.clock(),
             )
             try:
                 saved = self.alerts.save(

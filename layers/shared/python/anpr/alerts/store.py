@@ -21,7 +21,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from anpr.alerts.models import Alert
-from anpr.db import StorageError, table_models
+from anpr.kernel.clock import ms_to_dt
+from anpr.kernel.db import StorageError, table_models
 
 DUE = "due"
 
@@ -241,7 +242,7 @@ class DynamoAlertRepository:
 
 
 def _ttl(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return ms_to_dt(ms)
 
 
 def _ttl_s(epoch_s: int) -> datetime | None:

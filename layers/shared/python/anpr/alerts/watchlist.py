@@ -16,8 +16,8 @@ from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, Updat
 from pynamodb.models import Model
 
 from anpr.alerts.models import WatchlistEntry, from_ms
-from anpr.db import StorageError, table_models
-from anpr.errors import BadRequest, Conflict
+from anpr.kernel.db import StorageError, table_models
+from anpr.kernel.errors import BadRequest, Conflict
 
 VERSION_ID = "#version"
 

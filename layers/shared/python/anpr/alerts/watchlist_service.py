@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 import uuid
 from collections.abc import Callable
 
@@ -15,9 +14,10 @@ from pydantic import ValidationError
 from anpr.alerts.audit import audit_event
 from anpr.alerts.models import WatchlistEntry, WatchlistEntryIn, from_ms
 from anpr.alerts.watchlist import WatchlistRepository
-from anpr.audit import AuditTrail
-from anpr.auth import Caller
-from anpr.errors import BadRequest, NotFound
+from anpr.kernel.audit import AuditTrail
+from anpr.kernel.auth import Caller
+from anpr.kernel.clock import Clock
+from anpr.kernel.errors import BadRequest, NotFound
 
 #: CSV header (one entry per line); zones separated by ';' ("national" or police zones)
 CSV_COLUMNS = (
@@ -35,10 +35,6 @@ CSV_COLUMNS = (
 _REQUIRED_COLUMNS = {"plate", "category", "reason", "owning_unit", "expires"}
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
 def _new_id() -> str:
     return uuid.uuid4().hex
 
@@ -49,12 +45,12 @@ class WatchlistService:
         repo: WatchlistRepository,
         audit: AuditTrail,
         *,
-        now_ms: Callable[[], int] = _now_ms,
+        clock: Clock,
         new_id: Callable[[], str] = _new_id,
         max_validity_days: int = 366,
         max_import_lines: int = 2000,
     ):
-        self.repo, self.audit, self.now_ms, self.new_id = repo, audit, now_ms, new_id
+        self.repo, self.audit, self.clock, self.new_id = repo, audit, clock, new_id
         self.max_validity_days, self.max_import_lines = max_validity_days, max_import_lines
 
     # -- queries ---------------------------------------------------------------------------
@@ -91,7 +87,7 @@ class WatchlistService:
 
     def update(self, entry_id: str, data: WatchlistEntryIn, caller: Caller) -> WatchlistEntry:
         before = self._existing(entry_id)
-        now = self.now_ms()
+        now = self.clock()
         after = self._entry(
             data,
             caller,
@@ -173,7 +169,7 @@ class WatchlistService:
         misread_count: int = 0,
         valid_from_default: int | None = None,
     ) -> WatchlistEntry:
-        now = self.now_ms()
+        now = self.clock()
         valid_from = data.valid_from or from_ms(valid_from_default or now)
         if data.expires.timestamp() * 1000 <= now:
             raise BadRequest("expires is in the past")
@@ -196,7 +192,7 @@ class WatchlistService:
         caller: Caller,
         now: int | None = None,
     ) -> None:
-        self.repo.bump_version(now or self.now_ms())
+        self.repo.bump_version(now or self.clock())
         for before, after in changes:
             action = (
                 "watchlist.created"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PIL import Image
 
 from anpr.ocr.engine import CameraHint, PlateDetection
-from anpr.plates import normalise
+from anpr.reads.plates import normalise
 
 
 class CameraReadEngine:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from anpr.ocr.preprocess import ALPHABET, BLANK
-from anpr.plates import CONFUSIONS, countries_for
+from anpr.reads.plates import CONFUSIONS, countries_for
 
 #: prior order when several countries fit; Belgian plates first
 COUNTRY_PRIOR = ("BE", "NL", "FR", "DE", "LU", "UK")

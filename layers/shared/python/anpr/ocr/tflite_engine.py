@@ -30,7 +30,7 @@ READER_FILE, DETECTOR_FILE = "plate_reader.tflite", "plate_detector.tflite"
 LAMBDA_LAYER_DIR = Path("/opt/models")
 REPO_MODELS_DIR = Path(__file__).resolve().parents[4] / "models"
 #: detector box → reader crop margins (the training pipeline cuts its crops the same way)
-from anpr.render.scene import CROP_MARGIN_X, CROP_MARGIN_Y, expand_box
+from anpr.ocr.render.scene import CROP_MARGIN_X, CROP_MARGIN_Y, expand_box
 
 DET_THRESHOLD = 0.3
 #: the larger fallback detector size runs when no plate was read at least this confidently

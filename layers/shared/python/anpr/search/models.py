@@ -9,9 +9,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
 
-from anpr.plates import normalise
+from anpr.kernel.clock import DAY_MS
+from anpr.reads.plates import normalise
 
-DAY_MS = 86_400_000
 #: the longest range one search may cover (retention is at most 12 months)
 MAX_SPAN_MS = 400 * DAY_MS
 

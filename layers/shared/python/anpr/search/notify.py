@@ -6,7 +6,7 @@ import json
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from anpr.db import StorageError
+from anpr.kernel.db import StorageError
 from anpr.search.models import SearchJob
 
 

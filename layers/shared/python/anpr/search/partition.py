@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from anpr import keys
+from anpr.reads import keys
 from anpr.search.models import PartialQuery, Sighting, TrajectoryQuery
 from anpr.search.source import ReadSource
 

@@ -1,6 +1,6 @@
 """A query → bounded Map items.
 
-Two ways to reach reads (see anpr/keys.py for the key design):
+Two ways to reach reads (see anpr/reads/keys.py for the key design):
 - **slices**: every base-table partition ``T#{minute}#{shard}`` in the range; a national
   fan-out, used by a partial-plate search with no camera/zone limit. One item covers
   ``slices_per_item`` minutes × ``shards_per_item`` shards.
@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from anpr import keys
-from anpr.cameras import CameraRegistry
-from anpr.errors import BadRequest
-from anpr.plates import lookalikes
+from anpr.kernel.errors import BadRequest
+from anpr.reads import keys
+from anpr.reads.cameras import CameraRegistry
+from anpr.reads.plates import lookalikes
 from anpr.search.geo import distance_m, in_polygon
 from anpr.search.models import (
     DAY_MS,

@@ -13,8 +13,8 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, UpdateError
 from pynamodb.models import Model
 
-from anpr.db import StorageError, table_models
-from anpr.errors import Conflict, NotFound
+from anpr.kernel.db import StorageError, table_models
+from anpr.kernel.errors import Conflict, NotFound
 from anpr.search.models import TERMINAL, JobStatus, SearchJob
 
 _ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)

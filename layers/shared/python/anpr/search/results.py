@@ -15,8 +15,8 @@ from typing import Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from anpr.db import StorageError
-from anpr.errors import NotFound
+from anpr.kernel.db import StorageError
+from anpr.kernel.errors import NotFound
 from anpr.search.models import SearchResult, Sighting
 
 CONTENT_TYPES = {

@@ -1,6 +1,6 @@
 """The API side of searches: submit, status, results, cancel — justified and audited.
 
-Who may do what (routes in anpr/specs/search.py; decision in docs/search.md):
+Who may do what (routes in anpr/search/spec.py; decision in docs/search.md):
 - investigators submit, follow, read and cancel *their own* searches;
 - supervisors may read any search's status and results (oversight), never submit or cancel;
 - someone else's search answers 404, so its existence does not leak.
@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 import uuid
 from collections.abc import Callable
 from typing import Protocol
 
-from anpr.audit import AuditEvent, AuditTrail
-from anpr.auth import Caller, Forbidden
-from anpr.errors import BadRequest, Conflict, DomainError, NotFound
-from anpr.justification import DAY_MS, Justification, check_access
-from anpr.plates import mask
+from anpr.accountability.justification import Justification, check_access
+from anpr.kernel.audit import AuditEvent, AuditTrail
+from anpr.kernel.auth import Caller, Forbidden
+from anpr.kernel.clock import Clock, expires_at_s
+from anpr.kernel.errors import BadRequest, Conflict, DomainError, NotFound
+from anpr.reads.plates import mask
 from anpr.search.models import JobStatus, SearchJob, SubmitRequest, named_plates, oldest_ms, parse_query
 from anpr.search.repository import SearchJobRepository
 from anpr.search.results import CONTENT_TYPES, ResultStore, export_key, get_result
@@ -37,10 +37,6 @@ class ExecutionStarter(Protocol):
     def stop(self, execution_arn: str, cause: str) -> None: ...
 
 
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
 class SearchService:
     def __init__(
         self,
@@ -52,7 +48,7 @@ class SearchService:
         admin_window_days: int = 30,
         retention_days: int = 365,
         url_ttl_s: int = 300,
-        clock: Callable[[], int] = now_ms,
+        clock: Clock,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
     ):
         self.jobs, self.store, self.starter, self.audit = jobs, results, starter, audit
@@ -90,7 +86,7 @@ class SearchService:
             reason=request.reason.strip(),
             prosecutor_ref=(request.prosecutor_ref or "").strip() or None,
             submitted_ms=now,
-            expires_at=(now + self.retention_days * DAY_MS) // 1000,
+            expires_at=expires_at_s(now, self.retention_days),
         )
         self.jobs.create(job)
         self._audit(

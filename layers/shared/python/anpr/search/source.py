@@ -16,8 +16,8 @@ from typing import Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from anpr import keys
-from anpr.db import StorageError
+from anpr.kernel.db import StorageError
+from anpr.reads import keys
 from anpr.search.models import SIGHTING_FIELDS, Sighting
 
 #: the read attributes a search needs (the projection of every partition query)

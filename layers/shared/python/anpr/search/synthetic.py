@@ -11,7 +11,7 @@ import random
 import string
 from collections.abc import Iterator
 
-from anpr.models import Camera
+from anpr.reads.models import Camera
 from anpr.search.models import Sighting
 
 _counter = iter(range(1, 1 << 62))

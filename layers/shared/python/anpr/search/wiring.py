@@ -1,21 +1,23 @@
-"""Builds the real adapters from validated settings, once per container."""
+"""Builds the search services (API and workflow task) from validated settings and a clock."""
 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from dataclasses import dataclass
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from anpr.audit_store import default_trail
-from anpr.cameras import DynamoCameraRegistry
-from anpr.db import StorageError
-from anpr.search.config import SearchApiSettings, SearchTaskSettings
+from anpr.accountability.audit_store import trail_from
+from anpr.kernel.audit import AuditTrail
+from anpr.kernel.clock import Clock, system_clock
+from anpr.kernel.db import StorageError
+from anpr.reads.cameras import DynamoCameraRegistry
 from anpr.search.notify import SnsNotifier
 from anpr.search.repository import DynamoSearchJobRepository
 from anpr.search.results import S3ResultStore
 from anpr.search.service import SearchService
+from anpr.search.settings import SearchApiSettings, SearchTaskSettings
 from anpr.search.source import DynamoReadSource
 from anpr.search.workflow import SearchWorkflow
 
@@ -38,32 +40,51 @@ class StepFunctionsStarter:
         self._sfn.stop_execution(executionArn=execution_arn, cause=cause)
 
 
-@lru_cache(maxsize=1)
-def search_service() -> SearchService:
-    s = SearchApiSettings()
-    return SearchService(
-        jobs=DynamoSearchJobRepository(s.table_searches, s.region),
-        results=S3ResultStore(s.bucket_search_results, boto3.client("s3", region_name=s.region)),
-        starter=StepFunctionsStarter(
-            s.state_machine_search, boto3.client("stepfunctions", region_name=s.region)
+@dataclass(frozen=True)
+class SearchApiServices:
+    search: SearchService
+    audit: AuditTrail
+
+
+@dataclass(frozen=True)
+class SearchTaskServices:
+    workflow: SearchWorkflow
+
+
+def api_services(settings: SearchApiSettings | None = None, clock: Clock = system_clock) -> SearchApiServices:
+    s = settings or SearchApiSettings()
+    trail = trail_from(s, clock)
+    return SearchApiServices(
+        search=SearchService(
+            jobs=DynamoSearchJobRepository(s.table_searches, s.region),
+            results=S3ResultStore(s.bucket_search_results, boto3.client("s3", region_name=s.region)),
+            starter=StepFunctionsStarter(
+                s.state_machine_search, boto3.client("stepfunctions", region_name=s.region)
+            ),
+            audit=trail,
+            admin_window_days=s.admin_window_days,
+            retention_days=s.retention_days,
+            url_ttl_s=s.download_url_ttl_s,
+            clock=clock,
         ),
-        audit=default_trail(),
-        admin_window_days=s.admin_window_days,
-        retention_days=s.retention_days,
-        url_ttl_s=s.download_url_ttl_s,
+        audit=trail,
     )
 
 
-@lru_cache(maxsize=1)
-def search_workflow() -> SearchWorkflow:
-    s = SearchTaskSettings()
-    return SearchWorkflow(
-        jobs=DynamoSearchJobRepository(s.table_searches, s.region),
-        results=S3ResultStore(s.bucket_search_results, boto3.client("s3", region_name=s.region)),
-        source=DynamoReadSource(s.table_reads, boto3.client("dynamodb", region_name=s.region)),
-        cameras=DynamoCameraRegistry(s.table_cameras, s.region),
-        notifier=SnsNotifier(s.topic_search_events, boto3.client("sns", region_name=s.region)),
-        limits=s.limits(),
-        admin_window_days=s.admin_window_days,
-        retention_days=s.retention_days,
+def task_services(
+    settings: SearchTaskSettings | None = None, clock: Clock = system_clock
+) -> SearchTaskServices:
+    s = settings or SearchTaskSettings()
+    return SearchTaskServices(
+        workflow=SearchWorkflow(
+            jobs=DynamoSearchJobRepository(s.table_searches, s.region),
+            results=S3ResultStore(s.bucket_search_results, boto3.client("s3", region_name=s.region)),
+            source=DynamoReadSource(s.table_reads, boto3.client("dynamodb", region_name=s.region)),
+            cameras=DynamoCameraRegistry(s.table_cameras, s.region),
+            notifier=SnsNotifier(s.topic_search_events, boto3.client("sns", region_name=s.region)),
+            limits=s.limits(),
+            admin_window_days=s.admin_window_days,
+            retention_days=s.retention_days,
+            clock=clock,
+        )
     )

@@ -12,11 +12,12 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from anpr.auth import Caller, Forbidden
-from anpr.cameras import CameraRegistry
-from anpr.db import StorageError
-from anpr.errors import Conflict, DomainError
-from anpr.justification import Justification, check_access
+from anpr.accountability.justification import Justification, check_access
+from anpr.kernel.auth import Caller, Forbidden
+from anpr.kernel.clock import Clock
+from anpr.kernel.db import StorageError
+from anpr.kernel.errors import Conflict, DomainError
+from anpr.reads.cameras import CameraRegistry
 from anpr.search import exports, maps
 from anpr.search.merge import merge
 from anpr.search.models import JobStatus, SearchJob, oldest_ms
@@ -33,7 +34,6 @@ from anpr.search.results import (
     put_result,
     read_parts,
 )
-from anpr.search.service import now_ms
 from anpr.search.source import ReadSource
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class SearchWorkflow:
         limits: PlanLimits = DEFAULT_LIMITS,
         admin_window_days: int = 30,
         retention_days: int = 365,
-        clock: Callable[[], int] = now_ms,
+        clock: Clock,
     ):
         self.jobs, self.results, self.source, self.cameras, self.notifier = (
             jobs,

@@ -1,0 +1,128 @@
+"""Accountability: the append-only audit trail and its Object Lock mirror, random audit
+probes, legal holds, the auditor's and the oversight body's endpoints.
+
+Design notes and trade-offs: docs/accountability.md.
+"""
+
+from anpr.kernel.spec import (
+    Attribute as S,
+)
+from anpr.kernel.spec import (
+    BucketSpec,
+    FunctionSpec,
+    Index,
+    RouteSpec,
+    ScheduleSpec,
+    SpecPart,
+    TableSpec,
+    Use,
+)
+
+#: What every function writing audit records needs (``anpr.accountability.audit_store.default_trail()``):
+#: PutItem on the trail (never Update/Delete) and PutObject on the write-once mirror.
+AUDIT_WRITER_USES = (
+    Use("table", "AuditTrail", "append"),
+    Use("bucket", "AuditArchive", "append"),
+)
+
+AUDIT_READER_USES = (
+    Use("table", "AuditTrail", "read"),
+    Use("bucket", "AuditArchive", "read"),
+)
+
+PART = SpecPart(
+    tables=(
+        # One hash chain: chain="AUDIT", seq=1,2,3... (conditional put on the next seq).
+        # Plate pointers live in their own partitions: chain="P#{plate}", seq=<record seq>
+        # (a record touches many plates; a GSI indexes one value per item).
+        TableSpec(
+            id="AuditTrail",
+            partition_key=S("chain"),
+            sort_key=S("seq", "N"),
+            indexes=(
+                Index("byActor", S("actor_pk"), S("at_sk")),  # A#{actor_id}, {at_ms:013d}#{seq:012d}
+                Index("byDay", S("day_pk"), S("at_sk")),  # D#{yyyymmdd}: figures over a period
+            ),
+            data_class="audit",
+        ),
+        TableSpec(
+            id="Probes",
+            partition_key=S("probe_id"),
+            indexes=(Index("byStatus", S("status"), S("drawn_sk")),),
+            data_class="audit",
+        ),
+        # hold_id + item ("HOLD" header, "READ#{read_id}" per held read)
+        TableSpec(
+            id="LegalHolds",
+            partition_key=S("hold_id"),
+            sort_key=S("item"),
+            indexes=(Index("byRead", S("read_id"), S("hold_id")),),
+        ),
+    ),
+    buckets=(
+        # One object per audit record, write-once (If-None-Match) and Object Lock in compliance
+        # mode: not even the account root can alter or delete a record for two years.
+        BucketSpec(
+            id="AuditArchive",
+            expire_with_retention=False,
+            versioned=True,
+            data_class="audit",
+            object_lock_days=730,
+        ),
+        # Copies of held snapshots/crops (same keys): outlive the Snapshots lifecycle until released.
+        BucketSpec(id="HeldEvidence", expire_with_retention=False, versioned=False),
+    ),
+    functions=(
+        FunctionSpec(
+            id="AuditApi",
+            code="audit_api",
+            service="audit-api",
+            memory_mb=512,
+            timeout_s=29,
+            uses=(
+                *AUDIT_WRITER_USES,
+                *AUDIT_READER_USES,
+                Use("table", "Probes", "read_write"),
+                Use("table", "LegalHolds", "read_write"),
+                Use("table", "Reads", "read_write"),  # legal hold: TTL removed / restored
+                Use("table", "Cameras", "read"),  # transparency figures
+                Use("bucket", "Snapshots", "read"),  # copy source of held images
+                Use("bucket", "HeldEvidence", "manage"),  # release deletes the copies
+            ),
+        ),
+        FunctionSpec(
+            id="Probes",
+            code="probes",
+            service="probes",
+            memory_mb=256,
+            timeout_s=120,
+            uses=(
+                *AUDIT_WRITER_USES,
+                Use("table", "AuditTrail", "read"),
+                Use("table", "Probes", "read_write"),
+            ),
+        ),
+    ),
+    schedules=(
+        ScheduleSpec(
+            id="ProbeDraw", function="Probes", rate_minutes=24 * 60, payload={"job": "draw", "period_days": 1}
+        ),
+        ScheduleSpec(id="ProbeEscalation", function="Probes", rate_minutes=60, payload={"job": "escalate"}),
+    ),
+    routes=(
+        # oversight (COC, citizen complaints): who looked at this car's data, when and why
+        RouteSpec("GET", "/audit/plates/{plate}/accesses", "AuditApi", roles=("auditor",)),
+        RouteSpec("GET", "/audit/verify", "AuditApi", roles=("auditor", "ops")),
+        RouteSpec("GET", "/transparency", "AuditApi", roles=("auditor", "supervisor")),
+        RouteSpec("GET", "/probes", "AuditApi", roles=("supervisor", "auditor")),
+        RouteSpec("POST", "/probes/{probe_id}/answer", "AuditApi", roles=("supervisor",)),
+        RouteSpec("GET", "/legal-holds", "AuditApi", roles=("investigator", "supervisor", "auditor")),
+        RouteSpec("POST", "/legal-holds", "AuditApi", roles=("investigator",)),
+        RouteSpec(
+            "GET", "/legal-holds/{hold_id}", "AuditApi", roles=("investigator", "supervisor", "auditor")
+        ),
+        RouteSpec("POST", "/legal-holds/{hold_id}/release", "AuditApi", roles=("investigator", "supervisor")),
+    ),
+    # The core API records denied attempts (anpr.kernel.http.new_resolver(audit=default_trail)).
+    extra_uses={"Api": AUDIT_WRITER_USES},
+)

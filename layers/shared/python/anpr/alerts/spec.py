@@ -1,0 +1,129 @@
+"""Alerts: watchlists matched in the ingest path, alerts stored, published to SNS and fanned
+out to per-zone SQS queues (filter policies), the alerts REST API and the re-sender.
+
+Design notes: docs/alerts.md.
+"""
+
+from anpr.accountability.spec import AUDIT_WRITER_USES
+from anpr.kernel.spec import (
+    Attribute as S,
+)
+from anpr.kernel.spec import (
+    FunctionSpec,
+    Index,
+    QueueSpec,
+    RouteSpec,
+    ScheduleSpec,
+    SpecPart,
+    SubscriptionSpec,
+    TableSpec,
+    TopicSpec,
+    Use,
+)
+
+#: the six Brussels police zones (camera seed ``data/cameras/brussels.json``)
+ZONES: tuple[str, ...] = ("BXL-5339", "BXL-5340", "BXL-5341", "BXL-5342", "BXL-5343", "BXL-5344")
+#: the ``zone`` message attribute value every zone subscribes to as well
+NATIONAL = "national"
+PRIORITIES: tuple[str, ...] = ("high", "medium", "low")
+DISPATCH_QUEUE = "AlertsDispatch"
+
+
+def zone_queue_id(zone: str) -> str:
+    """``BXL-5339`` → ``AlertsZoneBXL5339`` (spec ids are alphanumeric: env vars, construct ids)."""
+    return "AlertsZone" + "".join(ch for ch in zone if ch.isalnum())
+
+
+_AUDIT = AUDIT_WRITER_USES
+
+#: patrol officers and their supervisors read and acknowledge; managers own the watchlist
+_PATROL = ("patrol", "supervisor")
+_WATCH_READ = ("watchlist_manager", "supervisor")
+_WATCH_WRITE = ("watchlist_manager",)
+
+PART = SpecPart(
+    tables=(
+        # entry_id = uuid hex; one extra item "#version" is the change stamp the ingest caches poll
+        TableSpec(id="Watchlist", partition_key=S("entry_id")),
+        TableSpec(
+            id="Alerts",
+            # "A#{alert_id}" (alerts) or "D#{entry_id}#{plate}" (open-alert pointer: dedupe window)
+            partition_key=S("pk"),
+            indexes=(
+                # the patrol feed: "{zone}#{status}" (national alerts: "national#{status}"), newest last
+                Index("byZone", S("zone_status"), S("seen_sk")),
+                # sparse: alerts to (re)send: unpublished ones and open high-priority ones
+                Index("byDue", S("due_pk"), S("due_sk")),
+            ),
+            ttl_attribute="expires_at",
+        ),
+    ),
+    topics=(TopicSpec(id="Alerts"),),
+    queues=(
+        QueueSpec(id="AlertsDlq", is_dlq=True),
+        *(QueueSpec(id=zone_queue_id(z), dlq="AlertsDlq", max_receive_count=5) for z in ZONES),
+        # dispatch (control room, HTTPS bridges): everything, every zone, every priority
+        QueueSpec(id=DISPATCH_QUEUE, dlq="AlertsDlq", max_receive_count=5),
+    ),
+    subscriptions=(
+        *(
+            SubscriptionSpec(
+                id=f"{zone_queue_id(z)}Sub",
+                topic="Alerts",
+                queue=zone_queue_id(z),
+                # "zone" is a String.Array: [seen zone] or [seen zone, "national"]
+                filter_policy={"zone": [z, NATIONAL], "priority": list(PRIORITIES)},
+            )
+            for z in ZONES
+        ),
+        SubscriptionSpec(id=f"{DISPATCH_QUEUE}Sub", topic="Alerts", queue=DISPATCH_QUEUE),
+    ),
+    functions=(
+        FunctionSpec(
+            id="AlertsApi",
+            code="alerts_api",
+            service="alerts-api",
+            memory_mb=512,
+            timeout_s=29,  # API Gateway's integration limit
+            uses=(
+                Use("table", "Watchlist", "read_write"),
+                Use("table", "Alerts", "read_write"),
+                Use("bucket", "Snapshots", "read"),  # presigned URLs to crop and snapshot
+                *_AUDIT,
+            ),
+        ),
+        FunctionSpec(
+            id="AlertResender",
+            code="alert_resender",
+            service="alert-resender",
+            memory_mb=256,
+            timeout_s=60,
+            reserved_concurrency=1,  # one sweep at a time: never two re-sends of one alert
+            uses=(
+                Use("table", "Alerts", "read_write"),
+                Use("topic", "Alerts", "publish"),
+                Use("bucket", "Snapshots", "read"),
+            ),
+        ),
+    ),
+    routes=(
+        RouteSpec("GET", "/watchlist", "AlertsApi", roles=_WATCH_READ),
+        RouteSpec("POST", "/watchlist", "AlertsApi", roles=_WATCH_WRITE),
+        RouteSpec("POST", "/watchlist/import", "AlertsApi", roles=_WATCH_WRITE),
+        RouteSpec("GET", "/watchlist/{entry_id}", "AlertsApi", roles=_WATCH_READ),
+        RouteSpec("PUT", "/watchlist/{entry_id}", "AlertsApi", roles=_WATCH_WRITE),
+        RouteSpec("DELETE", "/watchlist/{entry_id}", "AlertsApi", roles=_WATCH_WRITE),
+        RouteSpec("GET", "/alerts", "AlertsApi", roles=_PATROL),
+        RouteSpec("GET", "/alerts/{alert_id}", "AlertsApi", roles=_PATROL),
+        RouteSpec("POST", "/alerts/{alert_id}/acknowledge", "AlertsApi", roles=_PATROL),
+    ),
+    schedules=(ScheduleSpec(id="AlertResend", function="AlertResender", rate_minutes=1),),
+    extra_uses={
+        # matching in the ingest path (Snapshots: Ingest already has read_write, used to presign)
+        "Ingest": (
+            Use("table", "Watchlist", "read"),
+            Use("table", "Alerts", "read_write"),
+            Use("topic", "Alerts", "publish"),
+        ),
+    },
+)

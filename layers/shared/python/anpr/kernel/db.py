@@ -1,0 +1,134 @@
+"""PynamoDB models, built per table name (physical names come from config, not code).
+
+Attribute names and key schemas mirror anpr/kernel/platform.py; tests/unit/test_db_matches_spec.py
+keeps them in step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import cache, wraps
+from typing import TypeVar
+
+from pynamodb.attributes import (
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+
+class StorageError(RuntimeError):
+    """The data store failed (infrastructure): the caller should retry, never drop."""
+
+
+T = TypeVar("T")
+
+
+def _endpoint() -> str | None:
+    # botocore honours AWS_ENDPOINT_URL (local runtime, tests)
+    return os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def table_models(build: Callable[[str, str, str | None], T]) -> Callable[[str, str], T]:
+    """Turn ``build(table_name, region, host)`` into a cached ``factory(table_name, region)``.
+
+    PynamoDB model classes keep their connection, so the endpoint is part of the cache key:
+    a new local cloud in the same process never reuses a connection to the previous one.
+    Every module that defines table models uses this, never its own cache.
+    """
+    cached = cache(build)
+
+    @wraps(build)
+    def factory(table_name: str, region: str) -> T:
+        return cached(table_name, region, _endpoint())
+
+    return factory
+
+
+@table_models
+def reads_model(table_name: str, region: str, host: str | None) -> type[Model]:
+    tname, treg, thost = table_name, region, host
+
+    class ByPlate(GlobalSecondaryIndex):
+        class Meta:
+            index_name = "byPlate"
+            projection = AllProjection()
+
+        plate_pk = UnicodeAttribute(hash_key=True)
+        ts_sk = UnicodeAttribute(range_key=True)
+
+    class ByCamera(GlobalSecondaryIndex):
+        class Meta:
+            index_name = "byCamera"
+            projection = AllProjection()
+
+        camera_pk = UnicodeAttribute(hash_key=True)
+        ts_sk = UnicodeAttribute(range_key=True)
+
+    class PlateReadItem(Model):
+        class Meta:
+            table_name = tname
+            region = treg
+            host = thost
+
+        pk = UnicodeAttribute(hash_key=True)
+        sk = UnicodeAttribute(range_key=True)
+        plate_pk = UnicodeAttribute()
+        camera_pk = UnicodeAttribute()
+        ts_sk = UnicodeAttribute()
+        by_plate = ByPlate()
+        by_camera = ByCamera()
+
+        read_id = UnicodeAttribute()
+        plate = UnicodeAttribute()
+        raw_text = UnicodeAttribute()
+        confidence = NumberAttribute()
+        country = UnicodeAttribute()
+        bbox = ListAttribute(of=NumberAttribute)
+        alternatives = ListAttribute(of=UnicodeAttribute, default=list)
+        camera_id = UnicodeAttribute()
+        zone = UnicodeAttribute()
+        capture_ms = NumberAttribute()
+        lat = NumberAttribute()
+        lon = NumberAttribute()
+        heading = NumberAttribute(null=True)
+        lane = NumberAttribute(null=True)
+        direction = UnicodeAttribute(null=True)
+        snapshot_bucket = UnicodeAttribute()
+        snapshot_key = UnicodeAttribute()
+        crop_key = UnicodeAttribute(null=True)
+        source = UnicodeAttribute()
+        engine = UnicodeAttribute(default="")
+        ingested_ms = NumberAttribute()
+        expires_at = TTLAttribute(null=True)
+        legal_hold = UnicodeAttribute(null=True)
+
+    return PlateReadItem
+
+
+@table_models
+def cameras_model(table_name: str, region: str, host: str | None) -> type[Model]:
+    tname, treg, thost = table_name, region, host
+
+    class CameraItem(Model):
+        class Meta:
+            table_name = tname
+            region = treg
+            host = thost
+
+        camera_id = UnicodeAttribute(hash_key=True)
+        name = UnicodeAttribute(default="")
+        kind = UnicodeAttribute()
+        lat = NumberAttribute()
+        lon = NumberAttribute()
+        heading = NumberAttribute(null=True)
+        road = UnicodeAttribute(default="")
+        municipality = UnicodeAttribute(default="")
+        zone = UnicodeAttribute()
+        status = UnicodeAttribute()
+
+    return CameraItem

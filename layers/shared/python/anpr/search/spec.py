@@ -1,0 +1,81 @@
+"""Retrospective search: jobs on Step Functions over the reads table (docs/search.md).
+
+Roles (decision, docs/search.md "Who may search"): investigators (judicial police) submit,
+follow, read and cancel their own searches; supervisors may read any search's status and
+results for oversight — every read audited — but never submit or cancel. Other roles have
+no search endpoint.
+"""
+
+from anpr.accountability.spec import AUDIT_WRITER_USES
+from anpr.kernel.spec import (
+    Attribute as S,
+)
+from anpr.kernel.spec import (
+    BucketSpec,
+    FunctionSpec,
+    RouteSpec,
+    SpecPart,
+    StateMachineSpec,
+    TableSpec,
+    TopicSpec,
+    Use,
+)
+
+SUBMIT = ("investigator",)
+READ = ("investigator", "supervisor")
+
+PART = SpecPart(
+    tables=(
+        # job state; expires with the reads it describes (TTL = submitted + retention)
+        TableSpec(id="Searches", partition_key=S("job_id"), ttl_attribute="expires_at"),
+    ),
+    buckets=(
+        # parts, merged results and exports (CSV/GeoJSON/KML/HTML/PNG): personal data, plates key
+        BucketSpec(id="SearchResults"),
+    ),
+    topics=(TopicSpec(id="SearchEvents"),),  # "your search finished" (no plates in the message)
+    functions=(
+        FunctionSpec(
+            id="SearchApi",
+            code="search_api",
+            service="search-api",
+            memory_mb=512,
+            timeout_s=29,
+            uses=(
+                Use("table", "Searches", "read_write"),
+                Use("bucket", "SearchResults", "read"),  # result pages and presigned downloads
+                Use("state_machine", "Search", "start"),
+                *AUDIT_WRITER_USES,  # search.submitted / results_viewed / results_downloaded
+            ),
+        ),
+        FunctionSpec(
+            id="SearchTask",
+            code="search_task",
+            service="search-task",
+            memory_mb=1769,  # one full vCPU: the partition scan is CPU-bound once data arrives
+            timeout_s=300,
+            uses=(
+                Use("table", "Reads", "read"),
+                Use("table", "Cameras", "read"),
+                Use("table", "Searches", "read_write"),
+                Use("bucket", "SearchResults", "read_write"),
+                Use("topic", "SearchEvents", "publish"),
+            ),
+        ),
+    ),
+    state_machines=(
+        StateMachineSpec(
+            id="Search",
+            definition_file="search.asl.json",
+            function_substitutions={"SearchTaskArn": "SearchTask"},
+            # the Distributed Map's ItemReader reads plan.json from the results bucket
+            uses=(Use("bucket", "SearchResults", "read"),),
+        ),
+    ),
+    routes=(
+        RouteSpec("POST", "/searches", "SearchApi", roles=SUBMIT),
+        RouteSpec("GET", "/searches/{id}", "SearchApi", roles=READ),
+        RouteSpec("GET", "/searches/{id}/results", "SearchApi", roles=READ),
+        RouteSpec("DELETE", "/searches/{id}", "SearchApi", roles=SUBMIT),
+    ),
+)
