@@ -3,7 +3,6 @@ acknowledges non-interactively through the API."""
 
 import argparse
 import io
-import time
 
 import boto3
 from anpr.alerts import cli as patrol_cli
@@ -11,7 +10,7 @@ from anpr.alerts.models import Category, WatchlistEntry, from_ms
 from anpr.alerts.watchlist import DynamoWatchlistRepository
 
 from local.resources import REGION
-from tests.helpers import FakeLambdaContext, sqs_event
+from tests.helpers import NOW_MS, FakeLambdaContext, sqs_event
 from tests.integration.test_alerts_ingest import ZONE, ingest, snapshot_bodies  # noqa: F401
 
 
@@ -26,7 +25,7 @@ class RecordingApi:
 
 def test_patrol_follows_its_zone_saves_the_crop_and_acknowledges(aws, ingest, tmp_path):  # noqa: F811
     # GIVEN a possible misread of a listed plate seen in the officer's zone
-    now = int(time.time() * 1000)
+    now = NOW_MS
     DynamoWatchlistRepository(aws.name("table", "Watchlist"), REGION).create(
         WatchlistEntry(
             entry_id="e1",
