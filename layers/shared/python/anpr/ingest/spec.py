@@ -74,5 +74,9 @@ PART = SpecPart(
             uses=(Use("table", "Cameras", "read"),),
         ),
     ),
-    routes=(RouteSpec("GET", "/cameras", "Api", roles=ROLES),),
+    routes=(
+        RouteSpec("GET", "/cameras", "Api", roles=ROLES),
+        # the REST API's OpenAPI document (typed web clients, adversarial tests)
+        RouteSpec("GET", "/openapi.json", "Api", roles=ROLES),
+    ),
 )
