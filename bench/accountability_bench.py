@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
-from anpr.accountability.audit_store import InMemoryAuditStore, verify_chain
+from anpr.accountability.audit_store import verify_chain
 from anpr.kernel.audit import AuditEvent
 from anpr.kernel.clock import system_clock
+
+from tests.fakes.accountability import InMemoryAuditStore
 
 N = 20_000
 NOW_MS = 1_795_000_000_000

@@ -15,13 +15,14 @@ import random
 import time
 
 from anpr.reads import keys
-from anpr.reads.cameras import InMemoryCameraRegistry
 from anpr.search import synthetic as syn
 from anpr.search.merge import merge
 from anpr.search.models import Sighting, parse_query
 from anpr.search.partition import run_item, wildcard_regex
 from anpr.search.plan import partitions_in, plan
-from anpr.search.source import InMemoryReadSource
+
+from tests.fakes.reads import InMemoryCameraRegistry
+from tests.fakes.search import InMemoryReadSource
 
 N_READS = 1_000_000
 NATIONAL_PER_DAY = 50_000_000

@@ -5,34 +5,20 @@ import math
 
 import pytest
 from anpr.accountability.access_report import who_accessed
-from anpr.accountability.audit_store import (
-    GENESIS,
-    AuditRecord,
-    InMemoryAuditStore,
-    verify_chain,
-    verify_store,
-)
-from anpr.accountability.legal_hold import (
-    InMemoryHoldableReads,
-    InMemoryHoldStore,
-    LegalHoldService,
-    PlaceHold,
-    ReleaseHold,
-)
-from anpr.accountability.probes import (
-    Answer,
-    InMemoryProbeStore,
-    ProbePolicy,
-    ProbeService,
-    ProbeStatus,
-    Verdict,
-    draw,
-)
+from anpr.accountability.audit_store import GENESIS, AuditRecord, verify_chain, verify_store
+from anpr.accountability.legal_hold import LegalHoldService, PlaceHold, ReleaseHold
+from anpr.accountability.probes import Answer, ProbePolicy, ProbeService, ProbeStatus, Verdict, draw
 from anpr.accountability.transparency import figures
 from anpr.kernel.audit import AuditEvent
 from anpr.kernel.auth import Caller, Forbidden
 from anpr.kernel.errors import BadRequest, Conflict
 
+from tests.fakes.accountability import (
+    InMemoryAuditStore,
+    InMemoryHoldableReads,
+    InMemoryHoldStore,
+    InMemoryProbeStore,
+)
 from tests.helpers import NOW_MS, camera
 
 DAY_MS = 86_400_000

@@ -5,11 +5,11 @@ import random
 
 from anpr.alerts.matcher import Matcher, WatchlistCache, WatchlistIndex, signature
 from anpr.alerts.models import MatchKind, Priority, from_ms
-from anpr.alerts.watchlist import InMemoryWatchlistRepository
 from anpr.kernel.clock import ManualClock
 from anpr.kernel.db import StorageError
 from anpr.reads.plates import lookalikes
 
+from tests.fakes.alerts import InMemoryWatchlistRepository
 from tests.helpers import NOW_MS
 from tests.unit.test_alerts_models import OTHER_ZONE, ZONE, entry, read
 

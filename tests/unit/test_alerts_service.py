@@ -4,13 +4,12 @@ once, acknowledgement lifecycle, the re-sender."""
 import pytest
 from anpr.alerts.matcher import Matcher, WatchlistCache
 from anpr.alerts.models import MatchKind, Outcome, Priority, from_ms
-from anpr.alerts.publisher import AlertDeliveryError, InMemoryAlertPublisher
+from anpr.alerts.publisher import AlertDeliveryError
 from anpr.alerts.service import AlertDesk, AlertPolicy, AlertResender, AlertService
-from anpr.alerts.store import InMemoryAlertRepository
-from anpr.alerts.watchlist import InMemoryWatchlistRepository
-from anpr.kernel.audit import InMemoryAuditTrail
 from anpr.kernel.errors import BadRequest, Conflict
 
+from tests.fakes.accountability import InMemoryAuditTrail
+from tests.fakes.alerts import InMemoryAlertPublisher, InMemoryAlertRepository, InMemoryWatchlistRepository
 from tests.helpers import NOW_MS
 from tests.unit.test_alerts_models import caller, entry, read
 

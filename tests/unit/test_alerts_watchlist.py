@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 from anpr.alerts.models import WatchlistEntryIn
-from anpr.alerts.watchlist import InMemoryWatchlistRepository
 from anpr.alerts.watchlist_service import WatchlistService
-from anpr.kernel.audit import InMemoryAuditTrail
 from anpr.kernel.errors import BadRequest, Conflict, NotFound
 
+from tests.fakes.accountability import InMemoryAuditTrail
+from tests.fakes.alerts import InMemoryWatchlistRepository
 from tests.helpers import NOW_MS
 from tests.unit.test_alerts_models import caller
 

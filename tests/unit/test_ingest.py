@@ -1,14 +1,13 @@
 """Ingest domain logic on in-memory fakes: every bad-input kind ends in quarantine."""
 
 import pytest
-from anpr.ingest.quarantine import InMemoryQuarantineStore
 from anpr.ingest.service import IngestPolicy, SnapshotIngestor
-from anpr.ingest.snapshots import InMemorySnapshotStore, snapshot_key
+from anpr.ingest.snapshots import snapshot_key
 from anpr.ocr.camera_read import CameraReadEngine
-from anpr.reads.cameras import InMemoryCameraRegistry
 from anpr.reads.models import CameraStatus
-from anpr.reads.repository import InMemoryPlateReadRepository
 
+from tests.fakes.ingest import InMemoryQuarantineStore, InMemorySnapshotStore
+from tests.fakes.reads import InMemoryCameraRegistry, InMemoryPlateReadRepository
 from tests.helpers import NOW_MS, camera, jpeg, metadata
 
 BUCKET = "snapshots"

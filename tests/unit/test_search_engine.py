@@ -2,14 +2,14 @@
 
 import pytest
 from anpr.kernel.errors import BadRequest
-from anpr.reads.cameras import InMemoryCameraRegistry
 from anpr.search import synthetic as syn
 from anpr.search.merge import merge
 from anpr.search.models import parse_query
 from anpr.search.partition import longest_run, run_item, wildcard_regex
 from anpr.search.plan import PlanLimits, plan
-from anpr.search.source import InMemoryReadSource
 
+from tests.fakes.reads import InMemoryCameraRegistry
+from tests.fakes.search import InMemoryReadSource
 from tests.helpers import NOW_MS
 
 HOUR = 3_600_000

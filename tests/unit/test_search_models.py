@@ -1,12 +1,12 @@
 """Search parameters: validated at the door."""
 
 import pytest
-from anpr.reads.cameras import InMemoryCameraRegistry
 from anpr.search.models import ConvoyQuery, oldest_ms, parse_query
 from anpr.search.plan import PlanLimits, mode_for, partitions_in, plan
-from anpr.search.source import InMemoryReadSource
 from pydantic import ValidationError
 
+from tests.fakes.reads import InMemoryCameraRegistry
+from tests.fakes.search import InMemoryReadSource
 from tests.helpers import NOW_MS
 
 DAY = 86_400_000

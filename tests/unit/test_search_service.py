@@ -1,15 +1,15 @@
 """The search API's rules: justification, age tiers, visibility, audit — on in-memory fakes."""
 
 import pytest
-from anpr.kernel.audit import InMemoryAuditTrail
 from anpr.kernel.auth import Caller, Forbidden
 from anpr.kernel.errors import BadRequest, Conflict, NotFound
 from anpr.search.models import JobStatus, SearchResult, SubmitRequest
-from anpr.search.repository import InMemorySearchJobRepository
-from anpr.search.results import InMemoryResultStore, export_key, put_result
+from anpr.search.results import export_key, put_result
 from anpr.search.service import SearchService
 from pydantic import ValidationError
 
+from tests.fakes.accountability import InMemoryAuditTrail
+from tests.fakes.search import InMemoryResultStore, InMemorySearchJobRepository
 from tests.helpers import NOW_MS
 
 DAY = 86_400_000

@@ -6,16 +6,19 @@ import json
 import pytest
 from anpr.kernel.db import StorageError
 from anpr.kernel.platform import ROOT
-from anpr.reads.cameras import InMemoryCameraRegistry
 from anpr.search import synthetic as syn
 from anpr.search.models import JobStatus, SearchJob, parse_query
-from anpr.search.notify import InMemoryNotifier
 from anpr.search.plan import PlanLimits
-from anpr.search.repository import InMemorySearchJobRepository
-from anpr.search.results import InMemoryResultStore, export_key, get_result
-from anpr.search.source import InMemoryReadSource
+from anpr.search.results import export_key, get_result
 from anpr.search.workflow import SearchWorkflow
 
+from tests.fakes.reads import InMemoryCameraRegistry
+from tests.fakes.search import (
+    InMemoryNotifier,
+    InMemoryReadSource,
+    InMemoryResultStore,
+    InMemorySearchJobRepository,
+)
 from tests.helpers import NOW_MS
 from tests.integration.sfn_local import AslFailed, walk
 

@@ -10,14 +10,11 @@ from collections import Counter
 
 import boto3
 import pytest
-from anpr.ingest.quarantine import InMemoryQuarantineStore
 from anpr.ingest.service import IngestPolicy, SnapshotIngestor
-from anpr.ingest.snapshots import InMemorySnapshotStore
 from anpr.ocr.camera_read import CameraReadEngine
-from anpr.reads.cameras import InMemoryCameraRegistry, load_seed
+from anpr.reads.cameras import load_seed
 from anpr.reads.models import CameraKind, CameraStatus, CaptureMetadata
 from anpr.reads.plates import is_valid_for
-from anpr.reads.repository import InMemoryPlateReadRepository
 from moto import mock_aws
 from PIL import Image
 
@@ -33,6 +30,8 @@ from local.simulator import (
 from local.simulator.__main__ import main as cli_main
 from local.simulator.geo import angle_diff, bearing_deg, haversine_m
 from local.simulator.make_cameras import ZONE_NAMES, build_cameras
+from tests.fakes.ingest import InMemoryQuarantineStore, InMemorySnapshotStore
+from tests.fakes.reads import InMemoryCameraRegistry, InMemoryPlateReadRepository
 from tests.helpers import NOW_MS
 
 BUCKET = "snapshots"

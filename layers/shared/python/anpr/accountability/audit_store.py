@@ -168,53 +168,6 @@ def _in(record: AuditRecord, start_ms: int, end_ms: int) -> bool:
     return start_ms <= record.event.at_ms <= end_ms
 
 
-class InMemoryAuditStore:
-    """Fake chained trail + reader for unit tests (``record`` returns the stored record)."""
-
-    def __init__(self, clock: Clock = lambda: 0):
-        self.chain: list[AuditRecord] = []
-        self.archive = InMemoryAuditArchive()
-        self.clock = clock
-
-    def record(self, event: AuditEvent) -> AuditRecord:
-        event = stamped(event, self.clock)
-        prev = self.chain[-1].hash if self.chain else GENESIS
-        rec = AuditRecord.build(len(self.chain) + 1, prev, event_body(event))
-        self.chain.append(rec)
-        self.archive.put(rec)
-        return rec
-
-    @property
-    def events(self) -> list[AuditEvent]:
-        return [r.event for r in self.chain]
-
-    def records(self, start_seq: int = 1) -> Iterator[AuditRecord]:
-        yield from (r for r in self.chain if r.seq >= start_seq)
-
-    def by_plate(self, plate: str) -> list[AuditRecord]:
-        p = normalise(plate)
-        return [r for r in self.chain if p in {normalise(x) for x in r.event.plates}]
-
-    def by_actor(self, actor_id: str, start_ms: int, end_ms: int) -> list[AuditRecord]:
-        return [r for r in self.chain if r.event.actor_id == actor_id and _in(r, start_ms, end_ms)]
-
-    def between(self, start_ms: int, end_ms: int) -> list[AuditRecord]:
-        return [r for r in self.chain if _in(r, start_ms, end_ms)]
-
-
-class InMemoryAuditArchive:
-    def __init__(self):
-        self.objects: dict[int, AuditRecord] = {}
-
-    def put(self, record: AuditRecord) -> None:
-        if record.seq in self.objects:
-            raise StorageError(f"audit archive object {record.seq} already exists (write-once)")
-        self.objects[record.seq] = record
-
-    def records(self) -> Iterator[AuditRecord]:
-        yield from (self.objects[k] for k in sorted(self.objects))
-
-
 # ---------------------------------------------------------------------------------------
 # DynamoDB + S3
 # ---------------------------------------------------------------------------------------

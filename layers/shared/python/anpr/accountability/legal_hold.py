@@ -101,58 +101,6 @@ class HoldStore(Protocol):
     def active_holds_for(self, read_id: str) -> list[str]: ...
 
 
-class InMemoryHoldStore:
-    def __init__(self):
-        self.items: dict[str, LegalHold] = {}
-
-    def put(self, hold: LegalHold) -> None:
-        self.items[hold.hold_id] = hold
-
-    def get(self, hold_id: str) -> LegalHold | None:
-        return self.items.get(hold_id)
-
-    def save_released(self, hold: LegalHold) -> None:
-        if self.items[hold.hold_id].status != "active":
-            raise Conflict(f"hold {hold.hold_id} is already released")
-        self.items[hold.hold_id] = hold
-
-    def list(self) -> list[LegalHold]:
-        return sorted(self.items.values(), key=lambda h: h.placed_at_ms)
-
-    def active_holds_for(self, read_id: str) -> list[str]:
-        return [
-            h.hold_id
-            for h in self.items.values()
-            if h.status == "active" and any(r.read_id == read_id for r in h.reads)
-        ]
-
-
-class InMemoryHoldableReads:
-    """Fake: reads as dicts {read_id: {"expires_at", "legal_hold", "plate", "capture_ms"}}."""
-
-    def __init__(self, reads: dict[str, dict]):
-        self.reads = reads
-
-    def hold(self, ref: ReadRef, hold_id: str) -> HeldRead | None:
-        r = self.reads.get(ref.read_id)
-        if r is None:
-            return None
-        original = r.get("held_expires_at", r.get("expires_at"))
-        r.update(legal_hold=hold_id, held_expires_at=original, expires_at=None)
-        return HeldRead(
-            read_id=ref.read_id, capture_ms=ref.capture_ms, plate=r["plate"], original_expires_at=original
-        )
-
-    def release(self, held: HeldRead, still_held_by: str | None) -> None:
-        r = self.reads.get(held.read_id)
-        if r is None:
-            return
-        if still_held_by:
-            r["legal_hold"] = still_held_by
-        else:
-            r.update(legal_hold=None, expires_at=r.pop("held_expires_at", held.original_expires_at))
-
-
 # ---------------------------------------------------------------------------------------
 # The service
 # ---------------------------------------------------------------------------------------

@@ -117,37 +117,6 @@ class ProbeStore(Protocol):
     def mark_period_drawn(self, start_ms: int, end_ms: int) -> None: ...
 
 
-class InMemoryProbeStore:
-    def __init__(self):
-        self.items: dict[str, Probe] = {}
-        self.periods: set[tuple[int, int]] = set()
-
-    def period_drawn(self, start_ms: int, end_ms: int) -> bool:
-        return (start_ms, end_ms) in self.periods
-
-    def mark_period_drawn(self, start_ms: int, end_ms: int) -> None:
-        self.periods.add((start_ms, end_ms))
-
-    def add(self, probe: Probe) -> bool:
-        if probe.probe_id in self.items:
-            return False
-        self.items[probe.probe_id] = probe
-        return True
-
-    def get(self, probe_id: str) -> Probe | None:
-        return self.items.get(probe_id)
-
-    def save(self, probe: Probe, expected_status) -> None:
-        expected = expected_status if isinstance(expected_status, tuple) else (expected_status,)
-        current = self.items.get(probe.probe_id)
-        if current is None or current.status not in expected:
-            raise Conflict(f"probe {probe.probe_id} changed meanwhile")
-        self.items[probe.probe_id] = probe
-
-    def by_status(self, status: ProbeStatus) -> list[Probe]:
-        return sorted((p for p in self.items.values() if p.status == status), key=lambda p: p.drawn_at_ms)
-
-
 class DynamoProbeStore:
     def __init__(self, table_name: str, region: str, resource=None):
         self._table = (resource or boto3.resource("dynamodb", region_name=region)).Table(table_name)

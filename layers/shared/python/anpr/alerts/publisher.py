@@ -173,22 +173,6 @@ class SnsAlertPublisher:
         return sent_ms
 
 
-class InMemoryAlertPublisher:
-    """Fake: records what was sent; ``fail_next`` makes the next publish fail."""
-
-    def __init__(self, clock: Clock):
-        self.sent: list[Alert] = []
-        self.fail_next = 0
-        self.clock = clock
-
-    def publish(self, alert: Alert) -> int:
-        if self.fail_next:
-            self.fail_next -= 1
-            raise AlertDeliveryError(f"alert {alert.alert_id} not published: injected failure")
-        self.sent.append(alert)
-        return self.clock()
-
-
 def alert_view(alert: Alert, presigner: Presigner, now_ms: int, ttl_s: int = 900) -> dict:
     """GET /alerts/{id}: the message, its acknowledgement and every kept sighting."""
     view = alert_message(alert, presigner, now_ms, ttl_s)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Protocol
 
 import boto3
@@ -86,24 +85,3 @@ class S3QuarantineStore:
         return key
 
 
-@dataclass
-class InMemoryQuarantineStore:
-    entries: list[dict] = field(default_factory=list)
-    clock: Clock = lambda: 0
-
-    def quarantine(
-        self, ref: SnapshotRef, reason: QuarantineReason, detail: str, keep_object: bool = True
-    ) -> str:
-        self.entries.append(
-            {**_reason_document(ref, reason, detail, self.clock()), "kept_object": keep_object}
-        )
-        return reason_key(reason, ref.key)
-
-    def quarantine_event(self, message_id: str, body: str, detail: str) -> str:
-        self.entries.append(
-            {"reason": QuarantineReason.MALFORMED_EVENT.value, "detail": detail, "body": body}
-        )
-        return f"{QuarantineReason.MALFORMED_EVENT.value}/{message_id}.json"
-
-    def reasons(self) -> list[str]:
-        return [e["reason"] for e in self.entries]

@@ -86,24 +86,3 @@ class S3SnapshotStore:
             raise StorageError(f"put crop failed: {exc}") from exc
 
 
-class InMemorySnapshotStore:
-    def __init__(self):
-        self.objects: dict[tuple[str, str], tuple[bytes, dict[str, str]]] = {}
-
-    def add(self, bucket: str, key: str, body: bytes, metadata: dict[str, str]) -> SnapshotRef:
-        self.objects[(bucket, key)] = (body, {k.lower(): v for k, v in metadata.items()})
-        return SnapshotRef(bucket=bucket, key=key, size=len(body), etag=str(hash(body)))
-
-    def head(self, ref: SnapshotRef) -> SnapshotHead:
-        if (ref.bucket, ref.key) not in self.objects:
-            raise ObjectMissing(ref.key)
-        body, meta = self.objects[(ref.bucket, ref.key)]
-        return SnapshotHead(size=len(body), metadata=meta, etag=ref.etag, version_id=None)
-
-    def get(self, ref: SnapshotRef) -> bytes:
-        if (ref.bucket, ref.key) not in self.objects:
-            raise ObjectMissing(ref.key)
-        return self.objects[(ref.bucket, ref.key)][0]
-
-    def put_crop(self, bucket: str, key: str, body: bytes, metadata: dict[str, str]) -> None:
-        self.objects[(bucket, key)] = (body, metadata)

@@ -53,12 +53,3 @@ def stamped(event: AuditEvent, clock: Clock) -> AuditEvent:
     return event if event.at_ms is not None else event.model_copy(update={"at_ms": clock()})
 
 
-class InMemoryAuditTrail:
-    """Fake for unit tests."""
-
-    def __init__(self, clock: Clock = lambda: 0):
-        self.events: list[AuditEvent] = []
-        self.clock = clock
-
-    def record(self, event: AuditEvent) -> None:
-        self.events.append(stamped(event, self.clock))

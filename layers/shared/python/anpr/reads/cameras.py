@@ -61,20 +61,6 @@ class DynamoCameraRegistry:
             raise StorageError(f"cameras table scan failed: {exc.msg}") from exc
 
 
-class InMemoryCameraRegistry:
-    def __init__(self, cameras: Iterable[Camera] = ()):
-        self._cameras = {c.camera_id: c for c in cameras}
-
-    def get(self, camera_id: str) -> Camera | None:
-        return self._cameras.get(camera_id)
-
-    def put_many(self, cameras: Iterable[Camera]) -> None:
-        self._cameras.update({c.camera_id: c for c in cameras})
-
-    def list(self) -> list[Camera]:
-        return sorted(self._cameras.values(), key=lambda c: c.camera_id)
-
-
 def load_seed(path: Path) -> list[Camera]:
     """Cameras from a seed file (JSON list of camera objects)."""
     return [Camera(**c) for c in json.loads(Path(path).read_text())]

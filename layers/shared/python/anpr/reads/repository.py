@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Protocol
@@ -86,31 +85,3 @@ class DynamoPlateReadRepository:
         )
 
 
-class InMemoryPlateReadRepository:
-    """Fake for unit tests: same contract, a dict of partitions."""
-
-    def __init__(self):
-        self.partitions: dict[str, dict[str, PlateRead]] = defaultdict(dict)
-        self.fail_next: Exception | None = None
-
-    def put_many(self, reads: Iterable[PlateRead]) -> None:
-        if self.fail_next:
-            exc, self.fail_next = self.fail_next, None
-            raise exc
-        for r in reads:
-            self.partitions[keys.partition_key(r.capture_ms, r.read_id)][
-                keys.sort_key(r.capture_ms, r.read_id)
-            ] = r
-
-    def all(self) -> list[PlateRead]:
-        return sorted((r for p in self.partitions.values() for r in p.values()), key=lambda r: r.capture_ms)
-
-    def by_plate(self, plate: str, start_ms: int, end_ms: int) -> Iterator[PlateRead]:
-        yield from (r for r in self.all() if r.plate == plate and start_ms <= r.capture_ms <= end_ms)
-
-    def by_camera(self, camera_id: str, start_ms: int, end_ms: int) -> Iterator[PlateRead]:
-        yield from (r for r in self.all() if r.camera_id == camera_id and start_ms <= r.capture_ms <= end_ms)
-
-    def in_partition(self, partition: str, start_ms: int, end_ms: int) -> Iterator[PlateRead]:
-        items = self.partitions.get(partition, {})
-        yield from (items[k] for k in sorted(items) if start_ms <= items[k].capture_ms <= end_ms)

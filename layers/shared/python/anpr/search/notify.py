@@ -39,9 +39,3 @@ class SnsNotifier:
             raise StorageError(f"search notification failed: {exc}") from exc
 
 
-class InMemoryNotifier:
-    def __init__(self):
-        self.sent: list[dict] = []
-
-    def notify(self, job: SearchJob) -> None:
-        self.sent.append(message(job))

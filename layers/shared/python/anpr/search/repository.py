@@ -159,48 +159,5 @@ class DynamoSearchJobRepository:
         return self.get(job_id)
 
 
-class InMemorySearchJobRepository:
-    def __init__(self):
-        self.jobs: dict[str, SearchJob] = {}
-
-    def create(self, job: SearchJob) -> None:
-        if job.job_id in self.jobs:
-            raise Conflict(f"search {job.job_id} exists")
-        self.jobs[job.job_id] = job
-
-    def get(self, job_id: str) -> SearchJob:
-        try:
-            return self.jobs[job_id]
-        except KeyError:
-            raise NotFound(f"no search {job_id}") from None
-
-    def _set(self, job_id: str, allowed=None, **changes) -> SearchJob:
-        job = self.get(job_id)
-        if allowed is not None and job.status not in allowed:
-            raise Conflict(f"search {job_id} is {job.status.value}")
-        self.jobs[job_id] = job = job.model_copy(update=changes)
-        return job
-
-    def start(self, job_id: str, now_ms: int) -> SearchJob:
-        return self._set(job_id, (JobStatus.QUEUED,), status=JobStatus.RUNNING, started_ms=now_ms)
-
-    def set_plan(self, job_id: str, partitions_total: int) -> None:
-        self._set(job_id, (JobStatus.RUNNING,), partitions_total=partitions_total, partitions_done=0)
-
-    def add_progress(self, job_id: str, partitions: int) -> None:
-        self._set(job_id, partitions_done=self.get(job_id).partitions_done + partitions)
-
-    def set_execution(self, job_id: str, execution_arn: str) -> None:
-        self._set(job_id, execution_arn=execution_arn)
-
-    def finish(
-        self, job_id: str, status: JobStatus, now_ms: int, result_count: int = 0, error: str | None = None
-    ) -> SearchJob:
-        changes = {"status": status, "finished_ms": now_ms, "result_count": result_count}
-        if error is not None:
-            changes["error"] = error
-        return self._set(job_id, _ACTIVE, **changes)
-
-
 def is_terminal(job: SearchJob) -> bool:
     return job.status in TERMINAL

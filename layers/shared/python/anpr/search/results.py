@@ -112,22 +112,3 @@ class S3ResultStore:
         )
 
 
-class InMemoryResultStore:
-    def __init__(self, bucket: str = "results"):
-        self.bucket = bucket
-        self.objects: dict[str, bytes] = {}
-
-    def put(self, key: str, body: bytes, content_type: str = "application/json") -> None:
-        self.objects[key] = body
-
-    def get(self, key: str) -> bytes:
-        try:
-            return self.objects[key]
-        except KeyError:
-            raise NotFound("result not available") from None
-
-    def keys(self, key_prefix: str) -> list[str]:
-        return sorted(k for k in self.objects if k.startswith(key_prefix))
-
-    def url(self, key: str, filename: str, expires_s: int = 300) -> str:
-        return f"memory://{self.bucket}/{key}?filename={filename}"

@@ -9,9 +9,7 @@ candidates cross the network (the read capacity is the same; the transfer is not
 
 from __future__ import annotations
 
-import bisect
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -119,59 +117,3 @@ def _sighting(item: dict) -> Sighting:
     )
 
 
-class InMemoryReadSource:
-    """The same contract over sightings held in memory (unit tests, the benchmark)."""
-
-    def __init__(self, sightings: Iterable[Sighting] = ()):
-        self._by_pk: dict[str, list[tuple[int, str, Sighting]]] = defaultdict(list)
-        self._by_camera: dict[str, list[tuple[int, str, Sighting]]] = defaultdict(list)
-        self._by_plate: dict[str, list[tuple[int, str, Sighting]]] = defaultdict(list)
-        self._sorted = True
-        self.add(sightings)
-
-    @classmethod
-    def from_reads(cls, reads) -> InMemoryReadSource:
-        return cls(Sighting.from_read(r) for r in reads)
-
-    def add(self, sightings: Iterable[Sighting]) -> None:
-        for s in sightings:
-            row = (s.capture_ms, s.read_id, s)
-            self._by_pk[keys.partition_key(s.capture_ms, s.read_id)].append(row)
-            self._by_camera[s.camera_id].append(row)
-            self._by_plate[s.plate].append(row)
-        self._sorted = False
-
-    def all_sightings(self) -> Iterator[Sighting]:
-        for rows in self._by_pk.values():
-            for row in rows:
-                yield row[2]
-
-    def __len__(self) -> int:
-        return sum(len(v) for v in self._by_pk.values())
-
-    def _ensure_sorted(self) -> None:
-        if not self._sorted:
-            for index in (self._by_pk, self._by_camera, self._by_plate):
-                for rows in index.values():
-                    rows.sort(key=lambda r: (r[0], r[1]))
-            self._sorted = True
-
-    def _between(self, rows: list, start_ms: int, end_ms: int) -> Iterator[Sighting]:
-        self._ensure_sorted()
-        i = bisect.bisect_left(rows, (start_ms, ""))
-        while i < len(rows) and rows[i][0] <= end_ms:
-            yield rows[i][2]
-            i += 1
-
-    def partition(
-        self, pk: str, start_ms: int, end_ms: int, contains: str | None = None
-    ) -> Iterator[Sighting]:
-        for s in self._between(self._by_pk.get(pk, []), start_ms, end_ms):
-            if contains is None or contains in s.plate:
-                yield s
-
-    def camera(self, camera_id: str, start_ms: int, end_ms: int) -> Iterator[Sighting]:
-        yield from self._between(self._by_camera.get(camera_id, []), start_ms, end_ms)
-
-    def plate(self, plate: str, start_ms: int, end_ms: int) -> Iterator[Sighting]:
-        yield from self._between(self._by_plate.get(plate, []), start_ms, end_ms)
