@@ -153,9 +153,9 @@ def test_country_scores_prefer_tight_formats_and_colour_cues():
     # GIVEN a current Belgian plate THEN Belgium, with near certainty
     be = g.country_scores("1ABC234")
     assert be[0].country == "BE" and be[0].score > 0.9
-    # GIVEN AB1234 (LU, and a few looser formats) on a yellow plate THEN Luxembourg wins clearly
+    # GIVEN AB1234 (LU, and looser formats: DE, CH...) on a yellow plate THEN Luxembourg wins clearly
     lu = g.country_scores("AB1234", {"bg": "yellow"})
-    assert lu[0].country == "LU" and lu[0].score > 0.8
+    assert lu[0].country == "LU" and lu[0].score > 0.5 and lu[1].score < 0.25
     # GIVEN a string no format produces THEN no country at all
     assert g.country_scores("Q9Q9Q9Q9Q9Q9") == []
 

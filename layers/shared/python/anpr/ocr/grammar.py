@@ -27,6 +27,7 @@ LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 DIGITS = frozenset("0123456789")
 SEPARATORS = "- */"
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
+_INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,8 @@ class Grammar:
     #: ones (German L{1,3} L{1,2} D{1,4}) far beyond what traffic at a Belgian site supports, so it
     #: is tempered (chosen on synthetic renders, never on the real held-out sets)
     SPECIFICITY = 0.3
+    #: relative traffic share of plates whose format is not listed (same units as the priors)
+    UNLISTED_PRIOR = 0.3
     #: dropping a read character at the end of a line (not at an emblem) costs this factor extra
     EDGE_DROP = 0.5
 
@@ -368,8 +371,14 @@ class Grammar:
         found: list[Candidate] = []
         found += self._rank(cls_best, cls_arg, np.arange(n), line_break, two_line_only, 0.0, None, k)
         if drop_cost is not None and n >= 3:
-            ends = {0, n - 1} | ({line_break - 1, line_break} if line_break else set())
-            for i in range(n):
+            raw = "".join(ALPHABET[j] for j in scores.argmax(axis=-1))
+            # the ends of lines only when the reading as read fits no format (saves time)
+            ends = set() if found and found[0].text == raw else {0, n - 1}
+            if ends and line_break:
+                ends |= {line_break - 1, line_break}
+            group = self._by_len.get(n - 1)
+            emblems = set(np.flatnonzero(group.emblem.any(axis=0)).tolist()) if group else set()
+            for i in sorted(ends | emblems):
                 keep = np.delete(np.arange(n), i)
                 lb = None if line_break is None else line_break - (1 if i < line_break else 0)
                 if lb is not None and not 0 < lb < n - 1:
@@ -377,7 +386,7 @@ class Grammar:
                 if i in ends:
                     cost = float(drop_cost[i]) + math.log(self.EDGE_DROP)
                     found += self._rank(cls_best, cls_arg, keep, lb, two_line_only, cost, None, 2)
-                if 0 < i < n - 1:
+                if i in emblems and 0 < i < n - 1:
                     found += self._rank(cls_best, cls_arg, keep, lb, two_line_only, float(drop_cost[i]), i, 2)
         found.sort(key=lambda c: -c.score)
         out: list[Candidate] = []
@@ -414,7 +423,8 @@ class Grammar:
             ok &= group.emblem[:, emblem_at]
         total = np.where(ok, total, -np.inf)
         out = []
-        for j in np.argsort(-total)[: k * 2]:
+        top = np.argpartition(-total, k)[:k] if len(total) > k else np.arange(len(total))
+        for j in top[np.argsort(-total[top])]:
             if not np.isfinite(total[j]):
                 break
             chars = cls_arg[keep, group.cls_idx[j]]
@@ -429,6 +439,15 @@ class Grammar:
         return out
 
     # ------------------------------------------------------------ countries
+    def _formats_fitting(self, t: str) -> list[Format]:
+        """``matches`` for normalised text through the templates (faster than the regexes)."""
+        group = self._by_len.get(len(t))
+        if group is None or not t or any(ch not in _INDEX for ch in t):
+            return []
+        idx = np.array([_INDEX[ch] for ch in t])
+        fits = self._class_mask[group.cls_idx, idx[None, :]].all(axis=1)
+        return list(dict.fromkeys(group.templates[j].format for j in np.flatnonzero(fits)))
+
     def country_scores(
         self, text: str, cues: dict | None = None, hint: str | None = None
     ) -> list[CountryGuess]:
@@ -442,10 +461,8 @@ class Grammar:
         t = normalise(text)
         cues = cues or {}
         like: dict[str, float] = {}
-        for f in self.matches(t):
-            size = self._size.get((f, len(t)))
-            if not size:
-                continue
+        for f in self._formats_fitting(t):
+            size = self._size[(f, len(t))]
             c = self.countries[f.country]
             total = sum(x.weight for x in c.formats) or 1.0
             p = c.prior * (f.weight / total) / size**self.SPECIFICITY * _colour_factor(f, cues)
@@ -455,6 +472,10 @@ class Grammar:
         z = sum(like.values())
         if z <= 0:
             return []
+        # plates of formats the grammar does not list (personalised, foreign, a misread that
+        # happens to fit) keep some mass: when every fitting format is unlikely (colours that
+        # contradict them all), no country comes out sure
+        z += self.UNLISTED_PRIOR / float(len(ALPHABET)) ** (len(t) * self.SPECIFICITY)
         return sorted((CountryGuess(c, v / z) for c, v in like.items()), key=lambda g: -g.score)
 
 
