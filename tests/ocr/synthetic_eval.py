@@ -4,8 +4,10 @@
 
 Camera-simulator snapshots (640×480, 25 % night, no camera hint) rendered from fixed seeds, so runs
 are comparable before and after a change. Per set: plate found (IoU ≥ 0.5), exact reading, and
-country accuracy (for OTHER — the renderer's generic EU / ES / BR / US-like plates — "correct"
-means not claimed as one of the six countries the renderer draws natively).
+country accuracy over all plates (not found = wrong), the share reported UNKNOWN, accuracy among
+exactly read plates, and precision (correct among plates given a country). For OTHER — the
+renderer's generic EU / ES / BR / US-like plates — "correct" means not claimed as one of the six
+countries the renderer draws natively (BE, NL, FR, DE, LU, UK).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ def _score(engine, img, box, text: str, country: str, stats: Counter, ms: list[f
     ok = p.country not in NATIVE if country == "OTHER" else p.country == country
     stats["country_ok"] += ok
     stats["country_unknown"] += p.country == "UNKNOWN"
+    stats["country_claimed"] += p.country != "UNKNOWN"
+    stats["country_claimed_ok"] += p.country != "UNKNOWN" and ok
     stats["country_ok_when_exact"] += ok and p.text == text
     stats["exact_n"] += p.text == text
 
@@ -100,6 +104,7 @@ def _row(s: Counter, ms: list[float]) -> dict:
         "country_%": round(100 * s["country_ok"] / n, 1),
         "country_unknown_%": round(100 * s["country_unknown"] / n, 1),
         "country_%_of_exact": round(100 * s["country_ok_when_exact"] / max(1, s["exact_n"]), 1),
+        "country_precision_%": round(100 * s["country_claimed_ok"] / max(1, s["country_claimed"]), 1),
         "median_ms": round(statistics.median(ms), 2) if ms else None,
     }
 

@@ -53,6 +53,9 @@ TTA_MAX_BOXES = 2
 #: flatter than TWO_LINE_MAX_ASPECT; one-line EU plates are 4-5:1)
 ROW_PASS = True
 ROW_PASS_MAX_ASPECT = 2.2
+#: a flat box (TWO_LINE_MAX_ASPECT..ROW_PASS_MAX_ASPECT) whose one-line reading has this many
+#: characters is taken as one line (a two-line plate's flat box reads as one row's 3-4 characters)
+FLAT_ONE_LINE_MIN_CHARS = 5
 #: a two-line plate's usual box shape (w/h), e.g. Belgian motorcycle plates (rendered 280×200 mm)
 TWO_LINE_ASPECT = 1.3
 #: readings of one crop made different ways (one line, rows side by side, row by row) compare on
@@ -191,10 +194,20 @@ class TfliteEngine:
             readings.append(self._read(crop, False, country, cues))
         if a < TWO_LINE_MAX_ASPECT:
             readings.append(self._read(crop, True, country, cues))
-        if ROW_PASS:
+        one_line_ok = readings[0].valid or readings[0].confidence >= 0.3
+        if (
+            a >= TWO_LINE_MAX_ASPECT * 0.8
+            and len(readings[0].text) >= FLAT_ONE_LINE_MIN_CHARS
+            and one_line_ok
+        ):
+            # readable as one line (a US plate, 2:1; a steeply tilted one-line plate): no row
+            # pass, which would read its two ends as two "rows"
+            rows_allowed = False
+        else:
+            rows_allowed = ROW_PASS
+        if rows_allowed:
             by_rows = self._read_rows(rows_crop or crop, country, cues)
-            # flatter than a two-line plate (e.g. a US plate, 2:1): rows only count when they fit a
-            # two-line format
+            # flat boxes: rows only count when they fit a two-line format
             if by_rows is not None and by_rows.text and (a < TWO_LINE_MAX_ASPECT or by_rows.valid):
                 readings.append(by_rows)
         return max(readings, key=_rank)
