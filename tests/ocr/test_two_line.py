@@ -90,8 +90,10 @@ def test_rows_of_a_flat_box_count_only_when_they_fit_a_two_line_format(engine, m
     r = engine.read_crop(img.resize((120, 60)))
     # THEN the one-line reading is kept
     assert r.text != "QQQQQQQQ"
-    # AND for a true two-line shape the same rows would compete (and here win)
-    assert engine.read_crop(img.resize((80, 60))).text == "QQQQQQQQ"
+    # AND near the one/two-line boundary (4:3) a crop that reads well as one line gets no row pass
+    assert engine.read_crop(img.resize((80, 60))).text == "AB123CD"
+    # AND for a clearly two-line shape the same rows compete (and here win)
+    assert engine.read_crop(img.resize((66, 60))).text == "QQQQQQQQ"
 
 
 def test_row_pass_constants_bound_the_extra_work():
