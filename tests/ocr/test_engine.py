@@ -118,3 +118,16 @@ def test_camera_read_is_kept_when_the_models_find_nothing(engine):
     plates = engine.read(frame, CameraHint(plate="1-xyz-987", confidence=0.8, country="BE"))
     # THEN the camera's read is returned, marked as such
     assert [(p.text, p.source) for p in plates] == [("1XYZ987", "camera")]
+
+
+def test_coat_of_arms_between_groups_never_becomes_a_character(engine):
+    # GIVEN plates with a coat of arms after the first group (HR, RS, MK style), rendered flat
+    from anpr.render.plate import make_plate
+
+    for text in ("ZG1234AB", "BG123AB", "SK4567MK"):
+        for seed in range(3):
+            img, *_ = make_plate(text, "OTHER", random.Random(seed), "emblem")
+            # WHEN the crop is read
+            r = engine.read_crop(img.resize((img.width // 3, img.height // 3)))
+            # THEN exactly the plate's characters come back, none for the emblem
+            assert r.text == text, (text, seed, r.text)
