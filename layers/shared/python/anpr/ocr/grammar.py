@@ -5,7 +5,8 @@ A format's pattern is a sequence of character classes (``L`` letter, ``D`` digit
 ``[..]`` a set, ``'..'`` literals, with ``{m,n}`` / ``?`` repeats) and separators (``-`` hyphen,
 space, ``*`` an emblem or non-Latin glyph that is never a character, ``/`` a line break). Each
 pattern is expanded once, at load, into fixed-length *templates* (one class per position), so
-decoding the best valid reading of an n-character output is one masked max over a numpy array.
+the best valid reading of an n-character output is a gather over the per-class best characters of
+each position, for all templates of that length at once (numpy).
 """
 
 from __future__ import annotations
