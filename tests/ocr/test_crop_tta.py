@@ -29,9 +29,9 @@ def test_read_box_votes_across_paddings(engine, monkeypatch):
     calls = []
     orig = engine.read_crop
 
-    def spy(crop, aspect=None, country=None):
+    def spy(crop, aspect=None, country=None, **kw):
         calls.append(crop.size)
-        return orig(crop, aspect, country)
+        return orig(crop, aspect, country, **kw)
 
     monkeypatch.setattr(engine, "read_crop", spy)
     # WHEN the early exit is disabled, every padding is read
@@ -51,9 +51,9 @@ def test_confident_first_read_skips_the_extra_paddings(engine, monkeypatch):
     calls = []
     orig = engine.read_crop
 
-    def spy(crop, aspect=None, country=None):
+    def spy(crop, aspect=None, country=None, **kw):
         calls.append(1)
-        return orig(crop, aspect, country)
+        return orig(crop, aspect, country, **kw)
 
     monkeypatch.setattr(engine, "read_crop", spy)
     monkeypatch.setattr(te, "TTA_SKIP_CONFIDENCE", 0.0)

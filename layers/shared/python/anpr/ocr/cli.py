@@ -41,6 +41,12 @@ def run(args: argparse.Namespace) -> int:
                     "confidence": p.confidence,
                     "bbox": list(p.bbox),
                     "country": p.country,
+                    "country_score": p.country_score,
+                    "country_runner_up": (
+                        {"country": p.country_runner_up[0], "score": p.country_runner_up[1]}
+                        if p.country_runner_up
+                        else None
+                    ),
                     "alternatives": list(p.alternatives),
                     "char_confidences": list(p.char_confidences),
                 }

@@ -29,7 +29,11 @@ class PlateDetection:
     raw_text: str  # as read, before normalisation (separators kept where the reader saw them)
     confidence: float  # 0..1, for the whole plate
     bbox: tuple[int, int, int, int]  # x, y, w, h in snapshot pixels
-    country: str = "UNKNOWN"  # BE, NL, FR, DE, LU, UK, OTHER, UNKNOWN
+    #: ISO 3166 code (UK for the United Kingdom) from the plate's format and colours, UNKNOWN when
+    #: no country scores at least ``decode.COUNTRY_MIN_SCORE`` (the camera engine passes its hint)
+    country: str = "UNKNOWN"
+    country_score: float = 0.0  # 0..1, of the best-scoring country (even when reported UNKNOWN)
+    country_runner_up: tuple[str, float] | None = None  # second-best country and its score
     alternatives: tuple[str, ...] = ()  # other plausible readings, best first
     char_confidences: tuple[float, ...] = ()
     source: str = "ocr"  # "ocr" or "camera"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PIL import Image
 
@@ -100,3 +102,17 @@ def iou(a: tuple[float, float, float, float], b: tuple[float, float, float, floa
     inter = iw * ih
     union = a[2] * a[3] + b[2] * b[3] - inter
     return inter / union if union > 0 else 0.0
+
+
+#: the margin around a detector box that the reader's crop takes (training renders the same)
+CROP_MARGIN_X, CROP_MARGIN_Y = 0.06, 0.12
+
+
+def expand_box(
+    box: tuple[float, float, float, float], img_size: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    x, y, w, h = box
+    x0, y0 = x - w * CROP_MARGIN_X, y - h * CROP_MARGIN_Y
+    x1, y1 = x + w * (1 + CROP_MARGIN_X), y + h * (1 + CROP_MARGIN_Y)
+    W, H = img_size
+    return max(0, int(x0)), max(0, int(y0)), min(W, math.ceil(x1)), min(H, math.ceil(y1))

@@ -15,7 +15,9 @@ import numpy as np
 from PIL import Image
 
 from anpr.ocr import decode
+from anpr.ocr.cues import plate_colours
 from anpr.ocr.engine import CameraHint, PlateDetection
+from anpr.ocr.grammar import default_grammar
 from anpr.ocr.preprocess import (
     DET_FALLBACK_SCALE,
     DET_SCALES,
@@ -25,12 +27,13 @@ from anpr.ocr.preprocess import (
     iou,
     reader_input,
 )
+from anpr.ocr.rows import row_input, split_rows
 
 READER_FILE, DETECTOR_FILE = "plate_reader.tflite", "plate_detector.tflite"
 LAMBDA_LAYER_DIR = Path("/opt/models")
 REPO_MODELS_DIR = Path(__file__).resolve().parents[4] / "models"
 #: detector box → reader crop margins (the training pipeline cuts its crops the same way)
-from anpr.ocr.render.scene import CROP_MARGIN_X, CROP_MARGIN_Y, expand_box
+from anpr.ocr.preprocess import CROP_MARGIN_X, CROP_MARGIN_Y, expand_box
 
 DET_THRESHOLD = 0.3
 #: the larger fallback detector size runs when no plate was read at least this confidently
@@ -46,6 +49,24 @@ CROP_VARIANTS = ((0.06, 0.12), (0.0, 0.0), (0.12, 0.25))
 TTA_SKIP_CONFIDENCE = 0.95
 #: only the most likely boxes get the extra reads (bounds the added time per image)
 TTA_MAX_BOXES = 2
+#: two-line shapes are also read row by row (``_read_rows``): two more reader runs per such crop;
+#: up to this aspect ratio (two-line plates whose detector box misses part of a row come out
+#: flatter than TWO_LINE_MAX_ASPECT; one-line EU plates are 4-5:1)
+ROW_PASS = True
+ROW_PASS_MAX_ASPECT = 2.2
+#: a flat box (TWO_LINE_MAX_ASPECT..ROW_PASS_MAX_ASPECT) whose one-line reading has this many
+#: characters is taken as one line (a two-line plate's flat box reads as one row's 3-4 characters)
+FLAT_ONE_LINE_MIN_CHARS = 5
+#: a two-line plate's usual box shape (w/h), e.g. Belgian motorcycle plates (rendered 280×200 mm)
+TWO_LINE_ASPECT = 1.3
+#: readings of one crop made different ways (one line, rows side by side, row by row) compare on
+#: decision score + this per character: a partial reading ("194" of "M-BJI/194") has fewer
+#: characters to be unsure about, and must not win for that alone
+CHAR_BONUS = 0.5
+
+
+def _rank(r: decode.Reading) -> float:
+    return r.score + CHAR_BONUS * len(r.text)
 
 
 def models_dir() -> Path:
@@ -111,6 +132,7 @@ class TfliteEngine:
             Image.new("RGB", (120, 30), (255, 255, 255))
         )  # warm-up: first invoke sets up XNNPACK
         engine.detect(Image.new("RGB", (64, 48)))
+        default_grammar()  # the plate formats (~20 ms): here, not on the first snapshot
         engine.load_ms = (time.perf_counter() - t0) * 1000
         return engine
 
@@ -134,22 +156,63 @@ class TfliteEngine:
                 kept.append((sc, box))
         return kept[:MAX_PLATES]
 
-    def _read(self, crop: Image.Image, two_line: bool, country: str | None) -> decode.Reading:
-        x = reader_input(crop, two_line)[None, ..., None]
-        probs = decode.softmax(self.reader(x)[0])
-        return decode.read(probs, country)
+    def _probs(self, x: np.ndarray) -> np.ndarray:
+        return decode.softmax(self.reader(x[None, ..., None])[0])
+
+    def _read(
+        self, crop: Image.Image, two_line: bool, country: str | None, cues: dict | None = None
+    ) -> decode.Reading:
+        return decode.read(self._probs(reader_input(crop, two_line)), country, cues=cues)
+
+    def _read_rows(self, crop: Image.Image, country: str | None, cues: dict | None) -> decode.Reading | None:
+        """Second pass for two-line plates: each row read alone at the reader's full input size,
+        the joined text checked against the two-line formats. None when no row gap is found."""
+        rows = split_rows(crop)
+        if rows is None:
+            return None
+        top, bottom = (self._probs(row_input(r)) for r in rows)
+        return decode.read_rows(top, bottom, country, cues=cues)
 
     def read_crop(
-        self, crop: Image.Image, aspect: float | None = None, country: str | None = None
+        self,
+        crop: Image.Image,
+        aspect: float | None = None,
+        country: str | None = None,
+        cues: dict | None = None,
+        rows_crop: Image.Image | None = None,
     ) -> decode.Reading:
-        """Read a plate crop; shapes near the one-/two-line boundary are read both ways, most confident wins."""
+        """Read a plate crop (``rows_crop``: a taller cut of the same box for the row-by-row pass). Wide crops are read as one line. Two-line shapes are read with both
+        rows side by side (as trained) and row by row (``_read_rows``); shapes near the boundary
+        also as one line, and boxes a little too flat for a two-line plate (detector boxes that
+        miss part of a row) as one line and row by row. The reading with the best ``_rank``
+        (reader probability, format validity, length) wins."""
         a = aspect if aspect is not None else crop.width / max(1, crop.height)
-        if a >= TWO_LINE_MAX_ASPECT:
-            return self._read(crop, False, country)
-        if a < TWO_LINE_MAX_ASPECT * 0.8:
-            return self._read(crop, True, country)
-        one, two = self._read(crop, False, country), self._read(crop, True, country)
-        return max((one, two), key=lambda r: r.confidence)
+        if cues is None:
+            cues = plate_colours(crop)
+        if a >= ROW_PASS_MAX_ASPECT:
+            return self._read(crop, False, country, cues)
+        readings = []
+        if a >= TWO_LINE_MAX_ASPECT * 0.8:
+            readings.append(self._read(crop, False, country, cues))
+        if a < TWO_LINE_MAX_ASPECT:
+            readings.append(self._read(crop, True, country, cues))
+        one_line_ok = readings[0].valid or readings[0].confidence >= 0.3
+        if (
+            a >= TWO_LINE_MAX_ASPECT * 0.8
+            and len(readings[0].text) >= FLAT_ONE_LINE_MIN_CHARS
+            and one_line_ok
+        ):
+            # readable as one line (a US plate, 2:1; a steeply tilted one-line plate): no row
+            # pass, which would read its two ends as two "rows"
+            rows_allowed = False
+        else:
+            rows_allowed = ROW_PASS
+        if rows_allowed:
+            by_rows = self._read_rows(rows_crop or crop, country, cues)
+            # flat boxes: rows only count when they fit a two-line format
+            if by_rows is not None and by_rows.text and (a < TWO_LINE_MAX_ASPECT or by_rows.valid):
+                readings.append(by_rows)
+        return max(readings, key=_rank)
 
     def read_box(
         self,
@@ -158,21 +221,35 @@ class TfliteEngine:
         country: str | None = None,
         variants: tuple[tuple[float, float], ...] | None = None,
     ) -> decode.Reading | None:
-        """Read a detected box at each crop padding in ``variants``; the texts vote (summed reader
-        confidence) and the most confident reading of the winning text is returned. A confident
-        first reading (≥ TTA_SKIP_CONFIDENCE) ends the search early; None when the training crop
-        reads nothing (the box is then not reported, as without augmentation)."""
+        """Read a detected box at each crop padding in ``variants``; the texts vote (summed
+        ``exp(_rank)``: reader confidence, format validity, length) and the most confident reading
+        of the winning text is returned. A confident first reading (≥ TTA_SKIP_CONFIDENCE, and of
+        5+ characters where the box may be a two-line plate: a single row reads confidently too)
+        ends the search early; None when the training crop reads nothing (the box is then not
+        reported, as without augmentation)."""
         variants = CROP_VARIANTS if variants is None else variants
         aspect = box[2] / max(1.0, box[3])
         votes: dict[str, list[decode.Reading]] = {}
+        cues: dict | None = None  # measured once, on the training crop
         for k, (mx, my) in enumerate(variants):
             x0, y0, x1, y1 = _pad_box(box, image.size, mx, my)
             if x1 - x0 < 4 or y1 - y0 < 4:
                 if k == 0:
                     return None
                 continue
-            r = self.read_crop(image.crop((x0, y0, x1, y1)), aspect, country)
-            if k == 0 and (len(r.text) < 2 or r.confidence >= TTA_SKIP_CONFIDENCE):
+            crop = image.crop((x0, y0, x1, y1))
+            if cues is None:
+                cues = plate_colours(crop)
+            rows_crop = None
+            if TWO_LINE_ASPECT < aspect < ROW_PASS_MAX_ASPECT:
+                # a two-line plate's box that came out too flat has missed part of a row: the row
+                # pass reads a cut grown (about the centre) to a two-line plate's shape
+                x, y, w, h = box
+                tall = (x, y + h / 2 - w / TWO_LINE_ASPECT / 2, w, w / TWO_LINE_ASPECT)
+                rows_crop = image.crop(_pad_box(tall, image.size, mx, my))
+            r = self.read_crop(crop, aspect, country, cues=cues, rows_crop=rows_crop)
+            sure = r.confidence >= TTA_SKIP_CONFIDENCE and (aspect >= ROW_PASS_MAX_ASPECT or len(r.text) >= 5)
+            if k == 0 and (len(r.text) < 2 or sure):
                 # unreadable at the training crop: the box is dropped, as before (letting the other
                 # paddings rescue such boxes found a few more plates but many more false ones);
                 # confidently read: the other paddings are not needed
@@ -181,7 +258,7 @@ class TfliteEngine:
                 votes.setdefault(r.text, []).append(r)
         if not votes:
             return None
-        best = max(votes.values(), key=lambda rs: sum(r.confidence for r in rs))
+        best = max(votes.values(), key=lambda rs: sum(math.exp(_rank(r)) for r in rs))
         return max(best, key=lambda r: r.confidence)
 
     def read(self, image: Image.Image, hint: CameraHint | None = None) -> list[PlateDetection]:
@@ -225,12 +302,15 @@ class TfliteEngine:
                     confidence=round(float(score) * r.confidence, 4),
                     bbox=bx,
                     country=r.country,
+                    country_score=round(r.country_score, 4),
+                    country_runner_up=r.country_runner_up,
                     alternatives=r.alternatives,
                     char_confidences=r.char_confidences,
                     source="ocr",
                     extra={
                         "detector_score": round(float(score), 4),
                         "reader_confidence": round(r.confidence, 4),
+                        "format": r.format_id,
                     },
                 )
             )

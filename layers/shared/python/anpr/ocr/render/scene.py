@@ -15,6 +15,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from anpr.ocr.preprocess import CROP_MARGIN_X, CROP_MARGIN_Y, expand_box  # noqa: F401  (runtime owns the crop rule)
 from anpr.ocr.render import fonts
 from anpr.ocr.render.plate import make_plate
 
@@ -449,19 +450,6 @@ def render_snapshot(
 
 
 #: reader crops: the detector box grows by these margins before reading (the engine does the same)
-CROP_MARGIN_X, CROP_MARGIN_Y = 0.06, 0.12
-
-
-def expand_box(
-    box: tuple[float, float, float, float], img_size: tuple[int, int]
-) -> tuple[int, int, int, int]:
-    x, y, w, h = box
-    x0, y0 = x - w * CROP_MARGIN_X, y - h * CROP_MARGIN_Y
-    x1, y1 = x + w * (1 + CROP_MARGIN_X), y + h * (1 + CROP_MARGIN_Y)
-    W, H = img_size
-    return max(0, int(x0)), max(0, int(y0)), min(W, math.ceil(x1)), min(H, math.ceil(y1))
-
-
 def jitter_box(
     box: tuple[float, float, float, float], rng: random.Random, amount: float = 0.06
 ) -> tuple[float, float, float, float]:
