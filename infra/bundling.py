@@ -17,6 +17,7 @@ are the newest that are guaranteed to load there.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import re
 import shutil
@@ -52,6 +53,9 @@ PIP_TARGET = (
 PROVIDED_BY_RUNTIME = ("boto3", "botocore", "s3transfer")
 #: the OCR engine's native packages live in their own layer (only the ingest path needs them)
 OCR_PACKAGES = frozenset({"tflite-runtime", "numpy"})
+#: what never runs in Lambda: command lines, the synthetic-scene renderer (training, simulator),
+#: synthetic data generators (tests, benchmarks). In-memory fakes live under tests/fakes/.
+SHARED_EXCLUDES = ("*cli.py", "ocr/render/*", "*synthetic.py")
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".DS_Store")
 
 
@@ -74,6 +78,18 @@ class LayerRecipe:
     requirements: tuple[str, ...] = ()
     #: (source dir, destination under the layer root, glob of files to copy)
     copies: tuple[tuple[Path, str, str], ...] = ()
+    #: paths (relative to a copy's source, fnmatch patterns) that never go into the layer
+    excludes: tuple[str, ...] = ()
+
+    def files(self, source: Path, pattern: str) -> list[Path]:
+        """The files one copy takes: the glob, less caches and the recipe's exclusions."""
+        return sorted(
+            p
+            for p in source.glob(pattern)
+            if p.is_file()
+            and not _ignored(p)
+            and not any(fnmatch.fnmatch(p.relative_to(source).as_posix(), x) for x in self.excludes)
+        )
 
     def requirements_hash(self) -> str:
         payload = "\n".join([BUNDLER_VERSION, *PIP_TARGET, *PROVIDED_BY_RUNTIME, *self.requirements])
@@ -83,7 +99,7 @@ class LayerRecipe:
         """Requirements + every copied file: the asset hash CDK deploys by."""
         digest = hashlib.sha256(self.requirements_hash().encode())
         for source, dest, pattern in self.copies:
-            for path in sorted(p for p in source.glob(pattern) if p.is_file() and not _ignored(p)):
+            for path in self.files(source, pattern):
                 digest.update(f"{dest}/{path.relative_to(source)}".encode())
                 digest.update(path.read_bytes())
         return digest.hexdigest()
@@ -104,6 +120,7 @@ def recipes() -> dict[str, LayerRecipe]:
             description="anpr package + runtime dependencies (powertools, pynamodb, pydantic, pillow)",
             requirements=tuple(r for r in reqs if requirement_name(r) not in OCR_PACKAGES),
             copies=((SHARED_SOURCE / "anpr", "python/anpr", "**/*"),),
+            excludes=SHARED_EXCLUDES,
         ),
         "ocr": LayerRecipe(
             name="ocr",
@@ -133,15 +150,15 @@ class PipLayerBundler:
         for source, dest, pattern in self._recipe.copies:
             target = out / dest
             target.mkdir(parents=True, exist_ok=True)
-            if not any(p.is_file() for p in source.glob(pattern)):
+            files = self._recipe.files(source, pattern)
+            if not files:
                 # synth goes on (CI, reviews), but a deploy would ship an empty layer
                 print(
                     f"WARNING layer {self._recipe.name!r}: no {source}/{pattern} to package", file=sys.stderr
                 )
-            for path in source.glob(pattern):
-                if path.is_file() and not _ignored(path):
-                    (target / path.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(path, target / path.relative_to(source))
+            for path in files:
+                (target / path.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target / path.relative_to(source))
         return True
 
     def _pip_installed(self) -> Path:
