@@ -1,7 +1,7 @@
 """PynamoDB models, built per table name (physical names come from config, not code).
 
-Attribute names and key schemas mirror anpr/kernel/platform.py; tests/unit/test_db_matches_spec.py
-keeps them in step.
+Attribute names and key schemas mirror the spec (``anpr.kernel.platform.TABLES``);
+``tests/unit/test_table_models.py`` keeps them in step.
 """
 
 from __future__ import annotations
