@@ -5,7 +5,7 @@ PIP := .venv/bin/pip
 STAMP := .venv/.installed-$(shell cat requirements/*.txt pyproject.toml | sha1sum | cut -c1-12)
 
 
-.PHONY: setup demo local test test-fast lint bench bench-ocr train train-smoke synth deploy clean
+.PHONY: setup demo local test test-clock test-fast lint bench bench-ocr train train-smoke synth deploy clean
 
 setup: $(STAMP)
 
@@ -25,6 +25,11 @@ local: setup
 
 test: setup
 	$(PY) -m pytest -q -n 2 --dist loadgroup
+	bash scripts/clock_check.sh
+
+# the date-sensitive part of the suite with the clock 45 and 400 days ahead (faketime)
+test-clock: setup
+	bash scripts/clock_check.sh
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not e2e and not slow"
