@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from anpr.kernel.spec import FunctionSpec, Use
+
+#: CloudWatch namespace of every function's metrics
+METRICS_NAMESPACE = "ANPR"
 
 
 @dataclass(frozen=True)
@@ -30,3 +36,21 @@ def stage(name: str) -> Stage:
         return STAGES[name]
     except KeyError:
         raise ValueError(f"unknown stage {name!r}; expected one of {sorted(STAGES)}") from None
+
+
+def function_env(
+    fn: FunctionSpec, stage: Stage, value_of: Callable[[Use], str] | None = None
+) -> dict[str, str]:
+    """A function's environment, in one place for the CDK factory and the local runtime:
+    the stage settings, powertools' names and (given ``value_of``) one variable per resource the
+    function uses (``ANPR_TABLE_READS``...: its physical name, URL or ARN)."""
+    env = {
+        "ANPR_STAGE": stage.name,
+        "ANPR_RETENTION_DAYS": str(stage.retention_days),
+        "ANPR_ADMIN_WINDOW_DAYS": str(stage.admin_window_days),
+        "POWERTOOLS_SERVICE_NAME": fn.service or fn.id.lower(),
+        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+    }
+    if value_of is not None:
+        env.update({use.env_var: value_of(use) for use in fn.uses})
+    return env

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from anpr.kernel import platform as spec
 
-from infra.stages import Stage
+from infra.stages import Stage, function_env
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -28,17 +28,12 @@ class Provisioned:
 
     def function_env(self, fn: spec.FunctionSpec, stage: Stage) -> dict[str, str]:
         """The env the CDK factory gives the function, with local names."""
-        env = {
-            "ANPR_STAGE": stage.name,
-            "ANPR_RETENTION_DAYS": str(stage.retention_days),
-            "ANPR_ADMIN_WINDOW_DAYS": str(stage.admin_window_days),
-            "POWERTOOLS_SERVICE_NAME": fn.service or fn.id.lower(),
-            "POWERTOOLS_METRICS_NAMESPACE": "ANPR",
-        }
-        for use in fn.uses:
+
+        def value_of(use: spec.Use) -> str:
             key = (use.kind, use.resource)
-            env[use.env_var] = self.arns[key] if use.kind == "state_machine" else self.names[key]
-        return env
+            return self.arns[key] if use.kind == "state_machine" else self.names[key]
+
+        return function_env(fn, stage, value_of)
 
 
 def physical_name(prefix: str, rid: str) -> str:

@@ -24,11 +24,10 @@ from infra.constructs.acknowledge import acknowledge
 from infra.constructs.grants import grant, key_of
 from infra.constructs.registry import Registry
 from infra.constructs.retention import log_retention
-from infra.stages import Stage
+from infra.stages import Stage, function_env
 
 RUNTIME = lambda_.Runtime.PYTHON_3_11
 ARCHITECTURE = lambda_.Architecture.X86_64
-METRICS_NAMESPACE = "ANPR"
 CODE_EXCLUDES = ["__pycache__", "*.pyc", "tests"]
 
 
@@ -142,13 +141,7 @@ class Functions(Construct):
             log_group=log_group,
             role=role,
             layers=[self.layers.get(name) for name in spec.layers],
-            environment={
-                "ANPR_STAGE": self._stage.name,
-                "ANPR_RETENTION_DAYS": str(self._stage.retention_days),
-                "ANPR_ADMIN_WINDOW_DAYS": str(self._stage.admin_window_days),
-                "POWERTOOLS_SERVICE_NAME": spec.service or spec.id.lower(),
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-            },
+            environment=function_env(spec, self._stage),
         )
         acknowledge(
             function,
