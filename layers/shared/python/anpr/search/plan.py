@@ -86,6 +86,8 @@ def partitions_in(item: dict) -> int:
         return n_slices * (item["shard_hi"] - item["shard_lo"] + 1)
     if item["kind"] == "cameras":
         return len(item["windows"])
+    if item["kind"] == "analytics":  # one SQL over the analytics copy: its day/hour partitions
+        return item["engine"]["partitions"]
     return len(item["plates"])
 
 

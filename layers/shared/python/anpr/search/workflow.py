@@ -51,6 +51,16 @@ class Notifier(Protocol):
     def notify(self, job: SearchJob) -> None: ...
 
 
+class AnalyticsHook(Protocol):
+    """Optional: runs long searches on the analytics copy (anpr.analytics.service.AnalyticsRoute)."""
+
+    def choose(self, query): ...
+
+    def plan(self, query) -> tuple[object, list[dict] | None]: ...
+
+    def run_item(self, query, item: dict) -> list: ...
+
+
 class SearchWorkflow:
     def __init__(
         self,
@@ -64,6 +74,7 @@ class SearchWorkflow:
         admin_window_days: int = 30,
         retention_days: int = 365,
         clock: Clock,
+        analytics: AnalyticsHook | None = None,
     ):
         self.jobs, self.results, self.source, self.cameras, self.notifier = (
             jobs,
@@ -74,6 +85,8 @@ class SearchWorkflow:
         )
         self.limits, self.clock = limits, clock
         self.admin_window_days, self.retention_days = admin_window_days, retention_days
+        #: long partial/convoy searches on the analytics copy (anpr.analytics.service.AnalyticsRoute)
+        self.analytics = analytics
 
     def dispatch(self, event: dict) -> dict:
         step = event.get("step")
@@ -113,8 +126,10 @@ class SearchWorkflow:
 
     def plan(self, job_id: str) -> dict:
         job = self._require_running(job_id)
+        choice, items = self.analytics.plan(job.parsed()) if self.analytics else (None, None)
         try:
-            items = plan(job.parsed(), self.cameras, self.source, self.limits)
+            if items is None:
+                items = plan(job.parsed(), self.cameras, self.source, self.limits)
         except DomainError as exc:
             raise SearchRejected(str(exc)) from exc
         items = [{**item, "job_id": job_id} for item in items]
@@ -126,6 +141,8 @@ class SearchWorkflow:
             "bucket": self.results.bucket,
             "items_key": f"{prefix(job_id)}plan.json",
         }
+        if choice is not None:  # which engine reads the reads, why, and at what estimated cost
+            out["engine"] = choice.as_dict()
         if mode == "distributed":  # the Distributed Map reads the items from S3 (ItemReader)
             self.results.put(out["items_key"], json.dumps(items).encode())
         else:
@@ -138,7 +155,13 @@ class SearchWorkflow:
         job = self.jobs.get(job_id)
         if job.status != JobStatus.RUNNING:  # cancelled (or already failed): nothing more to read
             return {"index": item["index"], "rows": 0, "skipped": True}
-        rows = run_item(job.parsed(), item, self.source)
+        if item["kind"] == "analytics":
+            try:
+                rows = self.analytics.run_item(job.parsed(), item)
+            except DomainError as exc:
+                raise SearchRejected(str(exc)) from exc
+        else:
+            rows = run_item(job.parsed(), item, self.source)
         if rows:
             put_part(self.results, job_id, item["index"], rows)
         self.jobs.add_progress(job_id, partitions_in(item))
@@ -147,6 +170,8 @@ class SearchWorkflow:
     def merge(self, job_id: str) -> dict:
         job = self._require_running(job_id)
         result = merge(job.parsed(), read_parts(self.results, job_id), job.provenance(self.clock()))
+        if self.analytics:  # the result says which engine read the reads, why, at what estimated cost
+            result.summary["engine"] = self.analytics.choose(job.parsed()).as_dict()
         put_result(self.results, result)
         return {"job_id": job_id, "count": len(result.items), "sightings": len(result.sightings)}
 
