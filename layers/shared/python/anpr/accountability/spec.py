@@ -112,8 +112,8 @@ PART = SpecPart(
     routes=(
         # oversight (COC, citizen complaints): who looked at this car's data, when and why
         RouteSpec("GET", "/audit/plates/{plate}/accesses", "AuditApi", roles=("auditor",)),
-        RouteSpec("GET", "/audit/verify", "AuditApi", roles=("auditor", "ops")),
-        RouteSpec("GET", "/transparency", "AuditApi", roles=("auditor", "supervisor")),
+        RouteSpec("GET", "/audit/verify", "AuditApi", roles=("auditor", "ops"), personal_data=False),
+        RouteSpec("GET", "/transparency", "AuditApi", roles=("auditor", "supervisor"), personal_data=False),
         RouteSpec("GET", "/probes", "AuditApi", roles=("supervisor", "auditor")),
         RouteSpec("POST", "/probes/{probe_id}/answer", "AuditApi", roles=("supervisor",)),
         RouteSpec("GET", "/legal-holds", "AuditApi", roles=("investigator", "supervisor", "auditor")),

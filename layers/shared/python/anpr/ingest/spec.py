@@ -75,8 +75,8 @@ PART = SpecPart(
         ),
     ),
     routes=(
-        RouteSpec("GET", "/cameras", "Api", roles=ROLES),
+        RouteSpec("GET", "/cameras", "Api", roles=ROLES, personal_data=False),
         # the REST API's OpenAPI document (typed web clients, adversarial tests)
-        RouteSpec("GET", "/openapi.json", "Api", roles=ROLES),
+        RouteSpec("GET", "/openapi.json", "Api", roles=ROLES, personal_data=False),
     ),
 )

@@ -152,6 +152,9 @@ class RouteSpec:
     path: str  # API Gateway style, e.g. /searches/{id}
     function: str  # FunctionSpec.id serving it
     roles: tuple[str, ...]
+    #: the route shows personal data (plates, reads, who looked at what): every view and every
+    #: refusal is audited (checked by tests/security). False only for registry/aggregate data.
+    personal_data: bool = True
 
 
 @dataclass(frozen=True)
