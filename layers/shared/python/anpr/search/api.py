@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from anpr.kernel.http import Router, caller, services
 from anpr.search.models import SubmitRequest
-from anpr.search.service import MAX_PAGE_SIZE
+from anpr.search.service import MAX_LIST, MAX_PAGE_SIZE
 
 router = Router()
 
@@ -25,6 +25,14 @@ def submit(request: Annotated[SubmitRequest, Body()]):
         body=job.public(),
         headers={"Location": f"/searches/{job.job_id}"},
     )
+
+
+@router.get("/searches")
+def list_searches(
+    days: Annotated[int, Query(ge=1, le=400)] = 30,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
+) -> dict:
+    return services(router).search.list(caller(router), days=days, limit=limit)
 
 
 @router.get("/searches/<job_id>")

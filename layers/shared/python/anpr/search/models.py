@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
 
 from anpr.kernel.clock import DAY_MS
+from anpr.kernel.errors import BadRequest
 from anpr.reads.plates import normalise
 
 #: the longest range one search may cover (retention is at most 12 months)
 MAX_SPAN_MS = 400 * DAY_MS
+#: a window may end this far after "now" (clock skew between the investigator and the API)
+FUTURE_SKEW_MS = 5 * 60_000
+#: characters a plate or a pattern may hold besides letters and digits: separators people type
+SEPARATORS = " -.·"
+#: the longest run of known characters a partial pattern needs (it is pushed down as contains())
+MIN_LITERAL_RUN = 2
 
 
 def _to_ms(v: Any) -> Any:
@@ -26,8 +33,21 @@ def _to_ms(v: Any) -> Any:
     return v
 
 
+def _plate(v: Any) -> Any:
+    """Refuse what is not a plate rather than silently turning it into another one."""
+    if not isinstance(v, str):
+        return v
+    bad = sorted({ch for ch in v if not (ch.isascii() and ch.isalnum()) and ch not in SEPARATORS})
+    if bad:
+        raise ValueError(
+            f"a plate holds Latin letters A-Z, digits and separators ({SEPARATORS!r}) only; "
+            f"not {''.join(bad)!r}"
+        )
+    return normalise(v)
+
+
 Millis = Annotated[int, BeforeValidator(_to_ms), Field(gt=1_000_000_000_000, lt=10_000_000_000_000)]
-Plate = Annotated[str, BeforeValidator(normalise), Field(min_length=2, max_length=12)]
+Plate = Annotated[str, BeforeValidator(_plate), Field(min_length=2, max_length=12)]
 CameraId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -88,13 +108,34 @@ class PartialQuery(_Window):
 
     @model_validator(mode="after")
     def _pattern(self):
-        p = re.sub(r"[^A-Z0-9?*]", "", self.pattern.upper())
-        if not WILDCARD.match(p or "-"):
-            raise ValueError("pattern: letters, digits, ? and * only")
-        if sum(ch not in "?*" for ch in p) < 2:
-            raise ValueError("pattern: give at least two known characters")
-        object.__setattr__(self, "pattern", p)
+        object.__setattr__(self, "pattern", check_pattern(self.pattern))
         return self
+
+
+def check_pattern(raw: str) -> str:
+    """``raw`` without separators, upper-case; ``ValueError`` saying what is wrong otherwise.
+
+    Nothing is dropped silently: ``1-AB[`` or ``ÄÖÜ123`` would otherwise search other plates."""
+    bad = sorted({ch for ch in raw if not (ch.isascii() and ch.isalnum()) and ch not in "?*" + SEPARATORS})
+    if bad:
+        raise ValueError(
+            f"pattern: Latin letters A-Z, digits, ? (one character), * (any run) and separators only; "
+            f"not {''.join(bad)!r}"
+        )
+    p = "".join(ch for ch in raw.upper() if ch not in SEPARATORS)
+    if not p:
+        raise ValueError("pattern: empty")
+    if not WILDCARD.match(p):  # pragma: no cover - the character check above is stricter
+        raise ValueError("pattern: letters, digits, ? and * only")
+    run = max(re.split(r"[?*]", p), key=len)
+    if len(run) < MIN_LITERAL_RUN:
+        raise ValueError(
+            f"pattern: give at least {MIN_LITERAL_RUN} known characters in a row "
+            f"(e.g. 1AB*), not only wildcards or single characters between them"
+        )
+    if len(p.replace("*", "")) > 12:
+        raise ValueError("pattern: a plate has at most 12 characters")
+    return p
 
 
 class PlaceQuery(Place):
@@ -142,10 +183,34 @@ def parse_query(search_type: str, params: dict) -> SearchQuery:
 
 
 def oldest_ms(query) -> int:
-    """The oldest read this query may touch (convoy control days reach further back)."""
+    """The oldest read this query may touch: every window it opens counts.
+
+    A convoy reads ±``window_s`` around each sighting of the target (the earliest sighting may
+    sit at ``start_ms``) and the same windows ``control_days`` earlier; an A-and-B search reads
+    both places' windows."""
     if isinstance(query, ConvoyQuery):
-        return query.start_ms - query.control_days * DAY_MS
+        return query.start_ms - query.control_days * DAY_MS - query.window_s * 1000
+    if isinstance(query, ABQuery):
+        return min(query.a.start_ms, query.b.start_ms)
     return query.start_ms
+
+
+def declared_ends(query) -> list[int]:
+    """The ends of the windows the investigator typed (A-and-B: both places)."""
+    if isinstance(query, ABQuery):
+        return [query.a.end_ms, query.b.end_ms]
+    return [query.end_ms]
+
+
+def check_not_future(query, now_ms: int) -> None:
+    """A window that ends in the future (beyond a little clock skew) is a mistake: refuse it."""
+    latest = max(declared_ends(query))
+    if latest > now_ms + FUTURE_SKEW_MS:
+        when = datetime.fromtimestamp(latest / 1000, tz=UTC).isoformat(timespec="minutes")
+        raise BadRequest(
+            f"the search window ends in the future ({when.replace('+00:00', 'Z')}); "
+            "reads exist only up to now — give an end time in the past"
+        )
 
 
 def named_plates(query) -> list[str]:
@@ -198,6 +263,8 @@ class SearchJob(BaseModel):
     error: str | None = None
     execution_arn: str | None = None
     expires_at: int = 0  # epoch seconds (DynamoDB TTL)
+    #: what the API expected it to cost before it ran: partitions, read_units, items, engine
+    estimate: dict = {}
 
     def parsed(self):
         return parse_query(self.type, {k: v for k, v in self.query.items() if k != "type"})
@@ -224,6 +291,7 @@ class SearchJob(BaseModel):
             },
             "result_count": self.result_count,
             "error": self.error,
+            "estimate": self.estimate,
         }
 
     def provenance(self, finished_ms: int | None = None) -> dict:

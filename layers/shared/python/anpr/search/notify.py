@@ -37,5 +37,3 @@ class SnsNotifier:
             )
         except (ClientError, BotoCoreError) as exc:
             raise StorageError(f"search notification failed: {exc}") from exc
-
-

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from anpr.kernel.db import StorageError, table_models
@@ -37,10 +38,30 @@ class SearchJobRepository(Protocol):
         self, job_id: str, status: JobStatus, now_ms: int, result_count: int = 0, error: str | None = None
     ) -> SearchJob: ...
 
+    def list_by_owner(self, owner_id: str, since_ms: int = 0, limit: int = 100) -> list[SearchJob]:
+        """The owner's jobs submitted at or after ``since_ms``, newest first."""
+        ...
+
+    def list_recent(self, since_ms: int, limit: int = 100) -> list[SearchJob]:
+        """Everyone's jobs submitted at or after ``since_ms``, newest first (oversight)."""
+        ...
+
+
+def submitted_sk(submitted_ms: int) -> str:
+    return f"{submitted_ms:013d}"
+
 
 @table_models
 def searches_model(table_name: str, region: str, host: str | None) -> type[Model]:
     tname, treg, thost = table_name, region, host
+
+    class ByOwner(GlobalSecondaryIndex):
+        class Meta:
+            index_name = "byOwner"
+            projection = AllProjection()
+
+        owner_id = UnicodeAttribute(hash_key=True)
+        submitted_sk = UnicodeAttribute(range_key=True)
 
     class SearchItem(Model):
         class Meta:
@@ -52,6 +73,8 @@ def searches_model(table_name: str, region: str, host: str | None) -> type[Model
         doc = UnicodeAttribute()  # the job's fixed part, JSON
         status = UnicodeAttribute()
         owner_id = UnicodeAttribute()
+        submitted_sk = UnicodeAttribute(null=True)
+        by_owner = ByOwner()
         started_ms = NumberAttribute(null=True)
         finished_ms = NumberAttribute(null=True)
         partitions_total = NumberAttribute(default=0)
@@ -86,6 +109,7 @@ class DynamoSearchJobRepository:
             job_id=job.job_id,
             doc=json.dumps(fixed),
             owner_id=job.owner_id,
+            submitted_sk=submitted_sk(job.submitted_ms),
             status=job.status.value,
             expires_at=job.expires_at,
         )
@@ -157,6 +181,27 @@ class DynamoSearchJobRepository:
             actions.append(m.error.set(error[:2000]))
         self._update(job_id, actions, m.status.is_in(*(s.value for s in _ACTIVE)))
         return self.get(job_id)
+
+    def list_by_owner(self, owner_id: str, since_ms: int = 0, limit: int = 100) -> list[SearchJob]:
+        try:
+            items = self._model.by_owner.query(
+                owner_id,
+                self._model.submitted_sk >= submitted_sk(since_ms),
+                scan_index_forward=False,
+                limit=limit,
+            )
+            return [self._job(i) for i in items]
+        except PynamoDBException as exc:
+            raise StorageError(f"searches table query failed: {exc.msg}") from exc
+
+    def list_recent(self, since_ms: int, limit: int = 100) -> list[SearchJob]:
+        # oversight only, over a small table (jobs expire with retention): a filtered scan
+        try:
+            items = self._model.scan(self._model.submitted_sk >= submitted_sk(since_ms))
+            jobs = sorted((self._job(i) for i in items), key=lambda j: j.submitted_ms, reverse=True)
+        except PynamoDBException as exc:
+            raise StorageError(f"searches table scan failed: {exc.msg}") from exc
+        return jobs[:limit]
 
 
 def is_terminal(job: SearchJob) -> bool:

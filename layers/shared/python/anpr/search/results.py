@@ -110,5 +110,3 @@ class S3ResultStore:
             },
             ExpiresIn=expires_s,
         )
-
-

@@ -17,10 +17,20 @@ from typing import Protocol
 from anpr.accountability.justification import Justification, check_access
 from anpr.kernel.audit import AuditEvent, AuditTrail
 from anpr.kernel.auth import Caller, Forbidden
-from anpr.kernel.clock import Clock, expires_at_s
+from anpr.kernel.clock import DAY_MS, Clock, expires_at_s
 from anpr.kernel.errors import BadRequest, Conflict, DomainError, NotFound
+from anpr.reads.cameras import CameraRegistry
 from anpr.reads.plates import mask
-from anpr.search.models import JobStatus, SearchJob, SubmitRequest, named_plates, oldest_ms, parse_query
+from anpr.search.models import (
+    JobStatus,
+    SearchJob,
+    SubmitRequest,
+    check_not_future,
+    named_plates,
+    oldest_ms,
+    parse_query,
+)
+from anpr.search.plan import DEFAULT_BOUNDS, CostBounds, check_bounds, estimate
 from anpr.search.repository import SearchJobRepository
 from anpr.search.results import CONTENT_TYPES, ResultStore, export_key, get_result
 
@@ -29,6 +39,7 @@ log = logging.getLogger(__name__)
 EXPORT_FORMATS = ("csv", "geojson", "kml", "html", "png")
 OVERSIGHT_ROLES = frozenset({"supervisor"})
 MAX_PAGE_SIZE = 1000
+MAX_LIST = 200
 
 
 class ExecutionStarter(Protocol):
@@ -50,10 +61,13 @@ class SearchService:
         url_ttl_s: int = 300,
         clock: Clock,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        cameras: CameraRegistry | None = None,
+        bounds: CostBounds = DEFAULT_BOUNDS,
     ):
         self.jobs, self.store, self.starter, self.audit = jobs, results, starter, audit
         self.admin_window_days, self.retention_days = admin_window_days, retention_days
         self.url_ttl_s, self.clock, self.new_id = url_ttl_s, clock, new_id
+        self.cameras, self.bounds = cameras, bounds
 
     # -- submit ---------------------------------------------------------------------------
     def submit(self, caller: Caller, request: SubmitRequest) -> SearchJob:
@@ -61,9 +75,12 @@ class SearchService:
         now = self.clock()
         justification = Justification(request.case_ref, request.reason, request.prosecutor_ref)
         try:
+            check_not_future(query, now)
             check_access(
                 caller, justification, oldest_ms(query), now, self.admin_window_days, self.retention_days
             )
+            cost = estimate(query, self.cameras)
+            check_bounds(query, cost, self.bounds, self.spent_today(caller, now))
         except (DomainError, Forbidden) as exc:
             self._audit(
                 caller,
@@ -87,6 +104,7 @@ class SearchService:
             prosecutor_ref=(request.prosecutor_ref or "").strip() or None,
             submitted_ms=now,
             expires_at=expires_at_s(now, self.retention_days),
+            estimate=cost.public(),
         )
         self.jobs.create(job)
         self._audit(
@@ -95,7 +113,7 @@ class SearchService:
             f"search/{job.job_id}",
             request,
             named_plates(query),
-            detail={"type": job.type, "query": job.query},
+            detail={"type": job.type, "query": job.query, "estimate": job.estimate},
         )
         try:
             arn = self.starter.start(job.job_id)
@@ -109,12 +127,55 @@ class SearchService:
         )
         return self.jobs.get(job.job_id)
 
+    def spent_today(self, caller: Caller, now_ms: int) -> int:
+        """Estimated read units of the caller's searches submitted in the last 24 hours."""
+        jobs = self.jobs.list_by_owner(caller.user_id, since_ms=now_ms - DAY_MS, limit=1000)
+        return sum(int((j.estimate or {}).get("read_units", 0)) for j in jobs)
+
     # -- read -----------------------------------------------------------------------------
     def status(self, caller: Caller, job_id: str) -> dict:
-        return self._visible(caller, job_id).public()
+        """One ``search.status_viewed`` record per view: the status shows the query (plates)."""
+        job = self._visible(caller, job_id, "search.status_viewed")
+        self._audit(
+            caller,
+            "search.status_viewed",
+            f"search/{job_id}",
+            job,
+            named_plates(job.parsed()),
+            detail=self._whose(caller, job),
+        )
+        return job.public()
+
+    def list(self, caller: Caller, days: int = 30, limit: int = 50) -> dict:
+        """``GET /searches``: the caller's jobs, newest first; supervisors see everyone's
+        (national scope until tokens carry a unit). One ``search.listed`` record per view."""
+        if not 1 <= days <= self.retention_days or not 1 <= limit <= MAX_LIST:
+            raise BadRequest(f"1 ≤ days ≤ {self.retention_days} and 1 ≤ limit ≤ {MAX_LIST}")
+        since = self.clock() - days * DAY_MS
+        oversight = bool(caller.groups & OVERSIGHT_ROLES)
+        if oversight:
+            jobs = self.jobs.list_recent(since, limit)
+        else:
+            jobs = self.jobs.list_by_owner(caller.user_id, since, limit)
+        plates = [p for j in jobs for p in named_plates(j.parsed())]
+        self.audit.record(
+            AuditEvent.by(
+                caller,
+                "search.listed",
+                resource="search/*" if oversight else f"search/owner/{caller.user_id}",
+                plates=sorted(set(plates)),
+                detail={"days": days, "limit": limit, "jobs": [j.job_id for j in jobs]},
+            )
+        )
+        return {
+            "items": [j.public() for j in jobs],
+            "days": days,
+            "count": len(jobs),
+            "all_owners": oversight,
+        }
 
     def results(self, caller: Caller, job_id: str, page: int = 1, page_size: int = 100) -> dict:
-        job = self._finished(caller, job_id)
+        job = self._finished(caller, job_id, "search.results_viewed")
         if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise BadRequest(f"page ≥ 1 and 1 ≤ page_size ≤ {MAX_PAGE_SIZE}")
         result = get_result(self.store, job_id)
@@ -148,7 +209,7 @@ class SearchService:
         """A presigned link to an export (default), or the file itself (``inline``)."""
         if fmt not in EXPORT_FORMATS:
             raise BadRequest(f"format must be one of {', '.join(EXPORT_FORMATS)}")
-        job = self._finished(caller, job_id)
+        job = self._finished(caller, job_id, "search.results_downloaded")
         result = get_result(self.store, job_id)
         key = export_key(job_id, fmt)
         self._audit(
@@ -172,7 +233,7 @@ class SearchService:
 
     # -- cancel ---------------------------------------------------------------------------
     def cancel(self, caller: Caller, job_id: str) -> dict:
-        job = self._visible(caller, job_id)
+        job = self._visible(caller, job_id, "search.cancelled")
         if job.owner_id != caller.user_id:
             raise Forbidden("only the investigator who submitted a search may cancel it")
         job = self.jobs.finish(
@@ -190,14 +251,27 @@ class SearchService:
         return job.public()
 
     # -- helpers --------------------------------------------------------------------------
-    def _visible(self, caller: Caller, job_id: str) -> SearchJob:
-        job = self.jobs.get(job_id)
-        if job.owner_id != caller.user_id and not caller.groups & OVERSIGHT_ROLES:
-            raise NotFound(f"no search {job_id}")
+    def _visible(self, caller: Caller, job_id: str, action: str) -> SearchJob:
+        """The job if the caller may see it; else 404 (someone else's job does not leak), audited
+        as a denied ``action``: trying other people's job ids is itself worth a record."""
+        try:
+            job = self.jobs.get(job_id)
+            if job.owner_id != caller.user_id and not caller.groups & OVERSIGHT_ROLES:
+                raise NotFound(f"no search {job_id}")
+        except NotFound as exc:
+            self._audit(
+                caller, action, f"search/{job_id}", None, [], outcome="denied", detail={"why": str(exc)}
+            )
+            raise NotFound(f"no search {job_id}") from None
         return job
 
-    def _finished(self, caller: Caller, job_id: str) -> SearchJob:
-        job = self._visible(caller, job_id)
+    @staticmethod
+    def _whose(caller: Caller, job: SearchJob) -> dict:
+        own = job.owner_id == caller.user_id
+        return {"status": job.status.value, "own": own, **({} if own else {"owner": job.owner_id})}
+
+    def _finished(self, caller: Caller, job_id: str, action: str) -> SearchJob:
+        job = self._visible(caller, job_id, action)
         if job.status != JobStatus.SUCCEEDED:
             raise Conflict(f"search {job_id} is {job.status.value}; results come when it has SUCCEEDED")
         return job

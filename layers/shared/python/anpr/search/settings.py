@@ -6,15 +6,29 @@ from pydantic import Field
 
 from anpr.accountability.audit_store import AuditTrailSettings
 from anpr.kernel.config import BaseConfig
-from anpr.search.plan import PlanLimits
+from anpr.search.plan import CostBounds, PlanLimits
 
 
 class SearchApiSettings(AuditTrailSettings):
     table_searches: str
+    table_cameras: str
     bucket_search_results: str
     state_machine_search: str
     #: presigned download links live this long
     download_url_ttl_s: int = Field(default=300, ge=30, le=3600)
+    #: what one search may cost (docs/search.md "Cost bounds"): a one-day national partial
+    #: search (46,080 partitions, ≈ 3.4 M read units) fits; a month of it does not
+    search_max_job_partitions: int = Field(default=100_000, ge=1)
+    search_max_job_read_units: int = Field(default=5_000_000, ge=1)
+    #: and one investigator in 24 hours (estimates of the jobs submitted, summed)
+    search_max_user_read_units_per_day: int = Field(default=20_000_000, ge=1)
+
+    def bounds(self) -> CostBounds:
+        return CostBounds(
+            job_partitions=self.search_max_job_partitions,
+            job_read_units=self.search_max_job_read_units,
+            user_read_units_per_day=self.search_max_user_read_units_per_day,
+        )
 
 
 class SearchTaskSettings(BaseConfig):

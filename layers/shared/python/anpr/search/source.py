@@ -115,5 +115,3 @@ def _sighting(item: dict) -> Sighting:
         snapshot_key=s("snapshot_key"),
         tag="",
     )
-
-

@@ -13,6 +13,7 @@ from anpr.kernel.spec import (
 from anpr.kernel.spec import (
     BucketSpec,
     FunctionSpec,
+    Index,
     RouteSpec,
     SpecPart,
     StateMachineSpec,
@@ -27,7 +28,13 @@ READ = ("investigator", "supervisor")
 PART = SpecPart(
     tables=(
         # job state; expires with the reads it describes (TTL = submitted + retention)
-        TableSpec(id="Searches", partition_key=S("job_id"), ttl_attribute="expires_at"),
+        TableSpec(
+            id="Searches",
+            partition_key=S("job_id"),
+            # "my searches" and the per-user daily cost bound: owner, newest first
+            indexes=(Index("byOwner", S("owner_id"), S("submitted_sk")),),  # {submitted_ms:013d}
+            ttl_attribute="expires_at",
+        ),
     ),
     buckets=(
         # parts, merged results and exports (CSV/GeoJSON/KML/HTML/PNG): personal data, plates key
@@ -43,6 +50,7 @@ PART = SpecPart(
             timeout_s=29,
             uses=(
                 Use("table", "Searches", "read_write"),
+                Use("table", "Cameras", "read"),  # the cost estimate of zone and area searches
                 Use("bucket", "SearchResults", "read"),  # result pages and presigned downloads
                 Use("state_machine", "Search", "start"),
                 *AUDIT_WRITER_USES,  # search.submitted / results_viewed / results_downloaded
@@ -74,6 +82,7 @@ PART = SpecPart(
     ),
     routes=(
         RouteSpec("POST", "/searches", "SearchApi", roles=SUBMIT),
+        RouteSpec("GET", "/searches", "SearchApi", roles=READ),  # own jobs; supervisors: all
         RouteSpec("GET", "/searches/{id}", "SearchApi", roles=READ),
         RouteSpec("GET", "/searches/{id}/results", "SearchApi", roles=READ),
         RouteSpec("DELETE", "/searches/{id}", "SearchApi", roles=SUBMIT),

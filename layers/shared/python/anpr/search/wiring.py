@@ -66,6 +66,8 @@ def api_services(settings: SearchApiSettings | None = None, clock: Clock = syste
             retention_days=s.retention_days,
             url_ttl_s=s.download_url_ttl_s,
             clock=clock,
+            cameras=DynamoCameraRegistry(s.table_cameras, s.region),
+            bounds=s.bounds(),
         ),
         audit=trail,
     )
