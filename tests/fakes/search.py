@@ -141,3 +141,14 @@ class InMemorySearchJobRepository:
         if error is not None:
             changes["error"] = error
         return self._set(job_id, _ACTIVE, **changes)
+
+    def list_by_owner(self, owner_id: str, since_ms: int = 0, limit: int = 100) -> list[SearchJob]:
+        return self.list_recent(since_ms, limit=len(self.jobs) or 1, owner_id=owner_id)[:limit]
+
+    def list_recent(self, since_ms: int, limit: int = 100, owner_id: str | None = None) -> list[SearchJob]:
+        jobs = [
+            j
+            for j in self.jobs.values()
+            if j.submitted_ms >= since_ms and (owner_id is None or j.owner_id == owner_id)
+        ]
+        return sorted(jobs, key=lambda j: j.submitted_ms, reverse=True)[:limit]

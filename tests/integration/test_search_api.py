@@ -258,3 +258,45 @@ def test_a_partial_search_on_moto_returns_all_and_only_matches(search):
     }
     assert {"1ABC234", "1ABD234"} <= {i["plate"] for i in page["items"]}
     assert not {"1ABC334", "2ABC234"} & {i["plate"] for i in page["items"]}
+
+
+@pytest.mark.parametrize("body", ["hello", "{not json", "[1, 2]", ""])
+def test_a_body_that_is_not_a_json_object_is_400_with_a_reason(search, body):
+    api, _, _ = search
+    # GIVEN a POST /searches whose body is not a JSON object WHEN sent THEN 400 with a reason, no 500
+    status, answer, _ = call(api, "POST", "/searches", body=body, claims=IVAN)
+    assert status == 400 and answer["error"]
+
+
+@pytest.mark.parametrize("pattern", ["1-AB[", "ÄÖÜ123", "**", "1?A*"])
+def test_a_pattern_that_is_not_a_plate_pattern_is_400_saying_why(search, pattern):
+    api, _, _ = search
+    params = {"pattern": pattern, "start_ms": NOW_MS - HOUR, "end_ms": NOW_MS}
+    status, answer, _ = submit(api, type="partial", params=params)
+    assert status == 400 and "pattern" in answer["error"]
+
+
+def test_a_national_month_is_refused_and_a_day_says_its_estimate(search):
+    api, _, _ = search
+    # GIVEN a 29-day partial 1A* without cameras WHEN submitted THEN 400 saying what to narrow
+    month = {"pattern": "1A*", "start_ms": NOW_MS - 29 * 24 * HOUR, "end_ms": NOW_MS}
+    status, answer, _ = submit(api, type="partial", params=month)
+    assert status == 400 and "cameras or zones" in answer["error"]
+    # AND a zone-limited search is estimated from the camera registry, in the 202 answer
+    zone = {"pattern": "1A*", "start_ms": NOW_MS - HOUR, "end_ms": NOW_MS, "zones": ["BRU-NORD"]}
+    status, job, _ = submit(api, type="partial", params=zone)
+    assert status == 202 and job["estimate"]["partitions"] == 5  # the zone's five cameras
+    assert job["estimate"]["engine"] == "inline"
+
+
+def test_get_searches_lists_my_jobs(search):
+    api, _, _ = search
+    _, mine, _ = submit(api)
+    status, listed, _ = call(api, "GET", "/searches", claims=IVAN)
+    assert status == 200 and [j["job_id"] for j in listed["items"]] == [mine["job_id"]]
+    # AND a colleague sees none of them
+    status, other, _ = call(api, "GET", "/searches", claims=claims("olga", "investigator"))
+    assert status == 200 and other["items"] == []
+    # AND patrol has no such route
+    status, _, _ = call(api, "GET", "/searches", claims=claims("pat", "patrol"))
+    assert status == 403

@@ -4,6 +4,7 @@ import pytest
 from anpr.kernel.auth import Caller, Forbidden
 from anpr.kernel.errors import BadRequest, Conflict, NotFound
 from anpr.search.models import JobStatus, SearchResult, SubmitRequest
+from anpr.search.plan import CostBounds
 from anpr.search.results import export_key, put_result
 from anpr.search.service import SearchService
 from pydantic import ValidationError
@@ -161,3 +162,145 @@ def test_cancel_by_the_owner_only(svc):
     assert out["status"] == "CANCELLED" and svc.starter.stopped == [job.execution_arn]
     with pytest.raises(Conflict):
         svc.cancel(INVESTIGATOR, job.job_id)
+
+
+# -- the age tier at its edges (issue 11, finding 8) ----------------------------------------------
+def convoy(start_ms, **params):
+    body = {
+        "type": "convoy",
+        "params": {"plate": "1ABC234", "start_ms": start_ms, "end_ms": NOW_MS, **params},
+        "case_ref": "PV-BRU-2026-001",
+        "reason": "convoy of two vehicles, robbery",
+    }
+    return SubmitRequest.model_validate(body)
+
+
+def test_a_convoy_window_reaching_past_30_days_needs_a_prosecutor_reference(svc):
+    # GIVEN a convoy starting 30 days − 1 minute ago with a ±1,800 s window and no control days
+    start = NOW_MS - 30 * DAY + 60_000
+    # WHEN submitted without a prosecutor reference THEN 403: its first window reads 30.02-day-old reads
+    with pytest.raises(Forbidden, match="prosecutor"):
+        svc.submit(INVESTIGATOR, convoy(start, window_s=1800, control_days=0))
+    # AND a 30-second window (which stays inside the month) is accepted
+    assert svc.submit(INVESTIGATOR, convoy(start, window_s=30, control_days=0)).status == JobStatus.QUEUED
+
+
+def test_an_ab_search_whose_second_place_is_older_needs_a_prosecutor_reference(svc):
+    a = {"cameras": ["A"], "start_ms": NOW_MS - DAY, "end_ms": NOW_MS}
+    b = {"cameras": ["B"], "start_ms": NOW_MS - 31 * DAY, "end_ms": NOW_MS - 30 * DAY}
+    with pytest.raises(Forbidden, match="prosecutor"):
+        svc.submit(INVESTIGATOR, request(type="ab", params={"a": a, "b": b}))
+
+
+@pytest.mark.parametrize("end_ms", [NOW_MS + DAY, 7_258_118_400_000])  # tomorrow; the year 2200
+def test_a_window_in_the_future_is_400_and_audited(svc, end_ms):
+    params = {"plate": "1ABC234", "start_ms": end_ms - DAY, "end_ms": end_ms}
+    with pytest.raises(BadRequest, match="future"):
+        svc.submit(INVESTIGATOR, request(params=params))
+    assert svc.starter.started == [] and svc.audit.events[-1].outcome == "denied"
+
+
+# -- the cost bound (issue 11, finding 7) ---------------------------------------------------------
+def partial(days, **params):
+    body = {"pattern": "1A*", "start_ms": NOW_MS - days * DAY, "end_ms": NOW_MS, **params}
+    return request(type="partial", params=body)
+
+
+def test_a_29_day_national_partial_search_is_refused_saying_what_to_narrow(svc):
+    # GIVEN 1A* over 29 days with no camera or zone limit (1.34 M partitions)
+    # WHEN submitted THEN 400 with the estimate, the bound and how to narrow it; nothing started
+    with pytest.raises(BadRequest) as err:
+        svc.submit(INVESTIGATOR, partial(29))
+    message = str(err.value)
+    assert "1,336,352 partitions" in message and "cameras or zones" in message
+    assert "at most 52 hours" in message
+    assert svc.starter.started == [] and svc.audit.events[-1].outcome == "denied"
+
+
+def test_the_estimate_is_in_the_job_and_its_status(svc):
+    # GIVEN a one-day national partial search (46,112 partitions at the default limits)
+    job = svc.submit(INVESTIGATOR, partial(1))
+    # THEN the job says what it is expected to cost and on which engine
+    est = svc.status(INVESTIGATOR, job.job_id)["estimate"]
+    assert est["partitions"] == 46_112 and est["engine"] == "distributed"
+    assert est["read_units"] == 46_112 * 73
+    # AND a camera-limited one costs a camera window per camera, inline
+    small = svc.submit(INVESTIGATOR, partial(1, cameras=["A", "B"])).estimate
+    assert (small["partitions"], small["engine"]) == (2, "inline")
+
+
+def test_the_per_user_daily_bound_counts_the_last_24_hours(svc):
+    # GIVEN a daily bound of a bit more than two one-day national searches
+    svc.bounds = CostBounds(user_read_units_per_day=7_000_000)
+    svc.submit(INVESTIGATOR, partial(1))
+    svc.submit(INVESTIGATOR, partial(0.5))
+    # WHEN the same investigator asks for a third THEN 400 naming the daily bound
+    with pytest.raises(BadRequest, match="daily bound"):
+        svc.submit(INVESTIGATOR, partial(1))
+    # AND a colleague's budget is their own
+    assert svc.submit(COLLEAGUE, partial(1)).status == JobStatus.QUEUED
+
+
+def test_bounds_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ANPR_SEARCH_MAX_JOB_PARTITIONS", "10")
+    from anpr.search.settings import SearchApiSettings
+
+    settings = SearchApiSettings(
+        table_searches="s",
+        table_cameras="c",
+        table_audit_trail="a",
+        bucket_search_results="b",
+        state_machine_search="arn",
+    )
+    assert settings.bounds().job_partitions == 10
+
+
+# -- every view audited (issue 11, finding 9) -----------------------------------------------------
+def test_status_views_are_audited_once_per_view_with_the_plate(svc):
+    job = svc.submit(INVESTIGATOR, request())
+    svc.status(INVESTIGATOR, job.job_id)
+    svc.status(SUPERVISOR, job.job_id)
+    viewed = [e for e in svc.audit.events if e.action == "search.status_viewed"]
+    assert [(e.actor_id, e.outcome, e.plates) for e in viewed] == [
+        ("sub-ivan", "allowed", ["1ABC234"]),
+        ("sub-sam", "allowed", ["1ABC234"]),
+    ]
+    assert viewed[1].detail["owner"] == "sub-ivan"
+
+
+@pytest.mark.parametrize("action", ["status", "results", "download", "cancel"])
+def test_someone_elses_search_is_404_and_audited_as_denied(svc, action):
+    job = svc.submit(INVESTIGATOR, request())
+    call = {
+        "status": lambda: svc.status(COLLEAGUE, job.job_id),
+        "results": lambda: svc.results(COLLEAGUE, job.job_id),
+        "download": lambda: svc.download(COLLEAGUE, job.job_id, "csv"),
+        "cancel": lambda: svc.cancel(COLLEAGUE, job.job_id),
+    }[action]
+    with pytest.raises(NotFound):
+        call()
+    last = svc.audit.events[-1]
+    assert (last.actor_id, last.outcome, last.resource) == ("sub-olga", "denied", f"search/{job.job_id}")
+
+
+def test_an_unknown_search_is_404_and_audited_as_denied(svc):
+    with pytest.raises(NotFound):
+        svc.status(COLLEAGUE, "nope")
+    assert svc.audit.events[-1].outcome == "denied"
+
+
+# -- my searches (issue 17, item 2) ---------------------------------------------------------------
+def test_list_shows_my_searches_and_supervisors_all_audited(svc):
+    mine = svc.submit(INVESTIGATOR, request())
+    theirs = svc.submit(
+        COLLEAGUE, request(params={"plate": "2XYZ987", "start_ms": NOW_MS - DAY, "end_ms": NOW_MS})
+    )
+    out = svc.list(INVESTIGATOR)
+    assert [j["job_id"] for j in out["items"]] == [mine.job_id] and not out["all_owners"]
+    listed = svc.audit.events[-1]
+    assert (listed.action, listed.plates) == ("search.listed", ["1ABC234"])
+    everyone = svc.list(SUPERVISOR)
+    assert {j["job_id"] for j in everyone["items"]} == {mine.job_id, theirs.job_id}
+    assert svc.audit.events[-1].plates == ["1ABC234", "2XYZ987"]
+    with pytest.raises(BadRequest):
+        svc.list(INVESTIGATOR, limit=0)
