@@ -76,6 +76,14 @@ def _summary(details: list[dict]) -> str:
 def _new_resolver() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True)
 
+    @app.not_found
+    def _not_found(exc):
+        return json_error(404, f"no such resource: {app.current_event.http_method} {app.current_event.path}")
+
+    @app.exception_handler(json.JSONDecodeError)
+    def _not_json(exc: json.JSONDecodeError):
+        return json_error(400, f"the body must be JSON ({exc.msg} at character {exc.pos})")
+
     @app.exception_handler(DomainError)
     def _domain(exc: DomainError):
         return json_error(exc.status, str(exc))
