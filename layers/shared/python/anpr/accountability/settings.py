@@ -5,7 +5,32 @@ from __future__ import annotations
 from pydantic import Field
 
 from anpr.accountability.audit_store import AuditTrailSettings
+from anpr.accountability.justification import (
+    MIN_REASON_CHARS,
+    REFERENCE_FORMAT,
+    REFERENCE_PATTERN,
+    JustificationRules,
+)
 from anpr.kernel.config import BaseConfig
+
+
+class JustificationSettings(BaseConfig):
+    """The declared formats of a justification, per stage (``ANPR_CASE_REF_PATTERN``...)."""
+
+    case_ref_pattern: str = REFERENCE_PATTERN
+    case_ref_format: str = REFERENCE_FORMAT
+    prosecutor_ref_pattern: str = REFERENCE_PATTERN
+    prosecutor_ref_format: str = REFERENCE_FORMAT
+    reason_min_alnum: int = Field(default=MIN_REASON_CHARS, ge=1)
+
+    def justification_rules(self) -> JustificationRules:
+        return JustificationRules(
+            case_ref_pattern=self.case_ref_pattern,
+            case_ref_format=self.case_ref_format,
+            prosecutor_ref_pattern=self.prosecutor_ref_pattern,
+            prosecutor_ref_format=self.prosecutor_ref_format,
+            reason_min_alnum=self.reason_min_alnum,
+        )
 
 
 class ProbeSettings(BaseConfig):
@@ -24,7 +49,7 @@ class ProbeJobSettings(ProbeSettings, AuditTrailSettings):
     pass
 
 
-class AuditApiSettings(ProbeSettings, AuditTrailSettings):
+class AuditApiSettings(ProbeSettings, AuditTrailSettings, JustificationSettings):
     table_legal_holds: str
     table_reads: str
     table_cameras: str
