@@ -49,39 +49,33 @@ def table_models(build: Callable[[str, str, str | None], T]) -> Callable[[str, s
     return factory
 
 
+def table_meta(table_name: str, region: str, host: str | None) -> type:
+    """A PynamoDB ``Meta`` for one physical table (names come from config, never from code)."""
+    return type("Meta", (), {"table_name": table_name, "region": region, "host": host})
+
+
+def all_projection_index(index_name: str, hash_key: str, range_key: str) -> GlobalSecondaryIndex:
+    """A GSI projecting every attribute, keyed by two string attributes (the spec's ``Index``)."""
+    attrs = {
+        "Meta": type("Meta", (), {"index_name": index_name, "projection": AllProjection()}),
+        hash_key: UnicodeAttribute(hash_key=True),
+        range_key: UnicodeAttribute(range_key=True),
+    }
+    return type(f"{index_name[0].upper()}{index_name[1:]}Index", (GlobalSecondaryIndex,), attrs)()
+
+
 @table_models
 def reads_model(table_name: str, region: str, host: str | None) -> type[Model]:
-    tname, treg, thost = table_name, region, host
-
-    class ByPlate(GlobalSecondaryIndex):
-        class Meta:
-            index_name = "byPlate"
-            projection = AllProjection()
-
-        plate_pk = UnicodeAttribute(hash_key=True)
-        ts_sk = UnicodeAttribute(range_key=True)
-
-    class ByCamera(GlobalSecondaryIndex):
-        class Meta:
-            index_name = "byCamera"
-            projection = AllProjection()
-
-        camera_pk = UnicodeAttribute(hash_key=True)
-        ts_sk = UnicodeAttribute(range_key=True)
-
     class PlateReadItem(Model):
-        class Meta:
-            table_name = tname
-            region = treg
-            host = thost
+        Meta = table_meta(table_name, region, host)
 
         pk = UnicodeAttribute(hash_key=True)
         sk = UnicodeAttribute(range_key=True)
         plate_pk = UnicodeAttribute()
         camera_pk = UnicodeAttribute()
         ts_sk = UnicodeAttribute()
-        by_plate = ByPlate()
-        by_camera = ByCamera()
+        by_plate = all_projection_index("byPlate", "plate_pk", "ts_sk")
+        by_camera = all_projection_index("byCamera", "camera_pk", "ts_sk")
 
         read_id = UnicodeAttribute()
         plate = UnicodeAttribute()
@@ -112,13 +106,8 @@ def reads_model(table_name: str, region: str, host: str | None) -> type[Model]:
 
 @table_models
 def cameras_model(table_name: str, region: str, host: str | None) -> type[Model]:
-    tname, treg, thost = table_name, region, host
-
     class CameraItem(Model):
-        class Meta:
-            table_name = tname
-            region = treg
-            host = thost
+        Meta = table_meta(table_name, region, host)
 
         camera_id = UnicodeAttribute(hash_key=True)
         name = UnicodeAttribute(default="")
