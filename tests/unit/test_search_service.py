@@ -1,5 +1,7 @@
 """The search API's rules: justification, age tiers, visibility, audit — on in-memory fakes."""
 
+import hashlib
+
 import pytest
 from anpr.kernel.auth import Caller, Forbidden
 from anpr.kernel.errors import BadRequest, Conflict, NotFound
@@ -143,6 +145,10 @@ def test_downloads_are_links_or_inline_and_audited(svc):
     assert body.startswith(b"# search") and ctype == "text/csv"
     assert [e.action for e in svc.audit.events[-2:]] == ["search.results_downloaded"] * 2
     assert svc.audit.events[-1].plates == ["1ABC234"]
+    # AND the audit trail holds the SHA-256 of the file handed over (the link says it too)
+    digest = hashlib.sha256(body).hexdigest()
+    assert [e.detail["sha256"] for e in svc.audit.events[-2:]] == [digest, digest]
+    assert link["sha256"] == digest
     with pytest.raises(BadRequest):
         svc.download(INVESTIGATOR, job.job_id, "exe")
 

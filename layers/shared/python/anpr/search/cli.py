@@ -249,3 +249,27 @@ def print_table(page: dict, out=sys.stdout) -> None:
     print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)), file=out)
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)), file=out)
+
+
+def export_basemap(cameras_path: Path, out_path: Path) -> int:
+    """Write the simulator's Brussels road network as street segments for the offline maps
+    (``anpr/search/basemap.json``, read by ``anpr.search.maps``). Returns the segment count."""
+    from anpr.reads.cameras import load_seed
+    from local.simulator.network import RoadNetwork, road_class
+
+    net = RoadNetwork.from_cameras(load_seed(cameras_path))
+    segments = {}
+    for links in net.links.values():
+        for link in links:
+            a, b = net.cameras[link.src], net.cameras[link.dst]
+            key = tuple(sorted((link.src, link.dst)))
+            kind = road_class(a.road) if link.same_road else "urban"
+            segments.setdefault(
+                key, [round(a.lat, 5), round(a.lon, 5), round(b.lat, 5), round(b.lon, 5), kind]
+            )
+    doc = {
+        "source": f"local/simulator/network.py over {cameras_path.name} (camera-to-camera links)",
+        "segments": [segments[k] for k in sorted(segments)],
+    }
+    out_path.write_text(json.dumps(doc, separators=(",", ":")) + "\n")
+    return len(segments)

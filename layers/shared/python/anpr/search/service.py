@@ -8,6 +8,7 @@ Who may do what (routes in anpr/search/spec.py; decision in docs/search.md):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import uuid
@@ -188,7 +189,7 @@ class SearchService:
             f"search/{job_id}",
             job,
             plates,
-            detail={"page": page, "page_size": page_size},
+            detail={"page": page, "page_size": page_size, **self._whose(caller, job)},
         )
         return {
             "job_id": job_id,
@@ -212,21 +213,31 @@ class SearchService:
         job = self._finished(caller, job_id, "search.results_downloaded")
         result = get_result(self.store, job_id)
         key = export_key(job_id, fmt)
+        body = self.store.get(key)
+        # the audit trail holds the file's fingerprint: what was handed over can be proven later
+        sha256 = hashlib.sha256(body).hexdigest()
         self._audit(
             caller,
             "search.results_downloaded",
             f"search/{job_id}",
             job,
             result.plates(),
-            detail={"format": fmt, "inline": inline},
+            detail={
+                "format": fmt,
+                "inline": inline,
+                "sha256": sha256,
+                "bytes": len(body),
+                **self._whose(caller, job),
+            },
         )
         if inline:
-            return self.store.get(key), CONTENT_TYPES[fmt]
+            return body, CONTENT_TYPES[fmt]
         filename = f"search-{job_id}.{fmt}"
         return {
             "job_id": job_id,
             "format": fmt,
             "filename": filename,
+            "sha256": sha256,
             "expires_s": self.url_ttl_s,
             "url": self.store.url(key, filename, self.url_ttl_s),
         }

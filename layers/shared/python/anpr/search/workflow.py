@@ -178,12 +178,13 @@ class SearchWorkflow:
     def export(self, job_id: str) -> dict:
         self._require_running(job_id)
         result = get_result(self.results, job_id)
+        places = self._places()
         files = {
-            "csv": exports.to_csv(result),
-            "geojson": exports.to_geojson(result),
-            "kml": exports.to_kml(result),
-            "html": maps.to_html(result).encode(),
-            "png": maps.to_png(result),
+            "csv": exports.to_csv(result, places),
+            "geojson": exports.to_geojson(result, places),
+            "kml": exports.to_kml(result, places),
+            "html": maps.to_html(result, places=places).encode(),
+            "png": maps.to_png(result, places=places),
         }
         for fmt, body in files.items():
             self.results.put(export_key(job_id, fmt), body, CONTENT_TYPES[fmt])
@@ -207,6 +208,14 @@ class SearchWorkflow:
         return {"job_id": job_id, "status": job.status.value, "error": job.error}
 
     # -- helpers --------------------------------------------------------------------------
+    def _places(self) -> dict[str, str]:
+        """Camera id → "name, road, municipality" for the exports (evidence names places)."""
+        out = {}
+        for c in self.cameras.list():
+            words = [w for w in (c.name, c.road, c.municipality) if w]
+            out[c.camera_id] = ", ".join(dict.fromkeys(words))
+        return {k: v for k, v in out.items() if v}
+
     def _notify(self, job: SearchJob) -> None:
         try:  # the job's state is the record; a lost notice must not fail a finished search
             self.notifier.notify(job)
