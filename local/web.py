@@ -1,0 +1,173 @@
+"""The web apps on the local runtime: serves the built console and patrol app (``web/dist``),
+``/config.json`` (where the API is), ``POST /login`` (a personal login against the local user
+pool, returning the ID token) and ``/api/*`` proxied to the local API gateway, so the pages and
+the API share one origin (no CORS on the gateway, as CloudFront does when deployed).
+
+    .venv/bin/python -m local.web basemap web/src/generated/basemap.json   # the offline map layer
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import sys
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+ROOT = Path(__file__).resolve().parents[1]
+DIST = ROOT / "web" / "dist"
+#: no third-party origin anywhere; images may come from the object store (presigned crop links)
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob: {images}; connect-src 'self'; "
+    "style-src 'self'; script-src 'self'; worker-src 'self'; manifest-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-encoding",
+    "content-length",
+    "server",
+    "date",
+}
+
+
+def basemap() -> dict:
+    """The simulator's Brussels roads as lines ([lat, lon] points): the map's base layer."""
+    from local.simulator.make_cameras import ROADS
+
+    return {
+        "source": "local/simulator/make_cameras.py ROADS",
+        "roads": [
+            {
+                "name": r.name,
+                "kind": r.kind,
+                "points": [[round(lat, 5), round(lon, 5)] for lat, lon in r.points],
+                "closed": r.closed,
+            }
+            for r in ROADS
+        ],
+    }
+
+
+class WebServer:
+    """Static files + config + login + API proxy, on 127.0.0.1:``port``."""
+
+    def __init__(self, identity, api_url: str, port: int = 0, dist: Path = DIST, images_origin: str = ""):
+        self.identity, self.api_url, self.dist = identity, api_url.rstrip("/"), Path(dist)
+        self.csp = CSP.format(images=images_origin).replace("  ", " ")
+        self._server = make_server("127.0.0.1", port, self._wsgi, threaded=True)
+        self.port = self._server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="web")
+
+    def start(self) -> WebServer:
+        if not (self.dist / "index.html").exists():
+            raise FileNotFoundError(f"{self.dist} has no built apps: run `make web`")
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+
+    def _wsgi(self, environ, start_response):
+        request = Request(environ)
+        return self.handle(request)(environ, start_response)
+
+    def handle(self, request: Request) -> Response:
+        if request.path == "/config.json":
+            resp = _json(200, {"apiUrl": "/api"})
+        elif request.path == "/login":
+            resp = self._login(request) if request.method == "POST" else _json(405, {"error": "POST only"})
+        elif request.path.startswith("/api/"):
+            resp = self._proxy(request)
+        else:
+            resp = self._static(request.path)
+        resp.headers["Content-Security-Policy"] = self.csp
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["X-Frame-Options"] = "DENY"
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        return resp
+
+    def _login(self, request: Request) -> Response:
+        body = request.get_json(silent=True) or {}
+        username, password = body.get("username"), body.get("password")
+        if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+            return _json(400, {"error": "username and password are required"})
+        try:
+            token = self.identity.login(username, password)
+        except Exception:  # noqa: BLE001 (any refusal by the user pool is a failed login, never a 500)
+            return _json(401, {"error": "wrong username or password"})
+        return _json(200, {"id_token": token})
+
+    def _proxy(self, request: Request) -> Response:
+        url = self.api_url + request.full_path.removeprefix("/api").rstrip("?")
+        headers = {
+            k: v
+            for k, v in request.headers.items()
+            if k.lower() in ("authorization", "content-type", "accept")
+        }
+        req = urllib.request.Request(
+            url, data=request.get_data() or None, headers=headers, method=request.method
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=120) as r:
+                status, data, out_headers = r.status, r.read(), r.headers.items()
+        except urllib.error.HTTPError as e:
+            status, data, out_headers = e.code, e.read(), e.headers.items()
+        except urllib.error.URLError as e:
+            return _json(502, {"error": f"API unreachable: {e.reason}"})
+        resp = Response(data, status=status)
+        for k, v in out_headers:
+            if k.lower() not in _HOP_BY_HOP:
+                resp.headers[k] = v
+        return resp
+
+    def _static(self, path: str) -> Response:
+        rel = path.lstrip("/") or "index.html"
+        if rel.endswith("/"):
+            rel += "index.html"
+        target = (self.dist / rel).resolve()
+        if not target.is_relative_to(self.dist.resolve()):
+            return _json(404, {"error": "not found"})
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            return _json(404, {"error": "not found"})
+        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if target.suffix == ".webmanifest":
+            ctype = "application/manifest+json"
+        resp = Response(target.read_bytes(), content_type=ctype)
+        # hashed assets never change; pages and the service worker are revalidated
+        resp.headers["Cache-Control"] = (
+            "public, max-age=31536000, immutable" if "/assets/" in path else "no-cache"
+        )
+        return resp
+
+
+def start_web(rt, gateway, port: int = 8000) -> WebServer:
+    """The hook ``make local`` calls: the apps next to the running gateway."""
+    return WebServer(rt.identity, gateway.url, port, images_origin=rt.endpoint).start()
+
+
+def _json(status: int, body: dict) -> Response:
+    return Response(json.dumps(body), status=status, content_type="application/json")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["basemap"] and len(args) == 2:
+        Path(args[1]).write_text(json.dumps(basemap(), separators=(",", ":")) + "\n")
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
