@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from anpr.accountability.audit_store import verify_chain
+from anpr.accountability.verify import verify_chain
 from anpr.kernel.audit import AuditEvent
 from anpr.kernel.clock import system_clock
 
@@ -32,7 +32,8 @@ def _event(i: int) -> AuditEvent:
 def _moto_requests_per_record() -> tuple[float, float]:
     """(DynamoDB + S3 requests per record, ms per record) on in-process moto."""
     import boto3
-    from anpr.accountability.audit_store import DynamoAuditTrail, S3AuditArchive
+    from anpr.accountability.adapters.dynamo import DynamoAuditTrail
+    from anpr.accountability.adapters.s3 import S3AuditArchive
     from moto import mock_aws
 
     with mock_aws():

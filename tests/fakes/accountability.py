@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from anpr.accountability.audit_store import GENESIS, AuditRecord, _in, event_body
-from anpr.accountability.legal_hold import HeldRead, LegalHold, ReadRef
-from anpr.accountability.probes import Probe, ProbeStatus
+from anpr.accountability.models import (
+    GENESIS,
+    AuditRecord,
+    HeldRead,
+    LegalHold,
+    Probe,
+    ProbeStatus,
+    ReadRef,
+    event_body,
+)
+from anpr.accountability.models import in_period as _in
 from anpr.kernel.audit import AuditEvent, stamped
 from anpr.kernel.clock import Clock
 from anpr.kernel.db import StorageError

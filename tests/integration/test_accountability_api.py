@@ -6,11 +6,10 @@ import time
 
 import boto3
 import pytest
-from anpr.accountability.audit_store import trail_from
-from anpr.accountability.probes import Answer, ProbeStatus
+from anpr.accountability.models import Answer, ProbeStatus
 from anpr.accountability.retention import expires_at, sweep_expired
 from anpr.accountability.settings import ProbeJobSettings
-from anpr.accountability.wiring import probe_service
+from anpr.accountability.wiring import probe_service, trail_from
 from anpr.kernel.audit import AuditEvent
 from anpr.kernel.auth import Caller
 from anpr.reads.models import PlateRead

@@ -10,7 +10,7 @@ fails here.
 import re
 
 import pytest
-from anpr.accountability.audit_store import DynamoAuditTrail
+from anpr.accountability.adapters.dynamo import DynamoAuditTrail
 from anpr.kernel import platform as spec
 from anpr.kernel.clock import system_clock
 from anpr.kernel.roles import ROLES

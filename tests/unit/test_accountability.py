@@ -5,10 +5,20 @@ import math
 
 import pytest
 from anpr.accountability.access_report import who_accessed
-from anpr.accountability.audit_store import GENESIS, AuditRecord, verify_chain, verify_store
-from anpr.accountability.legal_hold import LegalHoldService, PlaceHold, ReleaseHold
-from anpr.accountability.probes import Answer, ProbePolicy, ProbeService, ProbeStatus, Verdict, draw
+from anpr.accountability.legal_hold import LegalHoldService
+from anpr.accountability.models import (
+    GENESIS,
+    Answer,
+    AuditRecord,
+    PlaceHold,
+    ProbePolicy,
+    ProbeStatus,
+    ReleaseHold,
+    Verdict,
+)
+from anpr.accountability.probes import ProbeService, draw
 from anpr.accountability.transparency import figures
+from anpr.accountability.verify import verify_chain, verify_store
 from anpr.kernel.audit import AuditEvent
 from anpr.kernel.auth import Caller, Forbidden
 from anpr.kernel.errors import BadRequest, Conflict

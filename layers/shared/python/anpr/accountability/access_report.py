@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
-from anpr.accountability.audit_store import AuditReader
+from anpr.accountability.ports import AuditReader
 from anpr.reads.plates import normalise
 
 

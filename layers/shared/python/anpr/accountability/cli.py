@@ -89,7 +89,8 @@ def _setup(args: argparse.Namespace) -> str:
 
 
 def _trail(args: argparse.Namespace, region: str, with_archive: bool = True):
-    from anpr.accountability.audit_store import DynamoAuditTrail, S3AuditArchive
+    from anpr.accountability.adapters.dynamo import DynamoAuditTrail
+    from anpr.accountability.adapters.s3 import S3AuditArchive
     from anpr.kernel.clock import system_clock
 
     bucket = _name(args, "archive_bucket") if with_archive else None
@@ -98,7 +99,7 @@ def _trail(args: argparse.Namespace, region: str, with_archive: bool = True):
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from anpr.accountability.audit_store import verify_store
+    from anpr.accountability.verify import verify_store
 
     region = _setup(args)
     trail = _trail(args, region, with_archive=not args.no_archive)
@@ -150,9 +151,10 @@ def run_who_accessed(args: argparse.Namespace) -> int:
 
 
 def run_transparency(args: argparse.Namespace) -> int:
-    from anpr.accountability.probes import DynamoProbeStore, ProbeStatus
+    from anpr.accountability.adapters.dynamo import DynamoProbeStore, reads_counter
+    from anpr.accountability.models import ProbeStatus
     from anpr.accountability.service import parse_time
-    from anpr.accountability.transparency import figures, reads_counter
+    from anpr.accountability.transparency import figures
     from anpr.reads.cameras import DynamoCameraRegistry
 
     region = _setup(args)

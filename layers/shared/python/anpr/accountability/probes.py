@@ -13,78 +13,17 @@ on what was actually recorded, whatever the search feature's own storage looks l
 
 from __future__ import annotations
 
-import math
-import random
-from collections.abc import Callable, Iterable
-from enum import StrEnum
-from typing import Protocol
+from collections.abc import Iterable
 
-import boto3
-from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
-from pydantic import BaseModel, Field
-
-from anpr.accountability.audit_store import AuditReader, AuditRecord
+from anpr.accountability.models import Answer, AuditRecord, Probe, ProbePolicy, ProbeStatus
+from anpr.accountability.ports import AuditReader, ProbeStore
 from anpr.kernel.audit import AuditEvent, AuditTrail
 from anpr.kernel.auth import Caller, Forbidden
-from anpr.kernel.clock import DAY_MS
-from anpr.kernel.db import StorageError
+from anpr.kernel.clock import DAY_MS, Clock
 from anpr.kernel.errors import BadRequest, Conflict, NotFound
 
 SEARCH_ACTION = "search.submitted"
 SYSTEM_ACTOR = "system:probes"
-
-
-class ProbeStatus(StrEnum):
-    OPEN = "open"
-    ANSWERED = "answered"
-    ESCALATED = "escalated"
-
-
-class Verdict(StrEnum):
-    JUSTIFIED = "justified"
-    NOT_JUSTIFIED = "not_justified"
-
-
-class ProbePolicy(BaseModel):
-    rate: float = Field(default=0.05, ge=0, le=1)
-    min_per_week: int = Field(default=5, ge=0)
-    escalate_after_days: int = Field(default=7, ge=1)
-    seed: str | None = None
-
-    def sample_size(self, searches: int, period_days: float) -> int:
-        floor = math.ceil(self.min_per_week * period_days / 7)
-        return min(searches, max(math.ceil(self.rate * searches), floor))
-
-    def rng(self, period_start_ms: int) -> random.Random:
-        if self.seed is None:
-            return random.SystemRandom()
-        return random.Random(f"{self.seed}:{period_start_ms}")
-
-
-class Probe(BaseModel):
-    probe_id: str
-    #: the drawn search: its audit record
-    search_seq: int
-    search_resource: str = ""
-    searcher_id: str
-    searcher_name: str = ""
-    case_ref: str | None = None
-    reason: str | None = None
-    searched_at_ms: int
-    drawn_at_ms: int
-    due_ms: int
-    status: ProbeStatus = ProbeStatus.OPEN
-    verdict: Verdict | None = None
-    comment: str | None = None
-    answered_by: str | None = None
-    answered_at_ms: int | None = None
-    escalated_at_ms: int | None = None
-
-
-class Answer(BaseModel):
-    verdict: Verdict
-    comment: str = Field(min_length=3, max_length=4000)
 
 
 def draw(
@@ -96,106 +35,6 @@ def draw(
     return sorted(policy.rng(period_start_ms).sample(pool, k), key=lambda r: r.seq)
 
 
-# ---------------------------------------------------------------------------------------
-# Storage
-# ---------------------------------------------------------------------------------------
-
-
-class ProbeStore(Protocol):
-    def add(self, probe: Probe) -> bool:
-        """False if a probe for that search exists already (draws are idempotent)."""
-
-    def get(self, probe_id: str) -> Probe | None: ...
-
-    def save(self, probe: Probe, expected_status: ProbeStatus | tuple[ProbeStatus, ...]) -> None:
-        """Replace ``probe`` if its stored status is still one of ``expected_status``, else Conflict."""
-
-    def by_status(self, status: ProbeStatus) -> list[Probe]: ...
-
-    def period_drawn(self, start_ms: int, end_ms: int) -> bool: ...
-
-    def mark_period_drawn(self, start_ms: int, end_ms: int) -> None: ...
-
-
-class DynamoProbeStore:
-    def __init__(self, table_name: str, region: str, resource=None):
-        self._table = (resource or boto3.resource("dynamodb", region_name=region)).Table(table_name)
-
-    def add(self, probe: Probe) -> bool:
-        try:
-            self._table.put_item(Item=self._item(probe), ConditionExpression="attribute_not_exists(probe_id)")
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise StorageError(f"probes write failed: {exc}") from exc
-        return True
-
-    def get(self, probe_id: str) -> Probe | None:
-        try:
-            item = self._table.get_item(Key={"probe_id": probe_id}, ConsistentRead=True).get("Item")
-        except ClientError as exc:
-            raise StorageError(f"probes read failed: {exc}") from exc
-        return Probe.model_validate(item) if item else None
-
-    def save(self, probe: Probe, expected_status) -> None:
-        expected = expected_status if isinstance(expected_status, tuple) else (expected_status,)
-        values = {f":s{i}": s.value for i, s in enumerate(expected)}
-        try:
-            self._table.put_item(
-                Item=self._item(probe),
-                ConditionExpression=f"#st IN ({', '.join(values)})",
-                ExpressionAttributeNames={"#st": "status"},
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise Conflict(f"probe {probe.probe_id} changed meanwhile") from exc
-            raise StorageError(f"probes write failed: {exc}") from exc
-
-    def by_status(self, status: ProbeStatus) -> list[Probe]:
-        kwargs = {"IndexName": "byStatus", "KeyConditionExpression": Key("status").eq(status.value)}
-        out: list[Probe] = []
-        try:
-            while True:
-                resp = self._table.query(**kwargs)
-                out.extend(Probe.model_validate(i) for i in resp["Items"])
-                if "LastEvaluatedKey" not in resp:
-                    return out
-                kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
-        except ClientError as exc:
-            raise StorageError(f"probes query failed: {exc}") from exc
-
-    @staticmethod
-    def _period_id(start_ms: int, end_ms: int) -> str:
-        return f"DRAW#{start_ms:013d}#{end_ms:013d}"  # no status: never in the byStatus index
-
-    def period_drawn(self, start_ms: int, end_ms: int) -> bool:
-        try:
-            key = {"probe_id": self._period_id(start_ms, end_ms)}
-            return "Item" in self._table.get_item(Key=key, ConsistentRead=True)
-        except ClientError as exc:
-            raise StorageError(f"probes read failed: {exc}") from exc
-
-    def mark_period_drawn(self, start_ms: int, end_ms: int) -> None:
-        try:
-            self._table.put_item(
-                Item={"probe_id": self._period_id(start_ms, end_ms), "start_ms": start_ms, "end_ms": end_ms}
-            )
-        except ClientError as exc:
-            raise StorageError(f"probes write failed: {exc}") from exc
-
-    @staticmethod
-    def _item(probe: Probe) -> dict:
-        item = {k: v for k, v in probe.model_dump(mode="json").items() if v is not None}
-        item["drawn_sk"] = f"{probe.drawn_at_ms:013d}#{probe.probe_id}"
-        return item
-
-
-# ---------------------------------------------------------------------------------------
-# The service
-# ---------------------------------------------------------------------------------------
-
-
 class ProbeService:
     def __init__(
         self,
@@ -203,7 +42,7 @@ class ProbeService:
         reader: AuditReader,
         trail: AuditTrail,
         policy: ProbePolicy,
-        clock: Callable[[], int],
+        clock: Clock,
     ):
         self.store, self.reader, self.trail, self.policy, self.clock = store, reader, trail, policy, clock
 

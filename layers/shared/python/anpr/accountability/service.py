@@ -9,10 +9,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from anpr.accountability.access_report import AccessReport, who_accessed
-from anpr.accountability.audit_store import VerifyReport, verify_store
-from anpr.accountability.legal_hold import LegalHold, PlaceHold, ReleaseHold
-from anpr.accountability.probes import Answer, Probe, ProbeStatus
+from anpr.accountability.models import (
+    Answer,
+    LegalHold,
+    PlaceHold,
+    Probe,
+    ProbeStatus,
+    ReleaseHold,
+    VerifyReport,
+)
 from anpr.accountability.transparency import Figures, figures
+from anpr.accountability.verify import verify_store
 from anpr.kernel.audit import AuditEvent
 from anpr.kernel.auth import Caller
 from anpr.kernel.clock import DAY_MS

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from anpr.accountability.audit_store import AuditTrailSettings
 from anpr.accountability.justification import (
     MIN_REASON_CHARS,
     REFERENCE_FORMAT,
@@ -12,6 +11,14 @@ from anpr.accountability.justification import (
     JustificationRules,
 )
 from anpr.kernel.config import BaseConfig
+
+
+class AuditTrailSettings(BaseConfig):
+    """What every function writing audit records reads (``AUDIT_WRITER_USES``)."""
+
+    table_audit_trail: str
+    #: every writer should have it (AUDIT_WRITER_USES); absent only in partial setups
+    bucket_audit_archive: str | None = None
 
 
 class JustificationSettings(BaseConfig):

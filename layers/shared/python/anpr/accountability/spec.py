@@ -18,7 +18,7 @@ from anpr.kernel.spec import (
     Use,
 )
 
-#: What every function writing audit records needs (``anpr.accountability.audit_store.default_trail()``):
+#: What every function writing audit records needs (``anpr.accountability.wiring.trail_from``):
 #: PutItem on the trail (never Update/Delete) and PutObject on the write-once mirror.
 AUDIT_WRITER_USES = (
     Use("table", "AuditTrail", "append"),

@@ -13,14 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-import boto3
-from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from anpr.accountability.access_report import iso
-from anpr.accountability.audit_store import AuditReader
-from anpr.accountability.probes import Probe, ProbeStatus, Verdict
-from anpr.kernel.db import StorageError
+from anpr.accountability.models import Probe, ProbeStatus, Verdict
+from anpr.accountability.ports import AuditReader
 from anpr.reads.models import Camera
 
 
@@ -103,28 +100,3 @@ def figures(
         },
         audit_records=len(records),
     )
-
-
-def reads_counter(table_name: str, region: str, client=None) -> Callable[[int, int], int]:
-    """Counts reads captured in a period with one filtered COUNT scan of the reads table.
-
-    Linear in the table's size, not the period's: fine for an occasional report; a daily
-    counter maintained by ingest is the way to make it cheap (docs/accountability.md).
-    """
-    ddb = client or boto3.client("dynamodb", region_name=region)
-
-    def count(start_ms: int, end_ms: int) -> int:
-        total = 0
-        try:
-            for page in ddb.get_paginator("scan").paginate(
-                TableName=table_name,
-                Select="COUNT",
-                FilterExpression="capture_ms BETWEEN :a AND :b",
-                ExpressionAttributeValues={":a": {"N": str(start_ms)}, ":b": {"N": str(end_ms)}},
-            ):
-                total += page["Count"]
-        except ClientError as exc:
-            raise StorageError(f"reads count failed: {exc}") from exc
-        return total
-
-    return count

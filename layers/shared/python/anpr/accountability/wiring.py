@@ -4,13 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from anpr.accountability.audit_store import DynamoAuditTrail, trail_from
-from anpr.accountability.legal_hold import DynamoHoldableReads, DynamoHoldStore, LegalHoldService
-from anpr.accountability.probes import DynamoProbeStore, ProbePolicy, ProbeService
-from anpr.accountability.settings import AuditApiSettings, ProbeJobSettings, ProbeSettings
-from anpr.accountability.transparency import reads_counter
+from anpr.accountability.adapters.dynamo import (
+    DynamoAuditTrail,
+    DynamoHoldableReads,
+    DynamoHoldStore,
+    DynamoProbeStore,
+    reads_counter,
+)
+from anpr.accountability.adapters.s3 import S3AuditArchive
+from anpr.accountability.legal_hold import LegalHoldService
+from anpr.accountability.models import ProbePolicy
+from anpr.accountability.probes import ProbeService
+from anpr.accountability.settings import AuditApiSettings, AuditTrailSettings, ProbeJobSettings, ProbeSettings
 from anpr.kernel.clock import Clock, system_clock
 from anpr.reads.cameras import DynamoCameraRegistry
+
+
+def trail_from(settings: AuditTrailSettings, clock: Clock = system_clock) -> DynamoAuditTrail:
+    """The trail every API function records to (table + write-once mirror)."""
+    archive = (
+        S3AuditArchive(settings.bucket_audit_archive, region=settings.region)
+        if settings.bucket_audit_archive
+        else None
+    )
+    return DynamoAuditTrail(settings.table_audit_trail, settings.region, archive=archive, clock=clock)
 
 
 def probe_policy(settings: ProbeSettings) -> ProbePolicy:

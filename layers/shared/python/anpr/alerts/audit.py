@@ -1,4 +1,4 @@
-"""Audit events for alerting (written to ``anpr.accountability.audit_store.default_trail()``)."""
+"""Audit events for alerting (written to ``anpr.accountability.wiring.trail_from``)."""
 
 from __future__ import annotations
 

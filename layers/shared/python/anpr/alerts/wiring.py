@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import boto3
 from botocore.config import Config
 
-from anpr.accountability.audit_store import trail_from
+from anpr.accountability.wiring import trail_from
 from anpr.alerts.matcher import Matcher, WatchlistCache
 from anpr.alerts.publisher import S3Presigner, SnsAlertPublisher
 from anpr.alerts.service import AlertDesk, AlertPolicy, AlertResender, AlertService

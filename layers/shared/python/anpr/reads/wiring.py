@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from anpr.accountability.audit_store import AuditTrailSettings, trail_from
+from anpr.accountability.settings import AuditTrailSettings
+from anpr.accountability.wiring import trail_from
 from anpr.kernel.audit import AuditTrail
 from anpr.kernel.clock import Clock, system_clock
 from anpr.reads.cameras import CameraRegistry, DynamoCameraRegistry

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from anpr.accountability.audit_store import AuditTrailSettings
+from anpr.accountability.settings import AuditTrailSettings
 from anpr.kernel.config import BaseConfig
 from anpr.search.plan import CostBounds, PlanLimits
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from anpr.accountability.audit_store import trail_from
+from anpr.accountability.wiring import trail_from
 from anpr.kernel.audit import AuditTrail
 from anpr.kernel.clock import Clock, system_clock
 from anpr.kernel.db import StorageError

@@ -1,0 +1,1 @@
+"""Accountability's adapters: DynamoDB (``dynamo``) and S3 (``s3``)."""
