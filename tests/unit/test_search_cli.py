@@ -1,8 +1,10 @@
 """The investigator CLI against a fake API: submit, poll, print, write the files."""
 
 import argparse
+import contextlib
 import io
 import json
+import urllib.error
 
 from anpr.search import cli as search_cli
 
@@ -153,3 +155,118 @@ def test_ab_and_convoy_requests():
     req = search_cli.build_request(args)
     assert req["params"]["min_cameras"] == 4 and req["prosecutor_ref"] == "PG-1"
     json.dumps(req)
+
+
+def trajectory_args(*extra):
+    return parse(
+        [
+            "search",
+            "trajectory",
+            "1ABC234",
+            "--from",
+            "2026-11-17T00:00Z",
+            "--to",
+            "2026-11-18T00:00Z",
+            "--case",
+            "PV-1",
+            "--reason",
+            "burglary series",
+            "--poll-s",
+            "0",
+            *extra,
+        ]
+    )
+
+
+class HttpOpener:
+    """urlopen stand-in: answers each request with the next (status, body) or raises."""
+
+    def __init__(self, *answers):
+        self.answers, self.requests = list(answers), []
+
+    def __call__(self, req, timeout=None):
+        self.requests.append(req)
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        status, body = answer
+        if status >= 400:
+            raise urllib.error.HTTPError(req.full_url, status, "x", {}, io.BytesIO(json.dumps(body).encode()))
+        return contextlib.closing(io.BytesIO(json.dumps(body).encode()))
+
+
+def test_the_apis_error_message_is_printed_on_one_line_and_the_exit_is_non_zero():
+    # GIVEN the API refuses the search with its reason
+    refusal = {
+        "error": "invalid request: params: Value error, a search covers at most 400 days",
+        "details": [{"field": "params", "error": "Value error, a search covers at most 400 days"}],
+    }
+    client = search_cli.SearchClient("http://api", "t", opener=HttpOpener((400, refusal)))
+    out, err = io.StringIO(), io.StringIO()
+    # WHEN the CLI runs THEN exit 1 and one line with the API's words, ending in a newline
+    assert search_cli.run(trajectory_args(), client=client, out=out, err=err) == 1
+    assert err.getvalue() == "error: a search covers at most 400 days (HTTP 400)\n"
+
+
+def test_a_plain_domain_error_is_shown_as_the_api_said_it():
+    client = search_cli.SearchClient(
+        "http://api", "t", opener=HttpOpener((403, {"error": "reads older than 30 days need a prosecutor"}))
+    )
+    err = io.StringIO()
+    assert search_cli.run(trajectory_args(), client=client, out=io.StringIO(), err=err) == 1
+    assert err.getvalue() == "error: reads older than 30 days need a prosecutor (HTTP 403)\n"
+
+
+def test_an_unreachable_api_or_no_token_is_one_line_not_a_traceback(monkeypatch):
+    client = search_cli.SearchClient(
+        "http://127.0.0.1:9", "t", opener=HttpOpener(urllib.error.URLError("Connection refused"))
+    )
+    err = io.StringIO()
+    assert search_cli.run(trajectory_args(), client=client, out=io.StringIO(), err=err) == 1
+    assert err.getvalue() == "error: cannot reach the API at http://127.0.0.1:9: Connection refused\n"
+    # AND without a token (no --token, no ANPR_TOKEN)
+    monkeypatch.delenv("ANPR_TOKEN", raising=False)
+    err = io.StringIO()
+    assert search_cli.run(trajectory_args("--api", "http://api"), out=io.StringIO(), err=err) == 1
+    assert err.getvalue().startswith("error: no token") and err.getvalue().count("\n") == 1
+
+
+def test_a_long_search_updates_one_progress_line():
+    # GIVEN a search that needs 300 polls
+    class SlowApi(FakeApi):
+        def call(self, method, path, body=None):
+            if path == "/searches/j1":
+                self.polls += 1
+                done = min(self.polls, 300)
+                return {
+                    "status": "RUNNING" if self.polls < 300 else "FAILED",
+                    "error": "States.Timeout: too slow",
+                    "progress": {"partitions_done": done, "partitions_total": 300, "percent": done / 3},
+                }
+            return super().call(method, path, body)
+
+    out, err = io.StringIO(), io.StringIO()
+    code = search_cli.run(trajectory_args("--api", "x", "--token", "t"), client=SlowApi(), out=out, err=err)
+    # THEN the progress is one line rewritten in place, and the failure a one-line reason
+    lines = out.getvalue().split("\n")
+    assert code == 1 and len(lines) <= 3 and lines[-2].count("\r") == 300
+    assert "300/300 partitions" in lines[-2]
+    assert err.getvalue() == "error: search j1 FAILED: States.Timeout: too slow\n"
+
+
+def test_search_list_prints_my_jobs():
+    class ListApi:
+        def call(self, method, path, body=None):
+            assert (method, path) == ("GET", "/searches?days=30&limit=50")
+            job = {
+                "job_id": "j1",
+                "type": "partial",
+                "status": "SUCCEEDED",
+                "submitted_ms": 1_795_000_000_000,
+            }
+            return {"items": [{**job, "owner": "ivan", "case_ref": "PV-1", "result_count": 3}], "days": 30}
+
+    out = io.StringIO()
+    assert search_cli.run_list(parse(["search", "list", "--api", "x", "--token", "t"]), ListApi(), out) == 0
+    text = out.getvalue()
+    assert "1 of your searches" in text and "j1" in text and "PV-1" in text

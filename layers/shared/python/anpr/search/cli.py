@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import urllib.error
@@ -23,8 +24,35 @@ from pathlib import Path
 FORMATS = ("csv", "geojson", "kml", "html", "png")
 
 
+class CliError(Exception):
+    """A one-line reason the command failed (printed without a traceback, exit 1)."""
+
+
+def api_message(code: int, raw: str) -> str:
+    """The API's own words: ``{"error": "..."}`` (validation errors: the first field's message)."""
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return raw.strip()[:300] or f"HTTP {code}"
+    if not isinstance(doc, dict):
+        return raw.strip()[:300]
+    details = doc.get("details") or []
+    if details and isinstance(details, list):
+        parts = []
+        for d in details[:3]:
+            text = str(d.get("error", "")).removeprefix("Value error, ")
+            field = d.get("field", "")
+            parts.append(text if field in ("", "body", "params") else f"{field}: {text}")
+        return "; ".join(parts)
+    return str(doc.get("error") or doc.get("message") or raw.strip()[:300])
+
+
 class SearchClient:
     def __init__(self, base_url: str, token: str, opener: Callable = urllib.request.urlopen):
+        if not base_url:
+            raise CliError("no API address: pass --api URL or set ANPR_API")
+        if not token:
+            raise CliError("no token: pass --token T or set ANPR_TOKEN (make local prints one per role)")
         self.base, self.token, self.opener = base_url.rstrip("/"), token, opener
 
     def call(self, method: str, path: str, body: dict | None = None) -> dict:
@@ -38,16 +66,20 @@ class SearchClient:
             with self.opener(req, timeout=30) as resp:
                 return json.loads(resp.read() or b"{}")
         except urllib.error.HTTPError as exc:
-            detail = exc.read().decode(errors="replace")
-            try:
-                detail = json.loads(detail).get("error", detail)
-            except ValueError:
-                pass
-            raise SystemExit(f"{method} {path}: HTTP {exc.code}: {detail}") from None
+            message = api_message(exc.code, exc.read().decode(errors="replace"))
+            raise CliError(f"{message} (HTTP {exc.code})") from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise CliError(f"cannot reach the API at {self.base}: {reason}") from None
+        except ValueError as exc:
+            raise CliError(f"the API at {self.base} did not answer JSON: {exc}") from None
 
     def fetch(self, url: str) -> bytes:
-        with self.opener(urllib.request.Request(url), timeout=60) as resp:  # presigned link
-            return resp.read()
+        try:
+            with self.opener(urllib.request.Request(url), timeout=60) as resp:  # presigned link
+                return resp.read()
+        except (urllib.error.URLError, OSError) as exc:
+            raise CliError(f"download failed: {getattr(exc, 'reason', exc)}") from None
 
 
 def _ms(text: str) -> int:
@@ -114,9 +146,23 @@ def build_request(args: argparse.Namespace) -> dict:
     }
 
 
+def connection(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--api", default=os.environ.get("ANPR_API", ""), help="API base URL (env ANPR_API)")
+    sp.add_argument(
+        "--token",
+        default=os.environ.get("ANPR_TOKEN", ""),
+        help="bearer token: Cognito id token, or a local one (env ANPR_TOKEN)",
+    )
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("search", help="retrospective searches (investigators; justified and audited)")
     kinds = p.add_subparsers(dest="search", required=True)
+    ls = kinds.add_parser("list", help="my searches (supervisors: everyone's), newest first")
+    ls.add_argument("--days", type=int, default=30, help="submitted in the last N days")
+    ls.add_argument("--limit", type=int, default=50)
+    connection(ls)
+    ls.set_defaults(func=run_list)
 
     def common(sp: argparse.ArgumentParser, window: bool = True) -> None:
         if window:
@@ -127,8 +173,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         sp.add_argument(
             "--prosecutor-ref", default=None, help="prosecutor decision (reads older than 30 days)"
         )
-        sp.add_argument("--api", required=True, help="API base URL")
-        sp.add_argument("--token", required=True, help="bearer token (Cognito id token, or a local one)")
+        connection(sp)
         sp.add_argument("--out", default=".", help="folder for the result files")
         sp.add_argument(
             "--formats", default=",".join(FORMATS), help="files to write (csv,geojson,kml,html,png)"
@@ -167,30 +212,115 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     common(c)
 
 
-def run(args: argparse.Namespace, client: SearchClient | None = None, out=sys.stdout) -> int:
-    client = client or SearchClient(args.api, args.token)
+def run(args: argparse.Namespace, client=None, out=sys.stdout, err=sys.stderr) -> int:
+    """Submit, follow on one progress line, print the table, write the files. A failure prints
+    one line on ``err`` and returns 1 (no traceback)."""
+    try:
+        return _run(args, client or SearchClient(args.api, args.token), out)
+    except (CliError, ValueError) as exc:  # ValueError: a time that is not one
+        _end_progress(out)
+        print(f"error: {exc}", file=err)
+        return 1
+
+
+def run_list(args: argparse.Namespace, client=None, out=sys.stdout, err=sys.stderr) -> int:
+    try:
+        client = client or SearchClient(args.api, args.token)
+        page = client.call("GET", f"/searches?days={args.days}&limit={args.limit}")
+    except CliError as exc:
+        print(f"error: {exc}", file=err)
+        return 1
+    print_jobs(page, out)
+    return 0
+
+
+def print_jobs(page: dict, out=sys.stdout) -> None:
+    items = page.get("items", [])
+    whose = "all investigators'" if page.get("all_owners") else "your"
+    print(f"{len(items)} of {whose} searches in the last {page.get('days', '?')} days", file=out)
+    if not items:
+        return
+    rows = [
+        (
+            j["job_id"],
+            j["type"],
+            j["status"],
+            _t(j["submitted_ms"]),
+            j.get("owner", ""),
+            j.get("case_ref", ""),
+            str(j.get("result_count", 0)),
+        )
+        for j in items
+    ]
+    head = ("job", "type", "status", "submitted (UTC)", "owner", "case", "results")
+    _table(head, rows, out)
+
+
+class _Progress:
+    """One line, rewritten in place (carriage return), with an estimate of the time left."""
+
+    def __init__(self, out):
+        self.out, self.started, self.width, self.active = out, time.monotonic(), 0, False
+
+    def show(self, job: dict) -> None:
+        prog = job.get("progress") or {}
+        done, total = prog.get("partitions_done", 0), prog.get("partitions_total", 0)
+        pct = prog.get("percent", 0.0)
+        elapsed = time.monotonic() - self.started
+        left = ""
+        if 0 < pct < 100 and elapsed > 0:
+            left = f", about {elapsed * (100 - pct) / pct:.0f} s left"
+        line = f"  {job['status']:<9} {done:,}/{total:,} partitions ({pct:.0f} %){left}"
+        self.out.write("\r" + line.ljust(self.width))
+        self.out.flush()
+        self.width, self.active = max(self.width, len(line)), True
+
+    def end(self) -> None:
+        if self.active:
+            self.out.write("\n")
+            self.active = False
+
+
+_CURRENT: list[_Progress] = []
+
+
+def _end_progress(out) -> None:
+    while _CURRENT:
+        _CURRENT.pop().end()
+
+
+def _run(args: argparse.Namespace, client, out) -> int:
     job = client.call("POST", "/searches", build_request(args))
     job_id = job["job_id"]
     print(f"search {job_id} submitted ({job['type']}, case {job['case_ref']})", file=out)
+    est = job.get("estimate") or {}
+    if est:
+        bound = "at most " if est.get("upper_bound") else ""
+        print(
+            f"estimate: {bound}{est['partitions']:,} partitions, ≈ {est['read_units']:,} read units "
+            f"({est.get('engine', '?')})",
+            file=out,
+        )
     deadline = time.monotonic() + args.timeout_s
+    progress = _Progress(out)
+    _CURRENT.append(progress)
+    pause = args.poll_s
     while job["status"] in ("QUEUED", "RUNNING"):
         if time.monotonic() > deadline:
+            _end_progress(out)
             print(
-                f"still {job['status']} after {args.timeout_s:.0f} s; follow it with GET /searches/{job_id}",
+                f"still {job['status']} after {args.timeout_s:.0f} s; follow it with "
+                f"`anpr search list` or GET /searches/{job_id}",
                 file=out,
             )
             return 2
-        time.sleep(args.poll_s)
+        time.sleep(pause)
+        pause = min(max(pause * 1.5, 0.5), 5.0) if pause else 0  # every poll is an audited view
         job = client.call("GET", f"/searches/{job_id}")
-        prog = job["progress"]
-        print(
-            f"  {job['status']:<9} {prog['partitions_done']}/{prog['partitions_total']} partitions "
-            f"({prog['percent']:.0f} %)",
-            file=out,
-        )
+        progress.show(job)
+    _end_progress(out)
     if job["status"] != "SUCCEEDED":
-        print(f"search {job_id} {job['status']}: {job.get('error') or ''}", file=out)
-        return 1
+        raise CliError(f"search {job_id} {job['status']}: {job.get('error') or 'no reason given'}")
     page = client.call("GET", f"/searches/{job_id}/results?page_size={max(args.rows, 1)}")
     print_table(page, out)
     folder = Path(args.out)
@@ -199,8 +329,15 @@ def run(args: argparse.Namespace, client: SearchClient | None = None, out=sys.st
         link = client.call("GET", f"/searches/{job_id}/results?format={fmt}")
         path = folder / link["filename"]
         path.write_bytes(client.fetch(link["url"]))
-        print(f"wrote {path}", file=out)
+        print(f"wrote {path}" + (f" (sha256 {link['sha256']})" if link.get("sha256") else ""), file=out)
     return 0
+
+
+def _table(head: tuple, rows: list[tuple], out) -> None:
+    widths = [max(len(h), *(len(r[k]) for r in rows)) for k, h in enumerate(head)]
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)), file=out)
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)), file=out)
 
 
 def _t(ms) -> str:

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Protocol
 
-from anpr.accountability.justification import Justification, check_access
+from anpr.accountability.justification import DEFAULT_RULES, Justification, JustificationRules, check_access
 from anpr.kernel.audit import AuditEvent, AuditTrail
 from anpr.kernel.auth import Caller, Forbidden
 from anpr.kernel.clock import DAY_MS, Clock, expires_at_s
@@ -64,11 +64,12 @@ class SearchService:
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
         cameras: CameraRegistry | None = None,
         bounds: CostBounds = DEFAULT_BOUNDS,
+        rules: JustificationRules = DEFAULT_RULES,
     ):
         self.jobs, self.store, self.starter, self.audit = jobs, results, starter, audit
         self.admin_window_days, self.retention_days = admin_window_days, retention_days
         self.url_ttl_s, self.clock, self.new_id = url_ttl_s, clock, new_id
-        self.cameras, self.bounds = cameras, bounds
+        self.cameras, self.bounds, self.rules = cameras, bounds, rules
 
     # -- submit ---------------------------------------------------------------------------
     def submit(self, caller: Caller, request: SubmitRequest) -> SearchJob:
@@ -77,8 +78,14 @@ class SearchService:
         justification = Justification(request.case_ref, request.reason, request.prosecutor_ref)
         try:
             check_not_future(query, now)
-            check_access(
-                caller, justification, oldest_ms(query), now, self.admin_window_days, self.retention_days
+            justification = check_access(
+                caller,
+                justification,
+                oldest_ms(query),
+                now,
+                self.admin_window_days,
+                self.retention_days,
+                self.rules,
             )
             cost = estimate(query, self.cameras)
             check_bounds(query, cost, self.bounds, self.spent_today(caller, now))
@@ -100,9 +107,9 @@ class SearchService:
             owner_id=caller.user_id,
             owner_name=caller.username,
             owner_groups=sorted(caller.groups),
-            case_ref=request.case_ref.strip(),
-            reason=request.reason.strip(),
-            prosecutor_ref=(request.prosecutor_ref or "").strip() or None,
+            case_ref=justification.case_ref,  # as checked: visible characters only
+            reason=justification.reason,
+            prosecutor_ref=justification.prosecutor_ref or None,
             submitted_ms=now,
             expires_at=expires_at_s(now, self.retention_days),
             estimate=cost.public(),

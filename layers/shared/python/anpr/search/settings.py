@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from anpr.accountability.settings import AuditTrailSettings
-from anpr.kernel.config import BaseConfig
+from anpr.accountability.settings import AuditTrailSettings, JustificationSettings
 from anpr.search.plan import CostBounds, PlanLimits
 
 
-class SearchApiSettings(AuditTrailSettings):
+class SearchApiSettings(AuditTrailSettings, JustificationSettings):
     table_searches: str
     table_cameras: str
     bucket_search_results: str
@@ -31,7 +30,7 @@ class SearchApiSettings(AuditTrailSettings):
         )
 
 
-class SearchTaskSettings(BaseConfig):
+class SearchTaskSettings(JustificationSettings):
     table_reads: str
     table_cameras: str
     table_searches: str

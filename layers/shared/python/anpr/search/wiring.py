@@ -68,6 +68,7 @@ def api_services(settings: SearchApiSettings | None = None, clock: Clock = syste
             clock=clock,
             cameras=DynamoCameraRegistry(s.table_cameras, s.region),
             bounds=s.bounds(),
+            rules=s.justification_rules(),
         ),
         audit=trail,
     )
@@ -88,5 +89,6 @@ def task_services(
             admin_window_days=s.admin_window_days,
             retention_days=s.retention_days,
             clock=clock,
+            rules=s.justification_rules(),
         )
     )

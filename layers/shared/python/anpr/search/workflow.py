@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from anpr.accountability.justification import Justification, check_access
+from anpr.accountability.justification import DEFAULT_RULES, Justification, JustificationRules, check_access
 from anpr.kernel.auth import Caller, Forbidden
 from anpr.kernel.clock import Clock
 from anpr.kernel.db import StorageError
@@ -75,6 +75,7 @@ class SearchWorkflow:
         retention_days: int = 365,
         clock: Clock,
         analytics: AnalyticsHook | None = None,
+        rules: JustificationRules = DEFAULT_RULES,
     ):
         self.jobs, self.results, self.source, self.cameras, self.notifier = (
             jobs,
@@ -85,6 +86,7 @@ class SearchWorkflow:
         )
         self.limits, self.clock = limits, clock
         self.admin_window_days, self.retention_days = admin_window_days, retention_days
+        self.rules = rules
         #: long partial/convoy searches on the analytics copy (anpr.analytics.service.AnalyticsRoute)
         self.analytics = analytics
 
@@ -118,6 +120,7 @@ class SearchWorkflow:
                 job.submitted_ms,
                 self.admin_window_days,
                 self.retention_days,
+                self.rules,
             )
         except (DomainError, Forbidden, ValueError) as exc:
             raise SearchRejected(str(exc)) from exc
