@@ -297,6 +297,9 @@ def test_get_searches_lists_my_jobs(search):
     # AND a colleague sees none of them
     status, other, _ = call(api, "GET", "/searches", claims=claims("olga", "investigator"))
     assert status == 200 and other["items"] == []
+    # AND a supervisor sees everyone's
+    status, everyone, _ = call(api, "GET", "/searches", claims=claims("sam", "supervisor"))
+    assert status == 200 and [j["job_id"] for j in everyone["items"]] == [mine["job_id"]]
     # AND patrol has no such route
     status, _, _ = call(api, "GET", "/searches", claims=claims("pat", "patrol"))
     assert status == 403
