@@ -156,7 +156,9 @@ def test_anpr_audit_verify_detects_a_deleted_last_record_from_the_locked_mirror(
     )
     # the chain alone cannot see a cut tail, but the plate pointer left behind can
     assert cli("audit", "verify", "--no-archive") == 1
-    assert (4, "pointer_orphan") in {(p["seq"], p["kind"]) for p in json.loads(capsys.readouterr().out)["problems"]}
+    assert (4, "pointer_orphan") in {
+        (p["seq"], p["kind"]) for p in json.loads(capsys.readouterr().out)["problems"]
+    }
     assert cli("audit", "verify") == 1
     assert (4, "missing") in {(p["seq"], p["kind"]) for p in json.loads(capsys.readouterr().out)["problems"]}
 
@@ -221,3 +223,62 @@ def test_the_mirror_writes_into_an_object_lock_compliance_bucket(aws):
     with pytest.raises(s3.exceptions.ClientError):
         s3.delete_object(Bucket="locked-audit", Key=key, VersionId=head["VersionId"])
     assert verify_store(trail, trail.archive).ok
+
+
+# -- what the reports rely on: index attributes and plate pointers (issue 11, finding 5) ---
+
+
+@pytest.mark.parametrize(
+    ("attribute", "forged"),
+    [
+        ("day_pk", {"S": "D#19700101"}),
+        ("actor_pk", {"S": "A#sub-nobody"}),
+        ("at_sk", {"S": "0000000000000#000000000002"}),
+        ("action", {"S": "probe.drawn"}),
+    ],
+)
+def test_anpr_audit_verify_detects_a_rewritten_index_attribute(
+    trail, cli_env, ddb, aws, capsys, attribute, forged
+):
+    for i in range(4):
+        trail.record(event(i))
+    # GIVEN someone rewrites an index attribute of record 2 (the body and its hash untouched),
+    # which hides it from the transparency figures or the actor's history
+    table = aws.name("table", "AuditTrail")
+    item = ddb.get_item(TableName=table, Key={"chain": {"S": "AUDIT"}, "seq": {"N": "2"}})["Item"]
+    ddb.put_item(TableName=table, Item=item | {attribute: forged})
+    # WHEN anpr audit verify runs THEN it exits non-zero and names the record and the attribute
+    assert cli("audit", "verify") == 1
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert [(p["seq"], p["kind"]) for p in problems] == [(2, "index_mismatch")]
+    assert attribute in problems[0]["detail"]
+
+
+def test_anpr_audit_verify_detects_deleted_plate_pointers(trail, cli_env, ddb, aws, capsys):
+    trail.record(event(0, plates=("1ABC234",)))
+    trail.record(event(1, plates=("1ABC234", "2XYZ999")))
+    # GIVEN the pointer items of plate 1ABC234 are deleted: who-accessed would show nothing
+    table = aws.name("table", "AuditTrail")
+    for seq in (1, 2):
+        ddb.delete_item(TableName=table, Key={"chain": {"S": "P#1ABC234"}, "seq": {"N": str(seq)}})
+    assert trail.by_plate("1ABC234") == []
+    # THEN verify finds every missing pointer from the bodies, and fails
+    assert cli("audit", "verify") == 1
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert [(p["seq"], p["kind"]) for p in problems] == [(1, "pointer_missing"), (2, "pointer_missing")]
+    assert all("1ABC234" in p["detail"] for p in problems)
+
+
+def test_anpr_audit_verify_detects_a_pointer_to_a_record_that_does_not_name_the_plate(
+    trail, cli_env, ddb, aws, capsys
+):
+    trail.record(event(0, plates=("1ABC234",)))
+    trail.record(event(1, plates=("2XYZ999",)))
+    # GIVEN a forged pointer attributing record 2 to plate 1ABC234
+    ddb.put_item(TableName=aws.name("table", "AuditTrail"), Item={
+        "chain": {"S": "P#1ABC234"}, "seq": {"N": "2"}, "at_ms": {"N": str(NOW_MS + 1)},
+        "action": {"S": "search.submitted"},
+    })  # fmt: skip
+    assert cli("audit", "verify") == 1
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert [(p["seq"], p["kind"]) for p in problems] == [(2, "pointer_orphan")]
