@@ -126,9 +126,18 @@ class FakeLambdaContext:
         return 30_000
 
 
-def claims(user: str = "alice", *groups: str) -> dict:
-    """Verified Cognito claims as API Gateway's authorizer passes them to the function."""
-    return {"sub": f"sub-{user}", "cognito:username": user, "cognito:groups": ",".join(groups)}
+def claims(user: str = "alice", *groups: str, zones: str | None = None, unit: str | None = None) -> dict:
+    """Verified Cognito claims as API Gateway's authorizer passes them to the function.
+
+    ``zones``: the ``custom:zones`` attribute ("BXL-5339,BXL-5340" or "national"); ``unit``:
+    ``custom:unit``. Left out of the claims when None.
+    """
+    out = {"sub": f"sub-{user}", "cognito:username": user, "cognito:groups": ",".join(groups)}
+    if zones is not None:
+        out["custom:zones"] = zones
+    if unit is not None:
+        out["custom:unit"] = unit
+    return out
 
 
 def api_event(

@@ -15,6 +15,7 @@ class InMemoryAlertRepository:
     def __init__(self):
         self.alerts: dict[str, Alert] = {}
         self.pointers: dict[tuple[str, str], Pointer] = {}
+        self.seen_by: dict[tuple[str, str], int] = {}
 
     def get(self, alert_id: str) -> Alert | None:
         return self.alerts.get(alert_id)
@@ -56,6 +57,13 @@ class InMemoryAlertRepository:
     def due(self, before_ms: int, limit: int) -> list[Alert]:
         found = [a for a in self.alerts.values() if a.next_due_ms is not None and a.next_due_ms <= before_ms]
         return sorted(found, key=lambda a: a.next_due_ms)[:limit]
+
+    def seen(self, user_id: str, alert_ids: list[str]) -> set[str]:
+        return {a for a in alert_ids if (user_id, a) in self.seen_by}
+
+    def mark_seen(self, user_id: str, alerts: list[Alert], at_ms: int) -> None:
+        for a in alerts:
+            self.seen_by[(user_id, a.alert_id)] = at_ms
 
 
 class InMemoryWatchlistRepository:

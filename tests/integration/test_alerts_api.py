@@ -3,21 +3,33 @@ feed, view and acknowledgement (patrol), role enforcement, the re-sender, and a 
 reaching a running matcher within 60 s (DynamoDB version stamp, controllable clock)."""
 
 import json
+import os
 
 import pytest
 from anpr.alerts.matcher import WatchlistCache
+from anpr.alerts.settings import AlertMatchSettings
 from anpr.alerts.spec import DISPATCH_QUEUE
 from anpr.alerts.watchlist import DynamoWatchlistRepository
-from anpr.alerts.wiring import api_services, resender_services
+from anpr.alerts.wiring import alert_service, api_services, resender_services, settings_from
 from anpr.kernel.clock import ManualClock, fixed
 
 from local.resources import REGION
 from tests.helpers import NOW_MS, FakeLambdaContext, api_event, claims, sqs_event
 from tests.integration.conftest import load_handler
-from tests.integration.test_alerts_ingest import ZONE, deliveries, ingest, snapshot_bodies  # noqa: F401
+from tests.integration.test_alerts_ingest import (  # noqa: F401
+    OTHER,
+    ZONE,
+    alerts_in_table,
+    deliveries,
+    ingest,
+    snapshot_bodies,
+)
+from tests.unit.test_alerts_models import read
 
 MANAGER = claims("mia", "watchlist_manager")
-OFFICER = claims("olivia", "patrol")
+OFFICER = claims("olivia", "patrol", zones=ZONE, unit="PZ-5339-INT")
+#: an officer of another Brussels zone (tests.integration.test_alerts_ingest.OTHER)
+FOREIGN = claims("omar", "patrol", zones="BXL-5342")
 EXPIRES = "2027-06-30T00:00:00Z"
 
 
@@ -137,12 +149,13 @@ def test_patrol_feed_view_and_acknowledge(aws, api, ingest):  # noqa: F811
     assert call(api, "GET", "/alerts", who=MANAGER, query={"zone": ZONE})[0] == 403
 
 
-def test_resender_republishes_open_high_priority_alerts(aws, api, ingest, function_env, monkeypatch):  # noqa: F811
+def test_resender_republishes_open_high_priority_alerts(aws, api, function_env):
+    # GIVEN a high-priority alert raised by our OCR's read (a camera's read alone is never high)
     call(api, "POST", "/watchlist", body=entry_body())
-    ingest.lambda_handler(
-        sqs_event(snapshot_bodies(aws, ("BXL-A", "1ABC234", NOW_MS - 1000))),
-        FakeLambdaContext(),
-    )
+    function_env("Ingest")
+    hook = alert_service(settings_from(AlertMatchSettings, os.environ), clock=fixed(NOW_MS))
+    [alert] = hook.on_reads([read("1ABC234", read_id="r-ocr", zone=ZONE, source="ocr")])
+    assert alert.priority == "high"
     assert len(deliveries(aws)[DISPATCH_QUEUE]) == 1
     function_env("AlertResender")
     resender = load_handler("alert_resender")
@@ -169,3 +182,64 @@ def test_watchlist_change_reaches_a_running_matcher_within_60_s(aws, api):
     assert len(cache.index()) == 0
     clock.advance(seconds=31)
     assert len(cache.index()) == 1
+
+
+def _raise_in_zone(aws, api, ingest):  # noqa: F811
+    """A plate listed for ZONE only, read once in ZONE (real ingest path); its alert id."""
+    assert call(api, "POST", "/watchlist", body=entry_body(zones=[ZONE]))[0] == 201
+    bodies = snapshot_bodies(aws, ("BXL-A", "1ABC234", NOW_MS - 1000))
+    ingest.lambda_handler(sqs_event(bodies), FakeLambdaContext())
+    [msg] = deliveries(aws)[DISPATCH_QUEUE]
+    return msg["alert_id"]
+
+
+def test_patrol_is_scoped_to_its_zones_and_refusals_are_audited(aws, api, ingest):  # noqa: F811
+    # GIVEN an alert seen in ZONE
+    aid = _raise_in_zone(aws, api, ingest)
+    path, params = f"/alerts/{aid}", {"alert_id": aid}
+    # WHEN an officer of another zone asks for ZONE's feed, opens the alert or acknowledges it
+    status, body = call(api, "GET", "/alerts", who=FOREIGN, query={"zone": ZONE})
+    assert status == 403 and "not one of your zones" in body["error"]
+    assert call(api, "GET", "/alerts", who=FOREIGN, query={"zone": OTHER})[1]["alerts"] == []
+    status, body = call(api, "GET", "/alerts/{alert_id}", path, who=FOREIGN, params=params)
+    assert status == 403 and "crop_url" not in body
+    ack = {"outcome": "not_found"}
+    assert (
+        call(
+            api,
+            "POST",
+            "/alerts/{alert_id}/acknowledge",
+            f"{path}/acknowledge",
+            who=FOREIGN,
+            params=params,
+            body=ack,
+        )[0]
+        == 403
+    )
+    # THEN the alert stays open (its re-sends go on) and each refusal is audited with the plate
+    assert [a["status"] for a in alerts_in_table(aws)] == ["open"]
+    trail = api.function.services().audit
+    denied = [r.event for r in trail.by_plate("1ABC234") if r.event.action == "access.denied"]
+    assert len(denied) == 2 and {e.actor_id for e in denied} == {"sub-omar"}
+    # AND a national-scope dispatcher may open it; an unknown zone is a 400 with the reason;
+    # a token without a zone is refused
+    dispatch = claims("dana", "patrol", zones="national")
+    assert call(api, "GET", "/alerts/{alert_id}", path, who=dispatch, params=params)[0] == 200
+    status, body = call(api, "GET", "/alerts", who=OFFICER, query={"zone": "BXL-9999"})
+    assert status == 400 and "unknown zone 'BXL-9999'" in body["error"]
+    status, body = call(api, "GET", "/alerts", who=claims("nina", "patrol"), query={"zone": ZONE})
+    assert status == 403 and "no police zone" in body["error"]
+
+
+def test_polling_the_feed_audits_each_alert_shown_once(aws, api, ingest):  # noqa: F811
+    # GIVEN an alert in the officer's zone
+    aid = _raise_in_zone(aws, api, ingest)
+    # WHEN the officer's client polls the feed ten times
+    for _ in range(10):
+        status, feed = call(api, "GET", "/alerts", who=OFFICER, query={"zone": ZONE})
+        assert status == 200 and [a["alert_id"] for a in feed["alerts"]] == [aid]
+    # THEN the audit trail says once that this officer was shown this plate's alert
+    trail = api.function.services().audit
+    shown = [r.event for r in trail.by_plate("1ABC234") if r.event.action == "alert.shown"]
+    assert [(e.actor_id, e.resource) for e in shown] == [("sub-olivia", f"alert/{aid}")]
+    assert not [r for r in trail.by_plate("1ABC234") if r.event.action == "alert.listed"]

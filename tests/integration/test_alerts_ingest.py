@@ -119,7 +119,9 @@ def test_listed_plate_sighted_three_times_yields_one_alert_in_its_zone_only(aws,
     assert {q: len(m) for q, m in got.items() if m} == {zone_queue_id(ZONE): 1, DISPATCH_QUEUE: 1}
     [msg] = got[zone_queue_id(ZONE)]
     assert msg["plate"] == "1ABC234" and msg["camera"]["name"] == "Boulevard Anspach"
-    assert msg["match_kind"] == "exact" and msg["priority"] == "high" and msg["reason"] == "stolen in Ixelles"
+    assert msg["match_kind"] == "exact" and msg["reason"] == "stolen in Ixelles"
+    # the camera's own read (engine "camera"), no image evidence from our OCR: never high by itself
+    assert msg["priority"] == "medium" and msg["unverified"] is True
     assert "X-Amz-Signature" in msg["crop_url"] and "X-Amz-Signature" in msg["snapshot_url"]
 
 
@@ -194,3 +196,23 @@ def test_without_alerts_env_the_ingest_path_has_no_hook():
     from anpr.alerts.wiring import watchlist_hook
 
     assert watchlist_hook({"ANPR_TABLE_WATCHLIST": "w"}) is None
+
+
+def test_a_late_capture_raises_no_live_alert(aws, ingest):
+    # GIVEN a plate listed for two months
+    list_plate(aws, "1ABC234", zones=(ZONE,), eid="e-old")
+    repo = DynamoWatchlistRepository(aws.name("table", "Watchlist"), REGION)
+    entry = repo.get("e-old")
+    repo.replace(
+        entry.model_copy(update={"valid_from": from_ms(now_ms() - 60 * 86_400_000)}), entry.updated_ms
+    )
+    repo.bump_version(now_ms() + 1)
+    # WHEN a snapshot captured 40 days ago arrives now (and one 20 minutes old)
+    bodies = snapshot_bodies(
+        aws, ("BXL-A", "1ABC234", now_ms() - 40 * 86_400_000), ("BXL-A", "1ABC234", now_ms() - 20 * 60_000)
+    )
+    assert ingest.lambda_handler(sqs_event(bodies), FakeLambdaContext()) == {"batchItemFailures": []}
+    # THEN nothing is delivered; both are kept as late hits, never published
+    assert all(not m for m in deliveries(aws).values())
+    hits = alerts_in_table(aws)
+    assert len(hits) == 2 and all(a["status"] == "late" and not a["published_ms"] for a in hits)

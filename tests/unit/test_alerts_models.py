@@ -26,8 +26,14 @@ ZONE = "BXL-5339"
 OTHER_ZONE = "BXL-5342"
 
 
-def caller(name: str = "mia", *groups: str) -> Caller:
-    return Caller(user_id=f"sub-{name}", username=name, groups=frozenset(groups or ("watchlist_manager",)))
+def caller(name: str = "mia", *groups: str, zones: tuple[str, ...] = (ZONE,)) -> Caller:
+    """A person in ``zones`` (identity claim ``custom:zones``; "national": every zone)."""
+    return Caller(
+        user_id=f"sub-{name}",
+        username=name,
+        groups=frozenset(groups or ("watchlist_manager",)),
+        zones=frozenset(zones),
+    )
 
 
 def entry(plate: str = "1ABC234", entry_id: str | None = None, **kw) -> WatchlistEntry:

@@ -149,11 +149,14 @@ def test_outcome_other_needs_a_comment(world):
 
 
 def test_view_and_feed_are_audited_and_national_alerts_reach_every_zone(world):
-    [alert] = world.service.on_reads([read("1ABC234")])  # national entry
-    officer = caller("olivia", "patrol")
+    # GIVEN an alert of a national entry, seen in BXL-5339
+    [alert] = world.service.on_reads([read("1ABC234")])
+    # WHEN an officer of another zone lists their feed and opens it
+    officer = caller("olivia", "patrol", zones=("BXL-5344",))
     assert [a.alert_id for a in world.desk.feed("BXL-5344", "open", 10, officer)] == [alert.alert_id]
     world.desk.view(alert.alert_id, officer)
-    assert [e.action for e in world.audit.events] == ["alert.listed", "alert.viewed"]
+    # THEN both are audited: shown in the feed, then opened
+    assert [e.action for e in world.audit.events] == ["alert.shown", "alert.viewed"]
 
 
 def test_resender_resends_open_high_priority_alerts_until_acknowledged(world):

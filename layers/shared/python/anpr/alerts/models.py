@@ -167,9 +167,19 @@ class Sighting(BaseModel):
     snapshot_bucket: str
     snapshot_key: str
     crop_key: str | None = None
+    #: where the plate text came from: "ocr" (our reader, on the snapshot) or "camera" (the
+    #: camera's own metadata, no image evidence from us)
+    source: str = "ocr"
+
+    @property
+    def image_evidence(self) -> bool:
+        """Our OCR read the plate on the image: the read is evidence, not a claim of the camera."""
+        return self.source == "ocr"
 
 
-AlertStatus = Literal["open", "acknowledged"]
+#: "late": a listed plate seen in a capture older than the freshness limit; recorded, never
+#: published and never in the patrol feed (it is not a live sighting)
+AlertStatus = Literal["open", "acknowledged", "late"]
 
 
 class Acknowledgement(BaseModel):
@@ -200,6 +210,8 @@ class Alert(BaseModel):
     entry_country: str | None = None
     country_mismatch: bool = False
     national: bool = False
+    #: no sighting carries image evidence (camera-supplied metadata alone): never high priority
+    unverified: bool = False
     #: the zone whose feed it is in: the latest sighting's zone, or "national"
     feed_zone: str
     status: AlertStatus = "open"
@@ -229,6 +241,11 @@ class Alert(BaseModel):
         return self.published_ms is not None
 
     @property
+    def zones_seen(self) -> frozenset[str]:
+        """The zones of its kept sightings (the car may have crossed several)."""
+        return frozenset(s.zone for s in self.sightings)
+
+    @property
     def target_zones(self) -> list[str]:
         """The ``zone`` message attribute: where it was seen, plus every zone for national entries."""
         zones = [self.latest.zone]
@@ -243,6 +260,13 @@ def alert_id_for(entry_id: str, plate: str, first_read_id: str) -> str:
     return hashlib.sha1(f"{entry_id}#{plate}#{first_read_id}".encode()).hexdigest()[:24]
 
 
+def rank(match_kind: MatchKind, entry: WatchlistEntry, verified: bool) -> Priority:
+    """An alert's priority: the entry's, one step lower for a possible misread, and never high
+    on camera-supplied metadata alone (issue 11, finding 10)."""
+    priority = entry.priority if match_kind == MatchKind.EXACT else entry.priority.lowered()
+    return Priority.MEDIUM if priority == Priority.HIGH and not verified else priority
+
+
 def new_alert(match: Match, sighting: Sighting, now_ms: int) -> Alert:
     e = match.entry
     return Alert(
@@ -251,7 +275,8 @@ def new_alert(match: Match, sighting: Sighting, now_ms: int) -> Alert:
         entry_plate=e.plate,
         plate=match.read_plate,
         match_kind=match.kind,
-        priority=match.priority,
+        priority=rank(match.kind, e, sighting.image_evidence),
+        unverified=not sighting.image_evidence,
         category=e.category,
         reason=e.reason,
         handling_instructions=e.handling_instructions,

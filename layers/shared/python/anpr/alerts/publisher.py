@@ -73,6 +73,8 @@ def alert_message(alert: Alert, presigner: Presigner, sent_ms: int, ttl_s: int =
         "country_mismatch": alert.country_mismatch,
         "zone": s.zone,
         "national": alert.national,
+        #: camera-supplied metadata alone, no image evidence from our reader: check the photo
+        "unverified": alert.unverified,
         "camera": {
             "camera_id": s.camera_id,
             "name": s.camera_name,
@@ -99,6 +101,8 @@ def _push_text(alert: Alert) -> tuple[str, str]:
     title = f"{alert.priority.value.upper()} {alert.category.value.replace('_', ' ')}"
     if alert.match_kind.value == "possible_misread":
         title += " (possible misread: check the photo)"
+    elif alert.unverified:
+        title += " (camera read only: check the photo)"
     where = s.camera_name or s.camera_id
     return title, f"{mask(alert.plate)} at {where} ({s.zone})"
 
@@ -199,6 +203,7 @@ def alert_summary(alert: Alert) -> dict:
         "category": alert.category.value,
         "zone": s.zone,
         "national": alert.national,
+        "unverified": alert.unverified,
         "camera_name": s.camera_name,
         "capture_ms": s.capture_ms,
         "sighting_count": alert.sighting_count,

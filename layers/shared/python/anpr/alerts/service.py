@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from anpr.alerts.audit import audit_event
 from anpr.alerts.matcher import Matcher
 from anpr.alerts.models import (
+    NATIONAL,
     Acknowledgement,
     Alert,
     Match,
@@ -25,14 +26,15 @@ from anpr.alerts.models import (
     Sighting,
     alert_id_for,
     new_alert,
+    rank,
     with_sighting,
 )
 from anpr.alerts.publisher import AlertPublisher
 from anpr.alerts.store import AlertRepository, StaleAlert
 from anpr.alerts.watchlist import WatchlistRepository
-from anpr.kernel.audit import AuditTrail
-from anpr.kernel.auth import Caller
-from anpr.kernel.clock import Clock
+from anpr.kernel.audit import AuditEvent, AuditTrail
+from anpr.kernel.auth import Caller, Forbidden
+from anpr.kernel.clock import DAY_MS, Clock
 from anpr.kernel.db import StorageError
 from anpr.kernel.errors import BadRequest, Conflict, NotFound
 from anpr.reads.cameras import CameraRegistry
@@ -51,6 +53,12 @@ class AlertPolicy:
     resend_after_s: int = 300
     max_resends: int = 3
     retention_days: int = 365
+    #: a capture older than this (against the clock) is a late hit: recorded, never published
+    max_age_s: int = 900
+
+    @property
+    def max_age_ms(self) -> int:
+        return self.max_age_s * 1000
 
     @property
     def window_ms(self) -> int:
@@ -79,6 +87,7 @@ def sighting_of(read: PlateRead, camera_name: str = "") -> Sighting:
         snapshot_bucket=read.snapshot_bucket,
         snapshot_key=read.snapshot_key,
         crop_key=read.crop_key,
+        source=read.source,
     )
 
 
@@ -102,10 +111,40 @@ class AlertService:
         """Match, record, publish. Raises on any infrastructure failure (the caller retries)."""
         out = []
         for read in reads:
-            for match in self.matcher.match(read):
-                alert = self.record(match, sighting_of(read, self._camera_name(read.camera_id)))
+            matches = self.matcher.match(read)
+            if not matches:
+                continue
+            sighting = sighting_of(read, self._camera_name(read.camera_id))
+            if self.clock() - read.capture_ms > self.policy.max_age_ms:
+                # a late capture (a camera's backlog, a re-upload): not a live sighting
+                out += [self.record_late(match, sighting) for match in matches]
+                continue
+            for match in matches:
+                alert = self.record(match, sighting)
                 out.append(self.publish_if_needed(alert))
         return out
+
+    def record_late(self, match: Match, sighting: Sighting) -> Alert:
+        """A listed plate in a capture older than the freshness limit: kept as a "late" hit for
+        the record (never published, never in the patrol feed, no dedupe pointer)."""
+        late = new_alert(match, sighting, self.clock()).model_copy(
+            update={
+                "status": "late",
+                "expires_at": sighting.capture_ms // 1000 + self.policy.retention_days * 86_400,
+            }
+        )
+        stored = self.alerts.create(late)  # same id on a retry: recorded once
+        log.info(
+            "late hit recorded, not published",
+            extra={
+                "alert_id": stored.alert_id,
+                "plate": mask(match.read_plate),
+                "entry_id": match.entry.entry_id,
+                "age_s": (self.clock() - sighting.capture_ms) // 1000,
+                "max_age_s": self.policy.max_age_s,
+            },
+        )
+        return stored
 
     __call__ = on_reads  # the SnapshotIngestor's after_store hook
 
@@ -174,16 +213,19 @@ class AlertService:
         extended = with_sighting(current, sighting)
         if extended is None:
             return current  # this read is already on it (a retry)
+        upgrade = {}
         if match.kind == MatchKind.EXACT and current.match_kind != MatchKind.EXACT:
-            # a look-alike alert confirmed by an exact read: upgrade it and send it again
-            extended = extended.model_copy(
-                update={
-                    "match_kind": match.kind,
-                    "priority": match.priority,
-                    "plate": match.read_plate,
-                    "published_ms": None,
-                }
-            )
+            # a look-alike alert confirmed by an exact read
+            upgrade |= {"match_kind": match.kind, "plate": match.read_plate}
+        if current.unverified and sighting.image_evidence:
+            # camera metadata confirmed by our own read of an image
+            upgrade |= {"unverified": False}
+        if upgrade:
+            kind = upgrade.get("match_kind", current.match_kind)
+            verified = not upgrade.get("unverified", current.unverified)
+            # upgraded: its priority as now known, and sent again
+            upgrade |= {"priority": rank(kind, match.entry, verified), "published_ms": None}
+            extended = extended.model_copy(update=upgrade)
         log.info("alert sighting added", extra={"alert_id": alert_id, "sightings": extended.sighting_count})
         return self.alerts.save(extended)
 
@@ -288,7 +330,13 @@ class AlertResender:
 
 
 class AlertDesk:
-    """The patrol side of the API: feed, view (audited), acknowledge with an outcome."""
+    """The patrol side of the API: feed, view (audited), acknowledge with an outcome.
+
+    Scoped by the caller's zones (identity claim ``custom:zones``): a person sees, opens and
+    acknowledges only alerts seen in one of their zones, national entries' alerts, or any
+    alert with national scope; anything else is a 403, audited. Patrol views obey the
+    administrative window: a sighting older than ``admin_window_days`` is not shown.
+    """
 
     def __init__(
         self,
@@ -298,33 +346,128 @@ class AlertDesk:
         audit: AuditTrail,
         presigner=None,
         presign_ttl_s: int = 900,
+        known_zones: frozenset[str] | None = None,
+        admin_window_days: int = 30,
         clock: Clock,
     ):
         self.alerts, self.watchlist, self.audit = alerts, watchlist, audit
         self.presigner, self.presign_ttl_s, self.clock = presigner, presign_ttl_s, clock
+        #: the zones a feed may name (None: not checked)
+        self.known_zones = known_zones
+        self.admin_window_days = admin_window_days
+
+    # -- scope -----------------------------------------------------------------------------
+
+    def _deny(self, caller: Caller, resource: str, why: str, plates: list[str] = ()) -> Forbidden:
+        self.audit.record(
+            AuditEvent.by(
+                caller,
+                "access.denied",
+                outcome="denied",
+                resource=resource,
+                plates=sorted(set(plates)),
+                detail={"why": why},
+            )
+        )
+        return Forbidden(why)
+
+    def _check_feed_zone(self, zone: str, caller: Caller) -> None:
+        if zone != NATIONAL and self.known_zones is not None and zone not in self.known_zones:
+            raise BadRequest(
+                f"unknown zone {zone!r}: expected one of {sorted(self.known_zones)} or 'national'"
+            )
+        if not caller.zones:
+            raise self._deny(caller, f"alerts/{zone}", _NO_ZONE)
+        if zone != NATIONAL and not caller.covers_zone(zone):
+            raise self._deny(
+                caller,
+                f"alerts/{zone}",
+                f"zone {zone} is not one of your zones ({', '.join(sorted(caller.zones))})",
+            )
+
+    @staticmethod
+    def in_scope(alert: Alert, caller: Caller) -> bool:
+        """National scope sees everything; a zone sees national entries' alerts and the alerts
+        of cars seen in it."""
+        if not caller.zones:
+            return False
+        return caller.national_scope or alert.national or bool(caller.zones & alert.zones_seen)
+
+    def _window_start_ms(self) -> int:
+        return self.clock() - self.admin_window_days * DAY_MS
+
+    def _scoped(self, alert_id: str, caller: Caller, action: str) -> Alert:
+        """The alert as this caller may see it (sightings within the administrative window)."""
+        alert = self.alerts.get(alert_id)
+        if alert is None or alert.status == "late":
+            raise NotFound(f"alert {alert_id} not found")
+        resource = f"alert/{alert_id}"
+        if not caller.zones:
+            raise self._deny(caller, resource, _NO_ZONE, [alert.plate])
+        if not self.in_scope(alert, caller):
+            raise self._deny(
+                caller,
+                resource,
+                f"alert {alert_id} is for zone(s) {', '.join(sorted(alert.zones_seen))}, not yours "
+                f"({', '.join(sorted(caller.zones))}): {action} refused",
+                [alert.plate],
+            )
+        start = self._window_start_ms()
+        recent = tuple(s for s in alert.sightings if s.capture_ms >= start)
+        if not recent:
+            raise self._deny(
+                caller,
+                resource,
+                f"alert {alert_id} is older than the administrative window ({self.admin_window_days} days): "
+                "not shown to patrol",
+                [alert.plate],
+            )
+        return (
+            alert if len(recent) == len(alert.sightings) else alert.model_copy(update={"sightings": recent})
+        )
+
+    # -- routes ----------------------------------------------------------------------------
 
     def feed(self, zone: str, status: str, limit: int, caller: Caller) -> list[Alert]:
         if status not in ("open", "acknowledged"):
             raise BadRequest("status must be 'open' or 'acknowledged'")
+        self._check_feed_zone(zone, caller)
         found = self.alerts.feed(zone, status, limit)
-        if zone != "national":
-            found += self.alerts.feed("national", status, limit)
+        if zone != NATIONAL:
+            found += self.alerts.feed(NATIONAL, status, limit)
+        start = self._window_start_ms()
+        found = [a for a in found if a.latest.capture_ms >= start and self.in_scope(a, caller)]
         found = sorted(found, key=lambda a: a.latest.capture_ms, reverse=True)[:limit]
-        self.audit.record(
-            audit_event(
-                "alert.listed",
-                caller,
-                f"alerts/{zone}/{status}",
-                plates=[a.plate for a in found],
-                detail={"count": len(found)},
-            )
-        )
+        self._audit_shown(found, zone, status, caller)
         return found
 
+    def _audit_shown(self, shown: list[Alert], zone: str, status: str, caller: Caller) -> None:
+        """One ``alert.shown`` record per alert the first time it appears in this person's feed
+        (not one per poll: a client polls every few seconds). Recorded before it is remembered,
+        so a failure between the two repeats a record rather than losing one."""
+        if not shown:
+            return
+        already = self.alerts.seen(caller.user_id, [a.alert_id for a in shown])
+        new = [a for a in shown if a.alert_id not in already]
+        for a in new:
+            self.audit.record(
+                audit_event(
+                    "alert.shown",
+                    caller,
+                    f"alert/{a.alert_id}",
+                    plates=[a.plate],
+                    detail={
+                        "feed": f"{zone}/{status}",
+                        "zone": a.latest.zone,
+                        "capture_ms": a.latest.capture_ms,
+                    },
+                )
+            )
+        if new:
+            self.alerts.mark_seen(caller.user_id, new, self.clock())
+
     def view(self, alert_id: str, caller: Caller) -> Alert:
-        alert = self.alerts.get(alert_id)
-        if alert is None:
-            raise NotFound(f"alert {alert_id} not found")
+        alert = self._scoped(alert_id, caller, "view")
         self.audit.record(audit_event("alert.viewed", caller, f"alert/{alert_id}", plates=[alert.plate]))
         return alert
 
@@ -332,6 +475,7 @@ class AlertDesk:
         comment = comment.strip()
         if outcome == Outcome.OTHER and not comment:
             raise BadRequest("outcome 'other' needs a comment")
+        self._scoped(alert_id, caller, "acknowledgement")
         for _ in range(MAX_ATTEMPTS):
             alert = self.alerts.get(alert_id)
             if alert is None:
@@ -368,3 +512,6 @@ class AlertDesk:
             )
         )
         return saved
+
+
+_NO_ZONE = "your identity carries no police zone (custom:zones): ask your administrator to set it"

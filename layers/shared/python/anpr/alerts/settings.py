@@ -25,6 +25,9 @@ class AlertTuning(BaseConfig):
     alert_max_resends: int = Field(default=3, ge=0, le=20)
     #: lifetime of the presigned crop/snapshot links in a message
     alert_presign_ttl_s: int = Field(default=900, ge=60, le=3600)
+    #: a read captured longer ago than this (against the clock) raises no live alert: it is
+    #: recorded as a late hit (a camera's backlog, a re-upload: not a car that is there now)
+    alert_max_age_minutes: int = Field(default=15, ge=1, le=24 * 60)
     #: a watchlist change reaches every ingest container within this (≤ 60 s by requirement)
     watchlist_refresh_s: int = Field(default=30, ge=1, le=60)
 

@@ -6,7 +6,9 @@ One table, two item kinds:
   acknowledgements never overwrite each other;
 - ``D#{entry_id}#{plate}``: the open-alert pointer of the dedupe window (which alert a new
   sighting of this plate against this entry extends, and when it was last seen). Claimed with
-  a conditional put, so two containers seeing the same car at once still raise one alert.
+  a conditional put, so two containers seeing the same car at once still raise one alert;
+- ``V#{user_id}#{alert_id}``: this person was shown this alert in their feed (so the feed's
+  audit records what a person saw once, not every poll); expires with the alert.
 """
 
 from __future__ import annotations
@@ -60,6 +62,12 @@ class AlertRepository(Protocol):
 
     def due(self, before_ms: int, limit: int) -> list[Alert]: ...
 
+    def seen(self, user_id: str, alert_ids: list[str]) -> set[str]:
+        """Which of ``alert_ids`` this person has been shown already."""
+
+    def mark_seen(self, user_id: str, alerts: list[Alert], at_ms: int) -> None:
+        """Remembers that this person was shown ``alerts`` (until each alert expires)."""
+
 
 def _is_conditional(exc: PynamoDBException) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
@@ -71,6 +79,10 @@ def alert_pk(alert_id: str) -> str:
 
 def pointer_pk(entry_id: str, plate: str) -> str:
     return f"D#{entry_id}#{plate}"
+
+
+def seen_pk(user_id: str, alert_id: str) -> str:
+    return f"V#{user_id}#{alert_id}"
 
 
 def index_keys(alert: Alert) -> dict:
@@ -136,9 +148,27 @@ def alerts_models(table_name: str, region: str, host: str | None) -> tuple[type[
     return AlertItem, PointerItem
 
 
+@table_models
+def seen_model(table_name: str, region: str, host: str | None) -> type[Model]:
+    tname, treg, thost = table_name, region, host
+
+    class SeenItem(Model):
+        class Meta:
+            table_name = tname
+            region = treg
+            host = thost
+
+        pk = UnicodeAttribute(hash_key=True)
+        at_ms = NumberAttribute()
+        expires_at = TTLAttribute(null=True)
+
+    return SeenItem
+
+
 class DynamoAlertRepository:
     def __init__(self, table_name: str, region: str):
         self._alert, self._pointer = alerts_models(table_name, region)
+        self._seen = seen_model(table_name, region)
 
     def get(self, alert_id: str) -> Alert | None:
         try:
@@ -226,6 +256,25 @@ class DynamoAlertRepository:
         except PynamoDBException as exc:
             raise StorageError(f"alerts due query failed: {exc.msg}") from exc
 
+    def seen(self, user_id: str, alert_ids: list[str]) -> set[str]:
+        keys = {seen_pk(user_id, a): a for a in alert_ids}
+        try:
+            return {keys[item.pk] for item in self._seen.batch_get(list(keys))}
+        except PynamoDBException as exc:
+            raise StorageError(f"alerts seen read failed: {exc.msg}") from exc
+
+    def mark_seen(self, user_id: str, alerts: list[Alert], at_ms: int) -> None:
+        try:
+            with self._seen.batch_write() as batch:
+                for a in alerts:
+                    batch.save(
+                        self._seen(
+                            pk=seen_pk(user_id, a.alert_id), at_ms=at_ms, expires_at=_ttl_s(a.expires_at)
+                        )
+                    )
+        except PynamoDBException as exc:
+            raise StorageError(f"alerts seen write failed: {exc.msg}") from exc
+
     def _to_item(self, alert: Alert):
         version = {"version": alert.version} if alert.version is not None else {}
         return self._alert(
@@ -247,5 +296,3 @@ def _ttl(ms: int) -> datetime:
 
 def _ttl_s(epoch_s: int) -> datetime | None:
     return datetime.fromtimestamp(epoch_s, tz=UTC) if epoch_s else None
-
-

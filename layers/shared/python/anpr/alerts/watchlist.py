@@ -233,5 +233,3 @@ class DynamoWatchlistRepository:
             updated_ms=int(d.get("updated_ms") or 0),
             misread_count=int(d.get("misread_count") or 0),
         )
-
-

@@ -13,6 +13,7 @@ from anpr.alerts.matcher import Matcher, WatchlistCache
 from anpr.alerts.publisher import S3Presigner, SnsAlertPublisher
 from anpr.alerts.service import AlertDesk, AlertPolicy, AlertResender, AlertService
 from anpr.alerts.settings import AlertMatchSettings, AlertsApiSettings, ResenderSettings
+from anpr.alerts.spec import ZONES
 from anpr.alerts.store import DynamoAlertRepository
 from anpr.alerts.watchlist import DynamoWatchlistRepository
 from anpr.alerts.watchlist_service import WatchlistService
@@ -47,6 +48,7 @@ def policy_of(settings) -> AlertPolicy:
         resend_after_s=settings.alert_resend_minutes * 60,
         max_resends=settings.alert_max_resends,
         retention_days=settings.retention_days,
+        max_age_s=settings.alert_max_age_minutes * 60,
     )
 
 
@@ -126,6 +128,8 @@ def api_services(settings: AlertsApiSettings | None = None, clock: Clock = syste
         audit=audit,
         presigner=presigner(session, settings.alert_presign_ttl_s),
         presign_ttl_s=settings.alert_presign_ttl_s,
+        known_zones=frozenset(ZONES),
+        admin_window_days=settings.admin_window_days,
         clock=clock,
     )
     service = WatchlistService(

@@ -20,23 +20,47 @@ class Forbidden(Exception):
     pass
 
 
+#: the ``custom:zones`` value for national scope
+NATIONAL_SCOPE = "national"
+
+
 @dataclass(frozen=True)
 class Caller:
     user_id: str  # Cognito sub: one person, never a shared account
     username: str
     groups: frozenset[str]
+    #: police-zone codes the person belongs to (ID-token claim ``custom:zones``, comma-separated);
+    #: ``NATIONAL_SCOPE`` in it means every zone (federal police, dispatch)
+    zones: frozenset[str] = frozenset()
+    #: the person's unit code (claim ``custom:unit``)
+    unit: str = ""
+
+    @property
+    def national_scope(self) -> bool:
+        return NATIONAL_SCOPE in self.zones
+
+    def covers_zone(self, zone: str) -> bool:
+        """Whether this person's zones include ``zone`` (national scope includes every zone)."""
+        return self.national_scope or zone in self.zones
+
+
+def _claim_list(raw) -> list[str]:
+    """A claim list as API Gateway may pass it: a list, "a,b", "[a, b]" or "a b"."""
+    if isinstance(raw, str):
+        raw = raw.strip().strip("[]").replace(",", " ").split()
+    return [str(v).strip() for v in raw or () if str(v).strip()]
 
 
 def caller_from_claims(claims: dict | None) -> Caller:
     if not claims or not claims.get("sub"):
         raise Unauthenticated("no verified identity on the request")
-    raw = claims.get("cognito:groups") or []
-    if isinstance(raw, str):  # API Gateway flattens the list: "[a, b]" or "a,b"
-        raw = [g.strip() for g in raw.strip("[]").replace(",", " ").split()]
     return Caller(
         user_id=claims["sub"],
         username=claims.get("cognito:username") or claims.get("username") or claims["sub"],
-        groups=frozenset(raw),
+        # API Gateway flattens the list: "[a, b]" or "a,b"
+        groups=frozenset(_claim_list(claims.get("cognito:groups"))),
+        zones=frozenset(_claim_list(claims.get("custom:zones"))),
+        unit=str(claims.get("custom:unit") or "").strip(),
     )
 
 
