@@ -1,16 +1,19 @@
 """The search state machine, walked step by step over in-memory fakes with the ASL file's own
 states and JSON (tests/integration/sfn_local.walk)."""
 
+import io
 import json
 
 import pytest
 from anpr.kernel.db import StorageError
 from anpr.kernel.platform import ROOT
+from anpr.search import exports
 from anpr.search import synthetic as syn
 from anpr.search.models import JobStatus, SearchJob, parse_query
 from anpr.search.plan import PlanLimits
 from anpr.search.results import export_key, get_result
 from anpr.search.workflow import SearchWorkflow
+from PIL import Image
 
 from tests.fakes.reads import InMemoryCameraRegistry
 from tests.fakes.search import (
@@ -167,3 +170,32 @@ def test_a_cancelled_job_stops_and_stays_cancelled():
 def test_unknown_step_is_an_error():
     with pytest.raises(ValueError):
         make().dispatch({"step": "drop-table"})
+
+
+class FixedCrops:
+    """Every read gets the same small PNG (the port's contract: read id → image bytes)."""
+
+    def __init__(self):
+        buf = io.BytesIO()
+        Image.new("RGB", (100, 24), (240, 240, 240)).save(buf, format="PNG")
+        self.png, self.asked = buf.getvalue(), []
+
+    def crops(self, sightings):
+        self.asked.extend(s.read_id for s in sightings)
+        return {s.read_id: self.png for s in sightings}
+
+
+def test_the_html_export_carries_plate_crops_and_camera_places():
+    # GIVEN a workflow with a crop source and named cameras
+    truth = syn.drive("1ABC234", CAMS, NOW_MS - 5 * HOUR, 60_000)
+    wf = make(InMemoryReadSource(truth))
+    wf.crops = FixedCrops()
+    job_id = add_job(wf, "trajectory", {"plate": "1ABC234", "start_ms": NOW_MS - 6 * HOUR, "end_ms": NOW_MS})
+    # WHEN it runs THEN the HTML inlines one crop per sighting and names the cameras
+    run(wf, job_id)
+    page = wf.results.get(export_key(job_id, "html")).decode()
+    assert page.count('src="data:image/png;base64,') == 6
+    assert f"{CAMS[0].name} ({CAMS[0].camera_id})" in page
+    # AND the CSV times are Brussels local time
+    _, rows = exports.read_csv(wf.results.get(export_key(job_id, "csv")))
+    assert rows[0]["time_brussels"].endswith("+01:00")

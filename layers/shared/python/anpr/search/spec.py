@@ -66,6 +66,7 @@ PART = SpecPart(
                 Use("table", "Reads", "read"),
                 Use("table", "Cameras", "read"),
                 Use("table", "Searches", "read_write"),
+                Use("bucket", "Snapshots", "read"),  # plate crops in the HTML export
                 Use("bucket", "SearchResults", "read_write"),
                 Use("topic", "SearchEvents", "publish"),
             ),

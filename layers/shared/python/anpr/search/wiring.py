@@ -13,6 +13,7 @@ from anpr.kernel.audit import AuditTrail
 from anpr.kernel.clock import Clock, system_clock
 from anpr.kernel.db import StorageError
 from anpr.reads.cameras import DynamoCameraRegistry
+from anpr.search.crops import SnapshotCrops
 from anpr.search.notify import SnsNotifier
 from anpr.search.repository import DynamoSearchJobRepository
 from anpr.search.results import S3ResultStore
@@ -90,5 +91,10 @@ def task_services(
             retention_days=s.retention_days,
             clock=clock,
             rules=s.justification_rules(),
+            crops=SnapshotCrops(
+                s.table_reads,
+                boto3.client("dynamodb", region_name=s.region),
+                boto3.client("s3", region_name=s.region),
+            ),
         )
     )

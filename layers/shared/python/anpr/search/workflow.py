@@ -19,6 +19,7 @@ from anpr.kernel.db import StorageError
 from anpr.kernel.errors import Conflict, DomainError
 from anpr.reads.cameras import CameraRegistry
 from anpr.search import exports, maps
+from anpr.search.crops import CropSource
 from anpr.search.merge import merge
 from anpr.search.models import JobStatus, SearchJob, oldest_ms
 from anpr.search.partition import run_item
@@ -76,6 +77,7 @@ class SearchWorkflow:
         clock: Clock,
         analytics: AnalyticsHook | None = None,
         rules: JustificationRules = DEFAULT_RULES,
+        crops: CropSource | None = None,
     ):
         self.jobs, self.results, self.source, self.cameras, self.notifier = (
             jobs,
@@ -87,6 +89,8 @@ class SearchWorkflow:
         self.limits, self.clock = limits, clock
         self.admin_window_days, self.retention_days = admin_window_days, retention_days
         self.rules = rules
+        #: plate crops for the HTML export (none without a source: the page still works)
+        self.crops = crops
         #: long partial/convoy searches on the analytics copy (anpr.analytics.service.AnalyticsRoute)
         self.analytics = analytics
 
@@ -186,7 +190,7 @@ class SearchWorkflow:
             "csv": exports.to_csv(result, places),
             "geojson": exports.to_geojson(result, places),
             "kml": exports.to_kml(result, places),
-            "html": maps.to_html(result, places=places).encode(),
+            "html": maps.to_html(result, places=places, crops=self._crops(result)).encode(),
             "png": maps.to_png(result, places=places),
         }
         for fmt, body in files.items():
@@ -211,6 +215,15 @@ class SearchWorkflow:
         return {"job_id": job_id, "status": job.status.value, "error": job.error}
 
     # -- helpers --------------------------------------------------------------------------
+    def _crops(self, result) -> dict[str, bytes]:
+        if self.crops is None:
+            return {}
+        try:
+            return self.crops.crops(result.sightings)
+        except StorageError as exc:  # evidence without pictures beats no evidence
+            log.warning("plate crops unavailable", extra={"error": str(exc)})
+            return {}
+
     def _places(self) -> dict[str, str]:
         """Camera id → "name, road, municipality" for the exports (evidence names places)."""
         out = {}
