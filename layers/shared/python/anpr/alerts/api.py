@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from anpr.alerts.messages import alert_summary, alert_view
 from anpr.alerts.models import Outcome, WatchlistEntryIn
-from anpr.alerts.publisher import alert_summary, alert_view
 from anpr.kernel.errors import BadRequest
 from anpr.kernel.http import Router, caller, services
 

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from anpr.alerts.models import Match, MatchKind, WatchlistEntry
-from anpr.alerts.watchlist import WatchlistRepository
+from anpr.alerts.ports import WatchlistRepository
 from anpr.kernel.clock import Clock
 from anpr.kernel.db import StorageError
 from anpr.reads.models import PlateRead

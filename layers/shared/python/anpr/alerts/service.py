@@ -29,9 +29,7 @@ from anpr.alerts.models import (
     rank,
     with_sighting,
 )
-from anpr.alerts.publisher import AlertPublisher
-from anpr.alerts.store import AlertRepository, StaleAlert
-from anpr.alerts.watchlist import WatchlistRepository
+from anpr.alerts.ports import AlertPublisher, AlertRepository, StaleAlert, WatchlistRepository
 from anpr.kernel.audit import AuditEvent, AuditTrail
 from anpr.kernel.auth import Caller, Forbidden
 from anpr.kernel.clock import DAY_MS, Clock

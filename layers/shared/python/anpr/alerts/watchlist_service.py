@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from anpr.alerts.audit import audit_event
 from anpr.alerts.models import WatchlistEntry, WatchlistEntryIn, from_ms
-from anpr.alerts.watchlist import WatchlistRepository
+from anpr.alerts.ports import WatchlistRepository
 from anpr.kernel.audit import AuditTrail
 from anpr.kernel.auth import Caller
 from anpr.kernel.clock import Clock

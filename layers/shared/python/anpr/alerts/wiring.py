@@ -9,13 +9,13 @@ import boto3
 from botocore.config import Config
 
 from anpr.accountability.wiring import trail_from
+from anpr.alerts.adapters.dynamo import DynamoAlertRepository, DynamoWatchlistRepository
+from anpr.alerts.adapters.s3 import S3Presigner
+from anpr.alerts.adapters.sns import SnsAlertPublisher
 from anpr.alerts.matcher import Matcher, WatchlistCache
-from anpr.alerts.publisher import S3Presigner, SnsAlertPublisher
 from anpr.alerts.service import AlertDesk, AlertPolicy, AlertResender, AlertService
 from anpr.alerts.settings import AlertMatchSettings, AlertsApiSettings, ResenderSettings
 from anpr.alerts.spec import ZONES
-from anpr.alerts.store import DynamoAlertRepository
-from anpr.alerts.watchlist import DynamoWatchlistRepository
 from anpr.alerts.watchlist_service import WatchlistService
 from anpr.kernel.audit import AuditTrail
 from anpr.kernel.clock import Clock, system_clock

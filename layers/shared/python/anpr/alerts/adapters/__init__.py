@@ -1,0 +1,1 @@
+"""The alerts concern's adapters: DynamoDB (``dynamo``), SNS (``sns``) and S3 (``s3``)."""
