@@ -1,16 +1,19 @@
 """The reads table's stream → Firehose (→ Parquet in the analytics bucket): anpr.analytics.feed.
 
-Raises on a Firehose failure so the stream retries the batch (bisected on error by the event
-source mapping); duplicates are harmless to searches and removed by compaction.
+A Firehose failure reports the batch's first record as failed (ReportBatchItemFailures): the
+stream retries from there, then dead-letters; duplicates are harmless to searches and removed by
+compaction.
 """
 
 from anpr.analytics.wiring import analytics_feed
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from anpr.kernel.http import Lazy
+from anpr.kernel.observability import instrumented
 
-logger = Logger()
+services = Lazy(analytics_feed)
 
 
-@logger.inject_lambda_context
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return analytics_feed().handle(event)
+def handle(event: dict, context) -> dict:
+    return services().handle(event)
+
+
+lambda_handler = instrumented(handle)

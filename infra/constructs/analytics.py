@@ -384,6 +384,7 @@ class Analytics(Construct):
                 batch_size=500,
                 max_batching_window=Duration.seconds(10),
                 bisect_batch_on_error=True,
+                report_batch_item_failures=True,
                 retry_attempts=5,
                 on_failure=sources.SqsDlq(dlq),
                 filters=[lambda_.FilterCriteria.filter({"eventName": lambda_.FilterRule.is_equal("INSERT")})],

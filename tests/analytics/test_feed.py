@@ -99,3 +99,19 @@ def test_firehose_refusing_everything_fails_the_batch():
     fake.put_record_batch = lambda **kw: {"FailedPutCount": 1, "RequestResponses": [{"ErrorCode": "x"}]}
     with pytest.raises(StorageError):
         FirehoseSink("s", fake).put([{"read_id": "r"}])
+
+
+def test_a_sink_failure_reports_the_batch_for_retry_instead_of_dropping_it(stream_event):
+    # GIVEN a stream batch and a Firehose that keeps failing
+    _, event, _ = stream_event
+    for i, record in enumerate(event["Records"]):
+        record["dynamodb"]["SequenceNumber"] = f"{100 + i}"
+
+    class Failing:
+        def put(self, rows):
+            raise StorageError("firehose throttled")
+
+    # WHEN the feed handles it
+    out = AnalyticsFeed(Failing()).handle(event)
+    # THEN the batch's first record is reported failed: the stream retries from there (nothing lost)
+    assert out["batchItemFailures"] == [{"itemIdentifier": "100"}] and out["rows"] == 0

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import boto3
 
 from anpr.analytics.adapters import AthenaEngine, DuckDBEngine, QueryEngine
@@ -27,9 +25,8 @@ def policy_for(s: AnalyticsSettings) -> EnginePolicy:
     return EnginePolicy(short_range_ms=s.analytics_short_range_h * DAY_MS // 24)
 
 
-@lru_cache(maxsize=1)
-def analytics_feed() -> AnalyticsFeed:
-    s = AnalyticsSettings()
+def analytics_feed(settings: AnalyticsSettings | None = None) -> AnalyticsFeed:
+    s = settings or AnalyticsSettings()
     return AnalyticsFeed(
         FirehoseSink(s.analytics_delivery_stream, boto3.client("firehose", region_name=s.region))
     )
