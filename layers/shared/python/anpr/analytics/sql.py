@@ -25,6 +25,7 @@ from anpr.reads.cameras import CameraRegistry
 from anpr.reads.plates import lookalikes
 from anpr.search.models import (
     DAY_MS,
+    SIGHTING_FIELDS,
     ABQuery,
     ConvoyQuery,
     PartialQuery,
@@ -35,18 +36,7 @@ from anpr.search.models import (
 from anpr.search.plan import cameras_at
 
 #: the Sighting fields every query returns, in this order, then ``tag``
-SIGHTING_COLUMNS = (
-    "read_id",
-    "plate",
-    "capture_ms",
-    "camera_id",
-    "zone",
-    "lat",
-    "lon",
-    "confidence",
-    "alternatives",
-    "snapshot_key",
-)
+SIGHTING_COLUMNS = SIGHTING_FIELDS
 #: separator of the alternatives in the result (plates are A-Z0-9: never inside one)
 ALT_SEP = ","
 
