@@ -286,7 +286,7 @@ def test_a_national_month_is_refused_and_a_day_says_its_estimate(search):
     zone = {"pattern": "1A*", "start_ms": NOW_MS - HOUR, "end_ms": NOW_MS, "zones": ["BRU-NORD"]}
     status, job, _ = submit(api, type="partial", params=zone)
     assert status == 202 and job["estimate"]["partitions"] == 5  # the zone's five cameras
-    assert job["estimate"]["engine"] == "inline"
+    assert job["estimate"]["map"] == "inline"
 
 
 def test_get_searches_lists_my_jobs(search):

@@ -228,11 +228,11 @@ def test_the_estimate_is_in_the_job_and_its_status(svc):
     job = svc.submit(INVESTIGATOR, partial(1))
     # THEN the job says what it is expected to cost and on which engine
     est = svc.status(INVESTIGATOR, job.job_id)["estimate"]
-    assert est["partitions"] == 46_112 and est["engine"] == "distributed"
+    assert est["partitions"] == 46_112 and est["map"] == "distributed"
     assert est["read_units"] == 46_112 * 73
     # AND a camera-limited one costs a camera window per camera, inline
     small = svc.submit(INVESTIGATOR, partial(1, cameras=["A", "B"])).estimate
-    assert (small["partitions"], small["engine"]) == (2, "inline")
+    assert (small["partitions"], small["map"]) == (2, "inline")
 
 
 def test_the_per_user_daily_bound_counts_the_last_24_hours(svc):

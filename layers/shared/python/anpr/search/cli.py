@@ -298,7 +298,7 @@ def _run(args: argparse.Namespace, client, out) -> int:
         bound = "at most " if est.get("upper_bound") else ""
         print(
             f"estimate: {bound}{est['partitions']:,} partitions, ≈ {est['read_units']:,} read units "
-            f"({est.get('engine', '?')})",
+            f"({est.get('engine', '?')}, {est.get('map', '?')} map)",
             file=out,
         )
     deadline = time.monotonic() + args.timeout_s
