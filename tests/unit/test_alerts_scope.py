@@ -9,13 +9,15 @@ from anpr.alerts.matcher import Matcher, WatchlistCache
 from anpr.alerts.models import Outcome, Priority, from_ms
 from anpr.alerts.publisher import alert_message, alert_summary
 from anpr.alerts.service import AlertDesk, AlertPolicy, AlertResender, AlertService
+from anpr.alerts.zones import ZoneDirectory, camera_zones
 from anpr.kernel.auth import Forbidden, caller_from_claims
 from anpr.kernel.clock import DAY_MS, ManualClock
 from anpr.kernel.errors import BadRequest, NotFound
 
 from tests.fakes.accountability import InMemoryAuditTrail
 from tests.fakes.alerts import InMemoryAlertPublisher, InMemoryAlertRepository, InMemoryWatchlistRepository
-from tests.helpers import NOW_MS
+from tests.fakes.reads import InMemoryCameraRegistry
+from tests.helpers import NOW_MS, camera
 from tests.unit.test_alerts_models import OTHER_ZONE, ZONE, caller, entry, read
 
 MIN = 60_000
@@ -283,3 +285,39 @@ def test_zones_and_unit_come_from_the_identity_claims(raw, zones):
     who = caller_from_claims(claims)
     assert who.zones == frozenset(zones) and who.unit == "PZ-5339" and who.groups == {"patrol"}
     assert who.covers_zone("BXL-5339") == bool(zones & {"BXL-5339", "national"})
+
+
+# -- zones as data (issue 12, item 2) ------------------------------------------------------
+
+
+class _CountingRegistry(InMemoryCameraRegistry):
+    def __init__(self, cameras):
+        super().__init__(cameras)
+        self.scans = 0
+
+    def list(self):
+        self.scans += 1
+        return super().list()
+
+
+def test_known_zones_are_the_registered_cameras_zones_and_a_new_zone_needs_no_deployment():
+    # GIVEN cameras in two zones, and a feed check backed by the camera registry
+    clock = ManualClock(NOW_MS)
+    registry = _CountingRegistry([camera("C1", zone=ZONE), camera("C2", zone=OTHER_ZONE)])
+    zones = ZoneDirectory(camera_zones(registry), clock=clock, refresh_s=300)
+    desk = World().desk
+    desk.known_zones = zones
+    # THEN a zone without cameras is a 400 with the reason
+    with pytest.raises(BadRequest, match="no camera is registered"):
+        desk.feed("LGE-5277", "open", 10, caller("lea", "patrol", zones=("national",)))
+    assert zones.known() == {ZONE, OTHER_ZONE}
+    # AND asking again for unknown zones does not scan the registry on every request
+    scans = registry.scans
+    for _ in range(50):
+        assert "LGE-5277" not in zones
+    assert registry.scans == scans
+    # WHEN ops register a camera in a new zone THEN it is known within a minute, no deployment
+    registry.put_many([camera("C3", zone="LGE-5277")])
+    clock.advance(seconds=31)
+    assert "LGE-5277" in zones
+    assert desk.feed("LGE-5277", "open", 10, caller("lea", "patrol", zones=("national",))) == []

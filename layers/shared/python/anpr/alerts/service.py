@@ -11,6 +11,7 @@ Idempotent end to end, because the ingest hook runs again when a snapshot is ret
 from __future__ import annotations
 
 import logging
+from collections.abc import Container
 from dataclasses import dataclass
 
 from anpr.alerts.audit import audit_event
@@ -344,13 +345,13 @@ class AlertDesk:
         audit: AuditTrail,
         presigner=None,
         presign_ttl_s: int = 900,
-        known_zones: frozenset[str] | None = None,
+        known_zones: Container[str] | None = None,
         admin_window_days: int = 30,
         clock: Clock,
     ):
         self.alerts, self.watchlist, self.audit = alerts, watchlist, audit
         self.presigner, self.presign_ttl_s, self.clock = presigner, presign_ttl_s, clock
-        #: the zones a feed may name (None: not checked)
+        #: the zones a feed may name (``anpr.alerts.zones.ZoneDirectory``; None: not checked)
         self.known_zones = known_zones
         self.admin_window_days = admin_window_days
 
@@ -371,9 +372,7 @@ class AlertDesk:
 
     def _check_feed_zone(self, zone: str, caller: Caller) -> None:
         if zone != NATIONAL and self.known_zones is not None and zone not in self.known_zones:
-            raise BadRequest(
-                f"unknown zone {zone!r}: expected one of {sorted(self.known_zones)} or 'national'"
-            )
+            raise BadRequest(f"unknown zone {zone!r}: no camera is registered in it (or use 'national')")
         if not caller.zones:
             raise self._deny(caller, f"alerts/{zone}", _NO_ZONE)
         if zone != NATIONAL and not caller.covers_zone(zone):

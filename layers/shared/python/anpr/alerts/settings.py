@@ -6,6 +6,7 @@ from pydantic import Field
 
 from anpr.accountability.settings import AuditTrailSettings
 from anpr.kernel.config import BaseConfig
+from anpr.reads.settings import CamerasTable
 
 
 class WatchlistTable(BaseConfig):
@@ -40,7 +41,7 @@ class AlertMatchSettings(WatchlistTable, AlertsTable, AlertTuning):
     bucket_snapshots: str
 
 
-class AlertsApiSettings(WatchlistTable, AlertsTable, AlertTuning, AuditTrailSettings):
+class AlertsApiSettings(WatchlistTable, AlertsTable, AlertTuning, CamerasTable, AuditTrailSettings):
     bucket_snapshots: str
     #: largest CSV accepted in one call (API Gateway: 29 s); larger lists are split
     watchlist_import_max_lines: int = Field(default=2000, ge=1, le=20_000)

@@ -89,6 +89,7 @@ PART = SpecPart(
                 Use("table", "Watchlist", "read_write"),
                 Use("table", "Alerts", "read_write"),
                 Use("bucket", "Snapshots", "read"),  # presigned URLs to crop and snapshot
+                Use("table", "Cameras", "read"),  # the known zones: those of the registered cameras
                 *_AUDIT,
             ),
         ),

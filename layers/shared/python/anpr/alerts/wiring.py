@@ -15,8 +15,8 @@ from anpr.alerts.adapters.sns import SnsAlertPublisher
 from anpr.alerts.matcher import Matcher, WatchlistCache
 from anpr.alerts.service import AlertDesk, AlertPolicy, AlertResender, AlertService
 from anpr.alerts.settings import AlertMatchSettings, AlertsApiSettings, ResenderSettings
-from anpr.alerts.spec import ZONES
 from anpr.alerts.watchlist_service import WatchlistService
+from anpr.alerts.zones import ZoneDirectory, camera_zones
 from anpr.kernel.audit import AuditTrail
 from anpr.kernel.clock import Clock, system_clock
 from anpr.kernel.config import BaseConfig
@@ -128,7 +128,9 @@ def api_services(settings: AlertsApiSettings | None = None, clock: Clock = syste
         audit=audit,
         presigner=presigner(session, settings.alert_presign_ttl_s),
         presign_ttl_s=settings.alert_presign_ttl_s,
-        known_zones=frozenset(ZONES),
+        known_zones=ZoneDirectory(
+            camera_zones(DynamoCameraRegistry(settings.table_cameras, settings.region)), clock=clock
+        ),
         admin_window_days=settings.admin_window_days,
         clock=clock,
     )
