@@ -9,6 +9,8 @@ import pytest
 from anpr.search import exports, maps
 from anpr.search import synthetic as syn
 from anpr.search.models import SearchResult
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from tests.helpers import NOW_MS
@@ -41,8 +43,8 @@ def test_csv_has_provenance_then_one_row_per_sighting():
     assert rows[0]["time_utc"].endswith("Z")
 
 
-def forged(**over):
-    r = result()
+def forged(base=None, **over):
+    r = base or result()
     return r.model_copy(update={"provenance": {**r.provenance, **over}})
 
 
@@ -170,3 +172,20 @@ def test_html_map_is_self_contained():
     page = maps.to_html(result())
     assert "<svg" in page and "<polyline" in page and "PV-BRU-2026-001" in page
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "<script" not in page
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(reason=st.text(min_size=1, max_size=80), case=st.text(min_size=1, max_size=30))
+def test_no_provenance_text_can_add_or_change_a_data_row(reason, case):
+    # GIVEN any reason and case reference (newlines, quotes, commas, NUL, formula prefixes...)
+    base = result()
+    body = exports.to_csv(forged(base, reason=reason, case_ref=case))
+    # WHEN read back as CSV THEN the data rows are exactly those of a clean export
+    provenance, rows = exports.read_csv(body)
+    _, clean = exports.read_csv(exports.to_csv(base))
+    assert rows == clean
+    # AND the text is kept whole (a formula start gets a leading quote)
+    assert (provenance["reason"], provenance["case"]) == (
+        exports.neutralise(reason),
+        exports.neutralise(case),
+    )
