@@ -106,6 +106,13 @@ class Labels:
         return None
 
 
+def _short(text: str, limit: int = 48) -> str:
+    """A map label: whole words, at most ``limit`` characters."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 3].rsplit(" ", 1)[0] + "..."
+
+
 def _routes(result: SearchResult) -> list[tuple[str, list]]:
     routes: dict[str, list] = {}
     for s in result.sightings:
@@ -186,7 +193,7 @@ def to_png(
                 d.text(spot, text, fill=colour)
     for cid, (lat, lon) in cams.items():
         x, y = proj(lat, lon)
-        text = camera_label(cid, places)[:48]
+        text = _short(camera_label(cid, places))
         spot = labels.place(x, y, 6 * len(text), 11)
         if spot:
             d.text(spot, text, fill=(60, 60, 60))
@@ -251,7 +258,7 @@ def to_html(
     labels = Labels((0, 0, width, height))
     for cid, (lat, lon) in cams.items():
         x, y = proj(lat, lon)
-        text = camera_label(cid, places)[:48]
+        text = _short(camera_label(cid, places))
         svg.append(f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="none" stroke="#444"/>')
         spot = labels.place(x, y, 6 * len(text), 11)
         if spot:
