@@ -120,10 +120,16 @@ def test_a_car_that_crossed_into_another_zone_is_visible_to_both(world):
         world.desk.view(alert.alert_id, caller("zoe", "patrol", zones=("BXL-5344",)))
 
 
-def test_national_entries_alerts_reach_every_zone_officer(world):
+def test_national_entries_alerts_reach_every_zone_but_only_where_seen_may_acknowledge(world):
+    # GIVEN a national entry's alert, the car seen in ZONE
     [alert] = world.service.on_reads([read("3NAT333", read_id="n0")])
+    # THEN an officer of another zone sees it in their feed and may open it
     assert [a.alert_id for a in world.desk.feed(OTHER_ZONE, "open", 10, OTHER)] == [alert.alert_id]
     assert world.desk.view(alert.alert_id, OTHER).alert_id == alert.alert_id
+    # BUT may not acknowledge it (that would stop the re-sends to the zone where the car is)
+    with pytest.raises(Forbidden, match="acknowledgement refused"):
+        world.desk.acknowledge(alert.alert_id, Outcome.NOT_FOUND, "", OTHER)
+    assert world.desk.acknowledge(alert.alert_id, Outcome.STOPPED, "", MINE).status == "acknowledged"
 
 
 def test_unknown_zone_is_a_400_with_the_reason_and_no_zone_claim_is_a_403(world):

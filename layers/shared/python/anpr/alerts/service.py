@@ -383,12 +383,14 @@ class AlertDesk:
             )
 
     @staticmethod
-    def in_scope(alert: Alert, caller: Caller) -> bool:
+    def in_scope(alert: Alert, caller: Caller, *, acting: bool = False) -> bool:
         """National scope sees everything; a zone sees national entries' alerts and the alerts
-        of cars seen in it."""
+        of cars seen in it. Acting on an alert (acknowledging: it stops the re-sends for
+        everyone) is for the zones where the car was seen, or national scope."""
         if not caller.zones:
             return False
-        return caller.national_scope or alert.national or bool(caller.zones & alert.zones_seen)
+        seen_here = caller.national_scope or bool(caller.zones & alert.zones_seen)
+        return seen_here or (alert.national and not acting)
 
     def _window_start_ms(self) -> int:
         return self.clock() - self.admin_window_days * DAY_MS
@@ -401,7 +403,7 @@ class AlertDesk:
         resource = f"alert/{alert_id}"
         if not caller.zones:
             raise self._deny(caller, resource, _NO_ZONE, [alert.plate])
-        if not self.in_scope(alert, caller):
+        if not self.in_scope(alert, caller, acting=action == "acknowledgement"):
             raise self._deny(
                 caller,
                 resource,
