@@ -164,6 +164,7 @@ def test_cancel_by_the_owner_only(svc):
     job = svc.submit(INVESTIGATOR, request())
     with pytest.raises(Forbidden):
         svc.cancel(SUPERVISOR, job.job_id)
+    assert (svc.audit.events[-1].action, svc.audit.events[-1].outcome) == ("search.cancelled", "denied")
     out = svc.cancel(INVESTIGATOR, job.job_id)
     assert out["status"] == "CANCELLED" and svc.starter.stopped == [job.execution_arn]
     with pytest.raises(Conflict):

@@ -119,7 +119,7 @@ class SearchService:
             caller,
             "search.submitted",
             f"search/{job.job_id}",
-            request,
+            job,  # the justification as checked (visible characters only)
             named_plates(query),
             detail={"type": job.type, "query": job.query, "estimate": job.estimate},
         )
@@ -253,7 +253,11 @@ class SearchService:
     def cancel(self, caller: Caller, job_id: str) -> dict:
         job = self._visible(caller, job_id, "search.cancelled")
         if job.owner_id != caller.user_id:
-            raise Forbidden("only the investigator who submitted a search may cancel it")
+            why = "only the investigator who submitted a search may cancel it"
+            self._audit(
+                caller, "search.cancelled", f"search/{job_id}", job, [], outcome="denied", detail={"why": why}
+            )
+            raise Forbidden(why)
         job = self.jobs.finish(
             job_id, JobStatus.CANCELLED, self.clock(), error="cancelled by the investigator"
         )
