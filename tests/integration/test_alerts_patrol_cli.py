@@ -3,6 +3,8 @@ acknowledges non-interactively through the API."""
 
 import argparse
 import io
+import json
+import urllib.error
 
 import boto3
 from anpr.alerts import cli as patrol_cli
@@ -103,3 +105,44 @@ def test_interactive_choice_other_needs_a_comment(tmp_path):
         feed=[], api=None, crops_dir=tmp_path, out=io.StringIO(), ask=lambda _: next(answers)
     )
     assert console.choose() == ("other", "driver fled on foot")
+
+
+def test_api_source_outside_my_zones_says_why_and_exits_1(tmp_path):
+    # GIVEN the API refuses the feed (the zone is not one of the officer's)
+    reason = "zone BXL-5342 is not one of your zones (BXL-5339)"
+
+    def refusing(req, timeout):
+        body = io.BytesIO(json.dumps({"error": reason}).encode())
+        raise urllib.error.HTTPError(req.full_url, 403, "Forbidden", {}, body)
+
+    parser = argparse.ArgumentParser()
+    patrol_cli.register(parser.add_subparsers())
+    args = parser.parse_args(
+        ["patrol", "--zone", "BXL-5342", "--source", "api", "--api", "http://api.test", "--token", "t"]
+        + ["--crops", str(tmp_path), "--max-alerts", "1", "--outcome", "stopped"]
+    )
+    # WHEN the officer follows that zone
+    out, err = io.StringIO(), io.StringIO()
+    code = patrol_cli.main(args, out=out, err=err, opener=refusing)
+    # THEN one line with the API's reason, exit 1, no traceback
+    assert code == 1 and err.getvalue() == f"anpr patrol: HTTP 403: {reason}\n"
+
+
+def test_an_unverified_alert_tells_the_officer_to_check_the_photo():
+    alert = {
+        "alert_id": "a-1",
+        "priority": "medium",
+        "category": "stolen_vehicle",
+        "plate": "1ABC234",
+        "entry_plate": "1ABC234",
+        "match_kind": "exact",
+        "unverified": True,
+        "camera": {"camera_id": "BXL-A", "name": "Boulevard Anspach", "lat": 50.85, "lon": 4.35},
+        "zone": ZONE,
+        "capture_ms": NOW_MS - 5000,
+        "confidence": 0.9,
+        "reason": "stolen",
+        "handling_instructions": "",
+    }
+    text = "\n".join(patrol_cli.render(alert, NOW_MS))
+    assert "CAMERA READ ONLY" in text and "CHECK THE PHOTO" in text

@@ -92,6 +92,16 @@ class ApiClient:
         )
 
 
+def api_error(exc: urllib.error.HTTPError) -> str:
+    """The API's own reason (``{"error": ...}``), on one line."""
+    try:
+        body = json.loads(exc.read() or b"{}")
+    except ValueError:
+        body = {}
+    reason = body.get("error") if isinstance(body, dict) else None
+    return f"HTTP {exc.code}: {reason or exc.reason}"
+
+
 class ApiFeed:
     """Polls the zone's open alerts; opens each new one (an audited view, with fresh links)."""
 
@@ -128,6 +138,8 @@ def render(alert: dict, now_ms: int) -> list[str]:
         lines.append(
             f"  POSSIBLE MISREAD: read {alert['plate']}, listed {alert['entry_plate']}: CHECK THE PHOTO BEFORE ACTING"
         )
+    if alert.get("unverified"):
+        lines.append("  CAMERA READ ONLY (no image evidence from our reader): CHECK THE PHOTO BEFORE ACTING")
     if alert.get("country_mismatch"):
         lines.append(f"  country mismatch: read {alert.get('country')}, listed {alert.get('entry_country')}")
     place = f"{cam.get('name') or cam.get('camera_id')} ({alert.get('zone')})"
@@ -225,7 +237,7 @@ class PatrolConsole:
         try:
             self.api.acknowledge(alert["alert_id"], outcome, comment)
         except urllib.error.HTTPError as exc:
-            print(f"  acknowledgement refused: HTTP {exc.code} {exc.read()[:200]!r}", file=self.out)
+            print(f"  acknowledgement refused: {api_error(exc)}", file=self.out)
             return False
         except (urllib.error.URLError, OSError) as exc:
             print(f"  acknowledgement failed: {exc}", file=self.out)
@@ -249,8 +261,16 @@ def zone_queue_url(sqs, zone: str, prefix: str) -> str:
     ]
 
 
-def main(args: argparse.Namespace, *, sqs=None, out: TextIO = sys.stdout, ask=input) -> int:
-    api = ApiClient(args.api, args.token or "") if args.api else None
+def main(
+    args: argparse.Namespace,
+    *,
+    sqs=None,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    ask=input,
+    opener: Callable = urllib.request.urlopen,
+) -> int:
+    api = ApiClient(args.api, args.token or "", opener) if args.api else None
     if args.source == "api":
         if api is None:
             print("--source api needs --api and --token", file=sys.stderr)
@@ -277,4 +297,10 @@ def main(args: argparse.Namespace, *, sqs=None, out: TextIO = sys.stdout, ask=in
         console.run(max_alerts=args.max_alerts, idle_timeout_s=args.idle_timeout, ack=not args.no_ack)
     except KeyboardInterrupt:
         pass
+    except urllib.error.HTTPError as exc:  # e.g. 403: the zone is not one of yours
+        print(f"anpr patrol: {api_error(exc)}", file=err)
+        return 1
+    except urllib.error.URLError as exc:
+        print(f"anpr patrol: cannot reach {args.api}: {exc.reason}", file=err)
+        return 1
     return 0
