@@ -6,6 +6,7 @@ import time
 
 import boto3
 import pytest
+from anpr.accountability.access_report import read_csv
 from anpr.accountability.models import Answer, ProbeStatus
 from anpr.accountability.retention import expires_at, sweep_expired
 from anpr.accountability.settings import ProbeJobSettings
@@ -82,7 +83,9 @@ def test_the_auditor_gets_every_access_made_to_a_plate(api):
 
     status, csv = call(api, "GET", "/audit/plates/{plate}/accesses", path, path_params={"plate": "1-ABC-234"},
                        query={"case_ref": "COC-2026-12", "reason": "citizen complaint number 12", "format": "csv"})  # fmt: skip
-    assert status == 200 and csv.splitlines()[0].startswith("seq,at,") and len(csv.splitlines()) == 1 + 5
+    provenance, rows = read_csv(csv)
+    assert status == 200 and len(rows) == 5 and list(rows[0])[:2] == ["seq", "at"]
+    assert (provenance["case reference"], provenance["requested by"]) == ("COC-2026-12", "aud")
 
 
 def test_the_oversight_query_needs_a_case_reference(api):
@@ -267,3 +270,97 @@ def test_holds_are_listed_and_fetched(api, aws):
     status, _ = call(api, "GET", "/legal-holds/{hold_id}", "/legal-holds/LH-nope", user=("sup", "supervisor"),
                      path_params={"hold_id": "LH-nope"})  # fmt: skip
     assert status == 404
+
+
+# -- issue 11: hostile justifications, who may release, audited views -----------------------
+
+
+def held_read(aws, read_id: str = "held00000009"):
+    snapshots = aws.name("bucket", "Snapshots")
+    read = plate_read(read_id, now_ms() - DAY_MS, snapshots)
+    DynamoPlateReadRepository(aws.name("table", "Reads"), REGION).put_many([read])
+    return read
+
+
+def audit_events(api):
+    return [r.event for r in api.function.services().trail.records()]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("case_ref", "\u200b"), ("case_ref", "-"), ("case_ref", "\ufeff\x00"), ("reason", "\u200b" * 10),
+     ("reason", ".........."), ("reason", "x"), ("reason", "\u202e\u200d" * 8)],
+)  # fmt: skip
+def test_the_oversight_query_refuses_invisible_justifications_and_records_the_refusal(api, field, value):
+    query = {"case_ref": "COC-2026-12", "reason": "citizen complaint number 12"} | {field: value}
+    status, body = call(api, "GET", "/audit/plates/{plate}/accesses", "/audit/plates/1ABC234/accesses",
+                        path_params={"plate": "1ABC234"}, query=query)  # fmt: skip
+    assert status == 400 and body["error"].startswith(f"{field}:")
+    last = audit_events(api)[-1]
+    assert (last.action, last.outcome, last.actor_name) == ("audit.accesses_viewed", "denied", "aud")
+
+
+def test_investigator_b_cannot_release_investigator_a_s_hold(api, aws):
+    # GIVEN investigator Ines holds a read
+    read = held_read(aws)
+    status, hold = call(api, "POST", "/legal-holds", user=("ines", "investigator"), body={
+        "case_ref": "PV-BRU-2026-077", "reason": "evidence for the trial",
+        "reads": [{"read_id": read.read_id, "capture_ms": read.capture_ms}],
+    })  # fmt: skip
+    assert status == 201
+    path = f"/legal-holds/{hold['hold_id']}/release"
+    # WHEN investigator Ivo releases it THEN 403, the hold stays active, the refusal is audited
+    status, body = call(api, "POST", "/legal-holds/{hold_id}/release", path, user=("ivo", "investigator"),
+                        path_params={"hold_id": hold["hold_id"]}, body={"reason": "no longer needed for anything"})  # fmt: skip
+    assert status == 403 and "placed by ines" in body["error"]
+    last = audit_events(api)[-1]
+    assert (last.action, last.outcome, last.actor_name, last.plates) == (
+        "legal_hold.released",
+        "denied",
+        "ivo",
+        ["1ABC234"],
+    )
+    status, body = call(api, "GET", "/legal-holds/{hold_id}", f"/legal-holds/{hold['hold_id']}",
+                        user=("ines", "investigator"), path_params={"hold_id": hold["hold_id"]})  # fmt: skip
+    assert status == 200 and body["status"] == "active"
+    # AND a supervisor may, with their own case reference, recorded with it
+    status, body = call(api, "POST", "/legal-holds/{hold_id}/release", path, user=("sue", "supervisor"),
+                        path_params={"hold_id": hold["hold_id"]},
+                        body={"reason": "holder left, prosecutor closed the case", "case_ref": "PV-BRU-2026-999"})  # fmt: skip
+    assert status == 200 and body["status"] == "released" and body["release_case_ref"] == "PV-BRU-2026-999"
+    last = audit_events(api)[-1]
+    assert (last.action, last.outcome, last.case_ref) == ("legal_hold.released", "allowed", "PV-BRU-2026-999")
+
+
+def test_a_hold_with_an_invisible_case_reference_is_refused(api, aws):
+    read = held_read(aws)
+    status, body = call(api, "POST", "/legal-holds", user=("ines", "investigator"), body={
+        "case_ref": "\u200b", "reason": "\u200b" * 10, "prosecutor_ref": "\u200b",
+        "reads": [{"read_id": read.read_id, "capture_ms": read.capture_ms}],
+    })  # fmt: skip
+    assert status == 400 and "case_ref" in body["error"]
+    assert audit_events(api)[-1].outcome == "denied"
+
+
+def test_listing_and_reading_holds_is_audited_once_per_view(api, aws):
+    read = held_read(aws)
+    _, hold = call(api, "POST", "/legal-holds", user=("ines", "investigator"), body={
+        "case_ref": "PV-BRU-2026-077", "reason": "evidence for the trial",
+        "reads": [{"read_id": read.read_id, "capture_ms": read.capture_ms}],
+    })  # fmt: skip
+    before = len(audit_events(api))
+    status, body = call(api, "GET", "/legal-holds", user=("aud", "auditor"), query={"status": "active"})
+    assert status == 200 and [h["hold_id"] for h in body["holds"]] == [hold["hold_id"]]
+    status, _ = call(api, "GET", "/legal-holds/{hold_id}", f"/legal-holds/{hold['hold_id']}",
+                     user=("aud", "auditor"), path_params={"hold_id": hold["hold_id"]})  # fmt: skip
+    assert status == 200
+    status, _ = call(api, "GET", "/legal-holds/{hold_id}", "/legal-holds/LH-nope",
+                     user=("aud", "auditor"), path_params={"hold_id": "LH-nope"})  # fmt: skip
+    assert status == 404
+    status, body = call(api, "GET", "/legal-holds", user=("aud", "auditor"), query={"status": "all"})
+    assert status == 400 and "status" in body["error"]
+    assert [(e.action, e.outcome, e.plates) for e in audit_events(api)[before:]] == [
+        ("legal_holds.listed", "allowed", ["1ABC234"]),
+        ("legal_hold.viewed", "allowed", ["1ABC234"]),
+        ("legal_hold.viewed", "denied", []),
+    ]

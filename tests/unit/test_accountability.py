@@ -4,7 +4,7 @@ legal holds, transparency figures."""
 import math
 
 import pytest
-from anpr.accountability.access_report import who_accessed
+from anpr.accountability.access_report import read_csv, who_accessed
 from anpr.accountability.legal_hold import LegalHoldService
 from anpr.accountability.models import (
     GENESIS,
@@ -142,8 +142,14 @@ def test_who_accessed_lists_every_access_to_that_plate_and_only_those():
         ("alice", "search.results_downloaded"),
     ]
     assert all(r.intact for r in report.accesses)
-    csv = report.to_csv()
-    assert csv.splitlines()[0].startswith("seq,at,at_ms,action") and len(csv.splitlines()) == 4
+    provenance, rows = read_csv(report.to_csv())
+    assert [r["actor_name"] for r in rows] == ["alice", "carol", "alice"] and list(rows[0])[:4] == [
+        "seq",
+        "at",
+        "at_ms",
+        "action",
+    ]
+    assert provenance["rows"] == "3" and "1ABC234" in provenance["report"]
 
 
 # -- probes -----------------------------------------------------------------------------

@@ -36,17 +36,65 @@ class AccessReport(BaseModel):
     to_ms: int | None
     generated_ms: int
     accesses: list[AccessRow]
+    #: who asked for this report, and why (the report is itself an audited access)
+    requested_by: str | None = None
+    case_ref: str | None = None
+    reason: str | None = None
+
+    def provenance(self) -> list[tuple[str, str]]:
+        """What the report is, in words: never mixed with the data rows."""
+        period = f"{iso(self.from_ms) if self.from_ms is not None else 'the first record'} to " + (
+            f"{iso(self.to_ms)}" if self.to_ms is not None else "the report time"
+        )
+        return [
+            ("report", f"every recorded access to the data of plate {self.plate}"),
+            ("period", f"{period}, both ends included (UTC)"),
+            ("generated", iso(self.generated_ms)),
+            ("requested by", self.requested_by or ""),
+            ("case reference", self.case_ref or ""),
+            ("reason", self.reason or ""),
+            ("rows", str(len(self.accesses))),
+            ("integrity", "intact = the record still matches its hash; the whole chain: anpr audit verify"),
+        ]
 
     def to_csv(self) -> str:
+        """Every cell quoted, text a spreadsheet would evaluate neutralised: a case reference
+        or reason stays inside its cell whatever it holds (newlines, quotes, ``=HYPERLINK``).
+        A block of ``provenance, label, value`` rows, an empty row, then the data table."""
         buf = io.StringIO()
+        writer = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        for label, text in self.provenance():
+            writer.writerow([PROVENANCE_MARK, label, neutralise(text)])
+        writer.writerow([])
         fields = list(AccessRow.model_fields)
-        writer = csv.DictWriter(buf, fieldnames=fields)
-        writer.writeheader()
+        writer.writerow(fields)
         for row in self.accesses:
             data = row.model_dump()
             data["roles"] = " ".join(row.roles)
-            writer.writerow(data)
+            writer.writerow([neutralise("" if data[f] is None else data[f]) for f in fields])
         return buf.getvalue()
+
+
+def read_csv(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """The provenance block and the data rows of a who-accessed CSV (checks and tools)."""
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    blank = rows.index([])
+    provenance = {r[1]: r[2] for r in rows[:blank] if r and r[0] == PROVENANCE_MARK}
+    header, data = rows[blank + 1], rows[blank + 2 :]
+    return provenance, [dict(zip(header, r, strict=True)) for r in data]
+
+
+#: first cell of every provenance row of the CSV
+PROVENANCE_MARK = "provenance"
+#: what a spreadsheet reads as the start of a formula (or a cell break)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A text cell a spreadsheet would evaluate gets a leading ``'``; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def iso(ms: int) -> str:
@@ -54,7 +102,15 @@ def iso(ms: int) -> str:
 
 
 def who_accessed(
-    trail: AuditReader, plate: str, now_ms: int, from_ms: int | None = None, to_ms: int | None = None
+    trail: AuditReader,
+    plate: str,
+    now_ms: int,
+    from_ms: int | None = None,
+    to_ms: int | None = None,
+    *,
+    requested_by: str | None = None,
+    case_ref: str | None = None,
+    reason: str | None = None,
 ) -> AccessReport:
     """Every audit record that touched ``plate`` (normalised), oldest first."""
     p = normalise(plate)
@@ -81,4 +137,13 @@ def who_accessed(
             )
         )
     rows.sort(key=lambda r: r.seq)
-    return AccessReport(plate=p, from_ms=from_ms, to_ms=to_ms, generated_ms=now_ms, accesses=rows)
+    return AccessReport(
+        plate=p,
+        from_ms=from_ms,
+        to_ms=to_ms,
+        generated_ms=now_ms,
+        accesses=rows,
+        requested_by=requested_by,
+        case_ref=case_ref,
+        reason=reason,
+    )

@@ -16,7 +16,6 @@ import getpass
 import json
 import os
 import sys
-import time
 
 #: (flag, env var, spec kind, spec id)
 _RESOURCES = {
@@ -25,6 +24,7 @@ _RESOURCES = {
     "probes_table": ("--probes-table", "ANPR_TABLE_PROBES", "table", "Probes"),
     "cameras_table": ("--cameras-table", "ANPR_TABLE_CAMERAS", "table", "Cameras"),
     "reads_table": ("--reads-table", "ANPR_TABLE_READS", "table", "Reads"),
+    "alerts_table": ("--alerts-table", "ANPR_TABLE_ALERTS", "table", "Alerts"),
 }
 
 
@@ -48,10 +48,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     who.set_defaults(func=run_who_accessed)
 
     tr = subparsers.add_parser("transparency", help="public figures over a period (no personal data)")
-    tr.add_argument("--from", dest="start", required=True, help="ISO date or epoch ms")
-    tr.add_argument("--to", dest="end", required=True, help="ISO date or epoch ms")
+    tr.add_argument("--from", dest="start", required=True, help="ISO date (the whole day) or epoch ms")
+    tr.add_argument("--to", dest="end", required=True, help="ISO date (included: the whole day) or epoch ms")
     tr.add_argument("--no-reads", action="store_true", help="skip counting reads (a full table scan)")
-    _common(tr, "audit_table", "probes_table", "cameras_table", "reads_table")
+    _common(tr, "audit_table", "probes_table", "cameras_table", "reads_table", "alerts_table")
     tr.set_defaults(func=run_transparency)
 
 
@@ -121,18 +121,24 @@ def _actor() -> str:
 
 def run_who_accessed(args: argparse.Namespace) -> int:
     from anpr.accountability.access_report import who_accessed
+    from anpr.accountability.justification import Justification, check_justification
     from anpr.accountability.service import parse_time
     from anpr.kernel.audit import AuditEvent
+    from anpr.kernel.clock import system_clock
+    from anpr.kernel.errors import BadRequest
 
-    if len(args.reason.strip()) < 10:
-        raise SystemExit("anpr: --reason needs at least 10 characters")
+    try:
+        j = check_justification(Justification(args.case_ref, args.reason))
+        start, end = parse_time(args.start, "--from"), parse_time(args.end, "--to", end_of_day=True)
+    except BadRequest as exc:
+        raise SystemExit(f"anpr: {exc}") from None
     region = _setup(args)
     trail = _trail(args, region)
-    now = int(time.time() * 1000)
-    report = who_accessed(
-        trail, args.plate, now, parse_time(args.start, "--from"), parse_time(args.end, "--to")
-    )
+    now = system_clock()
     user = _actor()
+    report = who_accessed(
+        trail, args.plate, now, start, end, requested_by=f"cli:{user}", case_ref=j.case_ref, reason=j.reason
+    )
     trail.record(
         AuditEvent(
             action="audit.accesses_viewed",
@@ -140,8 +146,8 @@ def run_who_accessed(args: argparse.Namespace) -> int:
             actor_name=user,
             resource=f"audit/plates/{report.plate}",
             plates=[report.plate],
-            case_ref=args.case_ref,
-            reason=args.reason,
+            case_ref=j.case_ref,
+            reason=j.reason,
             detail={"rows": len(report.accesses), "format": args.format, "via": "cli"},
             at_ms=now,
         )
@@ -151,16 +157,18 @@ def run_who_accessed(args: argparse.Namespace) -> int:
 
 
 def run_transparency(args: argparse.Namespace) -> int:
-    from anpr.accountability.adapters.dynamo import DynamoProbeStore, reads_counter
+    from anpr.accountability.adapters.dynamo import DynamoProbeStore, alert_counter, reads_counter
     from anpr.accountability.models import ProbeStatus
-    from anpr.accountability.service import parse_time
+    from anpr.accountability.service import period
     from anpr.accountability.transparency import figures
+    from anpr.kernel.errors import BadRequest
     from anpr.reads.cameras import DynamoCameraRegistry
 
     region = _setup(args)
-    start, end = parse_time(args.start, "--from"), parse_time(args.end, "--to")
-    if start is None or end is None or start > end:
-        raise SystemExit("anpr: --from must be before --to")
+    try:  # both ends included: --to 2026-11-30 counts the 30th
+        start, end = period(args.start, args.end, now_ms=0)
+    except BadRequest as exc:
+        raise SystemExit(f"anpr: {exc}") from None
     trail = _trail(args, region, with_archive=False)
     probes_table = _name(args, "probes_table")
     probes = []
@@ -171,6 +179,8 @@ def run_transparency(args: argparse.Namespace) -> int:
     cameras = DynamoCameraRegistry(cameras_table, region).list() if cameras_table else []
     reads_table = None if args.no_reads else _name(args, "reads_table")
     count = reads_counter(reads_table, region) if reads_table else (lambda s, e: None)
-    result = figures(trail, cameras, probes, start, end, count_reads=count)
+    alerts_table = _name(args, "alerts_table")
+    alerts = alert_counter(alerts_table, region) if alerts_table else (lambda s, e: None)
+    result = figures(trail, cameras, probes, start, end, count_reads=count, count_alerts=alerts)
     print(result.model_dump_json(indent=2))
     return 0

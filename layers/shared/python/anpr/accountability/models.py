@@ -139,7 +139,11 @@ class PlaceHold(BaseModel):
 
 
 class ReleaseHold(BaseModel):
-    reason: str = Field(min_length=10, max_length=2000)
+    #: why the evidence may go (checked like every reason: ``justification.check_reason``)
+    reason: str = Field(default="", max_length=2000)
+    #: a releaser who is not the holder (a role ``spec.HOLD_RELEASE_ROLES`` names) gives
+    #: their own case reference: the decision that lets the evidence go
+    case_ref: str | None = Field(default=None, max_length=64)
 
 
 class HeldRead(BaseModel):
@@ -163,6 +167,8 @@ class LegalHold(BaseModel):
     released_by: str | None = None
     released_at_ms: int | None = None
     release_reason: str | None = None
+    #: the releaser's own case reference when they are not the holder
+    release_case_ref: str | None = None
     reads: list[HeldRead] = []
 
 

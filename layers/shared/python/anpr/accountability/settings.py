@@ -60,4 +60,5 @@ class AuditApiSettings(ProbeSettings, AuditTrailSettings, JustificationSettings)
     table_legal_holds: str
     table_reads: str
     table_cameras: str
+    table_alerts: str
     bucket_held_evidence: str

@@ -30,6 +30,10 @@ AUDIT_READER_USES = (
     Use("bucket", "AuditArchive", "read"),
 )
 
+#: Who may release someone else's legal hold (with their own case reference and reason);
+#: the holder may always release their own.
+HOLD_RELEASE_ROLES = frozenset({"supervisor"})
+
 PART = SpecPart(
     tables=(
         # One hash chain: chain="AUDIT", seq=1,2,3... (conditional put on the next seq).
@@ -86,6 +90,7 @@ PART = SpecPart(
                 Use("table", "LegalHolds", "read_write"),
                 Use("table", "Reads", "read_write"),  # legal hold: TTL removed / restored
                 Use("table", "Cameras", "read"),  # transparency figures
+                Use("table", "Alerts", "read"),  # transparency: alerts raised, outcomes
                 Use("bucket", "Snapshots", "read"),  # copy source of held images
                 Use("bucket", "HeldEvidence", "manage"),  # release deletes the copies
             ),

@@ -1,27 +1,61 @@
 """Transparency figures over a period: cameras, reads, searches by type, watchlist hits,
-alert outcomes, probe results — the kind of figures Flock publishes, computed from the
-audit trail (what people did) and the tables (what exists). No plate ever appears.
+alert outcomes, probe results — the kind of figures Flock publishes. No plate ever appears.
 
-Conventions the other features' audit records follow (docs/accountability.md):
-- ``search.submitted`` with ``detail.type`` (plate, partial, lookalike, convoy, zone...);
-- ``alert.raised`` (system) / ``alert.viewed`` / ``alert.acknowledged`` with ``detail.outcome``;
-- ``watchlist.created|updated|deleted``; ``legal_hold.placed|released``; ``access.denied``.
+Each figure is counted from the records that mean it:
+- watchlist hits: alerts raised (one alert = one hit), from the Alerts table (``AlertCounter``,
+  alerts created in the period) — not from audit records of people looking at alerts;
+- alert outcomes: each alert's acknowledgement (its latest), made in the period;
+- searches: ``search.submitted`` audit records with outcome ``allowed`` (the searches run),
+  by ``detail.type``; denied ones counted apart;
+- legal holds, watchlist changes, denied accesses: their audit records.
+Without an alerts table (a partial setup), hits and outcomes fall back to the trail's
+``alert.raised`` records and ``alert.acknowledged`` (latest per alert).
+
+The period is inclusive at both ends: ``--to 2026-11-30`` includes the 30th
+(``anpr.accountability.service.period``), and the figures say so.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
 from anpr.accountability.access_report import iso
 from anpr.accountability.models import Probe, ProbeStatus, Verdict
 from anpr.accountability.ports import AuditReader
+from anpr.kernel.clock import DAY_MS
 from anpr.reads.models import Camera
 
 
+class AlertFigures(BaseModel):
+    #: alerts created in the period
+    raised: int
+    #: alerts whose (latest) acknowledgement was made in the period, by outcome
+    by_outcome: dict[str, int] = {}
+
+
+#: (start_ms, end_ms) inclusive -> the period's alert figures; None: not counted
+AlertCounter = Callable[[int, int], AlertFigures | None]
+
+
+def describe_period(start_ms: int, end_ms: int) -> str:
+    """``2026-11-01 to 2026-11-30, both days included (UTC)`` for whole days, else times."""
+    whole = start_ms % DAY_MS == 0 and (end_ms + 1) % DAY_MS == 0
+
+    def day(ms: int) -> str:
+        return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d")
+
+    if whole:
+        return f"{day(start_ms)} to {day(end_ms)}, both days included (UTC)"
+    return f"{iso(start_ms)} to {iso(end_ms)}, both ends included"
+
+
 class Figures(BaseModel):
+    #: in words, with its inclusive ends
+    period: str
     period_from: str
     period_to: str
     cameras: dict  # {"total": n, "by_status": {...}, "by_kind": {...}}
@@ -29,7 +63,7 @@ class Figures(BaseModel):
     searches: dict  # {"total", "denied", "by_type": {...}}
     watchlist_hits: int
     watchlist_changes: int
-    alerts: dict  # {"viewed", "acknowledged", "by_outcome": {...}}
+    alerts: dict  # {"raised", "acknowledged", "by_outcome": {...}, "source"}
     legal_holds: dict  # {"placed", "released"}
     accesses_denied: int
     probes: dict  # {"drawn", "answered", "justified", "not_justified", "escalated", "open"}
@@ -43,23 +77,32 @@ def figures(
     start_ms: int,
     end_ms: int,
     count_reads: Callable[[int, int], int | None] = lambda s, e: None,
+    count_alerts: AlertCounter = lambda s, e: None,
 ) -> Figures:
+    """Figures for ``[start_ms, end_ms]``, both ends included."""
     records = reader.between(start_ms, end_ms)
     events = [r.event for r in records]
-    actions = Counter(e.action for e in events)
+    #: what was done (a refused attempt is counted under ``denied``, not as done)
+    actions = Counter(e.action for e in events if e.outcome == "allowed")
 
     searches = [e for e in events if e.action == "search.submitted"]
     allowed_searches = [e for e in searches if e.outcome == "allowed"]
     denied = [e for e in events if e.outcome == "denied"]
-    alert_events = [e for e in events if e.action.startswith("alert.")]
-    hits = {e.resource for e in alert_events if e.resource}
-    outcomes = Counter(
-        str(e.detail.get("outcome", "unspecified")) for e in alert_events if e.action == "alert.acknowledged"
-    )
+    alerts = count_alerts(start_ms, end_ms)
+    source = "alerts table"
+    if alerts is None:
+        source = "audit trail"
+        last_ack = {
+            e.resource: str(e.detail.get("outcome", "unspecified"))
+            for e in events
+            if e.action == "alert.acknowledged" and e.outcome == "allowed"
+        }
+        alerts = AlertFigures(raised=actions["alert.raised"], by_outcome=dict(Counter(last_ack.values())))
 
     cams = list(cameras)
     drawn = [p for p in probes if start_ms <= p.drawn_at_ms <= end_ms]
     return Figures(
+        period=describe_period(start_ms, end_ms),
         period_from=iso(start_ms),
         period_to=iso(end_ms),
         cameras={
@@ -79,12 +122,17 @@ def figures(
                 )
             ),
         },
-        watchlist_hits=max(actions["alert.raised"], len(hits)),
-        watchlist_changes=sum(n for a, n in actions.items() if a.startswith("watchlist.")),
+        watchlist_hits=alerts.raised,
+        watchlist_changes=sum(
+            n
+            for a, n in actions.items()
+            if a in ("watchlist.created", "watchlist.updated", "watchlist.deleted")
+        ),
         alerts={
-            "viewed": actions["alert.viewed"],
-            "acknowledged": actions["alert.acknowledged"],
-            "by_outcome": dict(outcomes),
+            "raised": alerts.raised,
+            "acknowledged": sum(alerts.by_outcome.values()),
+            "by_outcome": alerts.by_outcome,
+            "source": source,
         },
         legal_holds={"placed": actions["legal_hold.placed"], "released": actions["legal_hold.released"]},
         accesses_denied=len(denied),

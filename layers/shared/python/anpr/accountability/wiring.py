@@ -9,6 +9,7 @@ from anpr.accountability.adapters.dynamo import (
     DynamoHoldableReads,
     DynamoHoldStore,
     DynamoProbeStore,
+    alert_counter,
     reads_counter,
 )
 from anpr.accountability.adapters.s3 import S3AuditArchive
@@ -16,6 +17,7 @@ from anpr.accountability.legal_hold import LegalHoldService
 from anpr.accountability.models import ProbePolicy
 from anpr.accountability.probes import ProbeService
 from anpr.accountability.settings import AuditApiSettings, AuditTrailSettings, ProbeJobSettings, ProbeSettings
+from anpr.accountability.transparency import AlertFigures
 from anpr.kernel.clock import Clock, system_clock
 from anpr.reads.cameras import DynamoCameraRegistry
 
@@ -64,6 +66,9 @@ class AuditApiServices:
     def count_reads(self, start_ms: int, end_ms: int) -> int:
         return reads_counter(self.settings.table_reads, self.settings.region)(start_ms, end_ms)
 
+    def count_alerts(self, start_ms: int, end_ms: int) -> AlertFigures:
+        return alert_counter(self.settings.table_alerts, self.settings.region)(start_ms, end_ms)
+
 
 def audit_api_services(
     settings: AuditApiSettings | None = None, clock: Clock = system_clock
@@ -81,6 +86,7 @@ def audit_api_services(
             clock=clock,
             admin_window_days=s.admin_window_days,
             retention_days=s.retention_days,
+            rules=s.justification_rules(),
         ),
         cameras=DynamoCameraRegistry(s.table_cameras, s.region),
     )

@@ -24,8 +24,10 @@ compares the table with the S3 mirror, whose objects Object Lock (compliance mod
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -48,6 +50,7 @@ from anpr.accountability.models import (
     event_body,
 )
 from anpr.accountability.ports import AuditArchive
+from anpr.accountability.transparency import AlertFigures
 from anpr.kernel.audit import AuditEvent, stamped
 from anpr.kernel.clock import Clock
 from anpr.kernel.db import StorageError
@@ -593,5 +596,36 @@ def reads_counter(table_name: str, region: str, client=None) -> Callable[[int, i
         except ClientError as exc:
             raise StorageError(f"reads count failed: {exc}") from exc
         return total
+
+    return count
+
+
+def alert_counter(table_name: str, region: str, client=None) -> Callable[[int, int], AlertFigures]:
+    """Alerts raised (created) in a period, and acknowledgements made in it by outcome, from
+    the Alerts table (one scan of its alert items: ``pk = "A#{alert_id}"``, JSON ``doc``).
+
+    Alerts expire with the reads' retention, so periods within it are complete.
+    """
+    ddb = client or boto3.client("dynamodb", region_name=region)
+
+    def count(start_ms: int, end_ms: int) -> AlertFigures:
+        raised, outcomes = 0, Counter()
+        try:
+            for page in ddb.get_paginator("scan").paginate(
+                TableName=table_name,
+                FilterExpression="begins_with(pk, :a)",
+                ExpressionAttributeValues={":a": {"S": "A#"}},
+                ProjectionExpression="pk, doc",
+            ):
+                for item in page["Items"]:
+                    doc = json.loads(item["doc"]["S"])
+                    if start_ms <= int(doc.get("created_ms", -1)) <= end_ms:
+                        raised += 1
+                    ack = doc.get("acknowledgement") or {}
+                    if ack and start_ms <= int(ack.get("at_ms", -1)) <= end_ms:
+                        outcomes[str(ack.get("outcome", "unspecified"))] += 1
+        except ClientError as exc:
+            raise StorageError(f"alerts count failed: {exc}") from exc
+        return AlertFigures(raised=raised, by_outcome=dict(outcomes))
 
     return count
