@@ -5,7 +5,7 @@ PIP := .venv/bin/pip
 STAMP := .venv/.installed-$(shell cat requirements/*.txt pyproject.toml | sha1sum | cut -c1-12)
 
 
-.PHONY: setup demo local test test-clock test-fast lint bench bench-ocr train train-smoke synth deploy clean
+.PHONY: setup web demo local test test-clock test-fast lint bench bench-ocr train train-smoke synth deploy clean
 
 setup: $(STAMP)
 
@@ -17,13 +17,23 @@ $(STAMP):
 	@bash scripts/install_fonts.sh || echo "fonts: using bundled fallbacks"
 	@rm -f .venv/.installed-* && touch $(STAMP)
 
+# The web apps (web/): Chromium for the browser tests (Debian package, as root), Playwright,
+# the pinned npm tree, the typed client from the OpenAPI document, the offline base map, the build.
+web: setup
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "web: chromium missing (install as root); browser tests will skip"
+	$(PIP) install -q -r web/requirements.txt
+	cd web && npm ci --no-audit --no-fund --silent
+	$(PY) -m anpr.kernel.openapi > web/openapi.json
+	$(PY) -m local.web basemap web/src/generated/basemap.json
+	cd web && npm run --silent openapi && npm run --silent build && npx vitest run --silent
+
 demo: setup
 	$(PY) -m local.demo
 
 local: setup
 	$(PY) -m local.serve
 
-test: setup
+test: setup web
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 	bash scripts/clock_check.sh
 

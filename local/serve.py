@@ -18,6 +18,7 @@ from anpr.reads.cameras import DynamoCameraRegistry, load_seed
 from local.demo_features import PEOPLE
 from local.runtime import LocalRuntime
 from local.simulator import DEFAULT_CAMERAS
+from local.web import start_web
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         gw = rt.start_api(args.api_port)
         for user, groups in PEOPLE.items():
             rt.identity.add_user(user, *groups)
+        start_web(rt, gw)  # the console and the patrol app (local/web.py)
         rt.warm_up()
         rt.run_event_sources()
         print(

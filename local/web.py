@@ -151,9 +151,18 @@ class WebServer:
         return resp
 
 
-def start_web(rt, gateway, port: int = 8000) -> WebServer:
-    """The hook ``make local`` calls: the apps next to the running gateway."""
-    return WebServer(rt.identity, gateway.url, port, images_origin=rt.endpoint).start()
+def start_web(rt, gateway, port: int = 8000) -> WebServer | None:
+    """The hook ``make local`` calls: the apps next to the running gateway (says where, or why not)."""
+    server = WebServer(rt.identity, gateway.url, port, images_origin=rt.endpoint)
+    try:
+        server.start()
+    except FileNotFoundError as exc:
+        print(f"web apps not served: {exc}")
+        return None
+    print(f"web apps: {server.url}/console/ and {server.url}/patrol/")
+    for user, password in rt.identity.passwords.items():  # local, random, this run only
+        print(f"  log in as {user} / {password}")
+    return server
 
 
 def _json(status: int, body: dict) -> Response:

@@ -5,6 +5,8 @@ export interface Session {
   token: string;
   username: string;
   groups: string[];
+  /** police zones (claim custom:zones); "national" means every zone */
+  zones: string[];
   exp: number;
 }
 
@@ -13,10 +15,12 @@ const KEY = "anpr.session";
 export function decodeToken(token: string): Session {
   const payload = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
   const groups = payload["cognito:groups"];
+  const list = (v: unknown) => (Array.isArray(v) ? v : typeof v === "string" ? v.replace(/[[\]]/g, "").split(/[\s,]+/).filter(Boolean) : []);
   return {
     token,
     username: payload["cognito:username"] ?? payload.email ?? payload.sub,
-    groups: Array.isArray(groups) ? groups : typeof groups === "string" ? groups.split(",") : [],
+    groups: list(groups),
+    zones: list(payload["custom:zones"]),
     exp: payload.exp ?? 0,
   };
 }

@@ -75,13 +75,14 @@ export function renderMap(markers: Marker[], lines: Line[] = [], title = ""): SV
   arrow.appendChild(el("path", { d: "M0,0L10,5L0,10z", class: "arrowhead" }));
   defs.appendChild(arrow);
   svg.appendChild(defs);
+  let order = 0;
   markers.forEach((m, i) => {
     const [x, y] = project(m.lat, m.lon);
     const g = el("g", { class: `marker marker-${m.kind ?? "camera"}`, "data-index": i });
     g.appendChild(el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: m.kind === "camera" ? 3 : 6 }));
     if (m.kind === "sighting") {
       const label = el("text", { x: (x + 8).toFixed(1), y: (y - 6).toFixed(1) });
-      label.textContent = String(i + 1);
+      label.textContent = String(++order);
       g.appendChild(label);
     }
     g.appendChild(Object.assign(document.createElementNS(NS, "title"), { textContent: m.label }));

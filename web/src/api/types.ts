@@ -15,9 +15,9 @@ export interface SearchJob {
   job_id: string;
   type: string;
   status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED" | string;
-  partitions_total: number;
-  partitions_done: number;
+  progress: { partitions_total: number; partitions_done: number; percent: number };
   result_count: number;
+  estimate?: Record<string, unknown> | null;
   error?: string | null;
 }
 

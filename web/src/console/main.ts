@@ -160,8 +160,8 @@ async function follow(job: SearchJob, status: HTMLElement): Promise<SearchJob> {
   for (;;) {
     status.textContent = t("search.status", {
       status: job.status,
-      done: job.partitions_done,
-      total: job.partitions_total,
+      done: job.progress?.partitions_done ?? 0,
+      total: job.progress?.partitions_total ?? 0,
       count: job.result_count,
     });
     if (!["QUEUED", "RUNNING"].includes(job.status)) {

@@ -85,6 +85,7 @@ export const en = {
   "watchlist.expire": "Expire",
   "watchlist.added": "Entry added.",
   "patrol.zone": "My zone",
+  "patrol.noZone": "Your identity carries no police zone: ask your administrator.",
   "patrol.feed": "Open alerts",
   "patrol.empty": "No open alerts in this zone.",
   "patrol.refresh": "Refresh",

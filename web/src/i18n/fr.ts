@@ -87,6 +87,7 @@ export const fr: Record<MessageKey, string> = {
   "watchlist.expire": "Faire expirer",
   "watchlist.added": "Signalement ajouté.",
   "patrol.zone": "Ma zone",
+  "patrol.noZone": "Votre identité ne porte aucune zone de police : adressez-vous à votre administrateur.",
   "patrol.feed": "Alertes ouvertes",
   "patrol.empty": "Aucune alerte ouverte dans cette zone.",
   "patrol.refresh": "Actualiser",

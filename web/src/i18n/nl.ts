@@ -87,6 +87,7 @@ export const nl: Record<MessageKey, string> = {
   "watchlist.expire": "Laten vervallen",
   "watchlist.added": "Signalering toegevoegd.",
   "patrol.zone": "Mijn zone",
+  "patrol.noZone": "Uw identiteit heeft geen politiezone: vraag het aan uw beheerder.",
   "patrol.feed": "Open meldingen",
   "patrol.empty": "Geen open meldingen in deze zone.",
   "patrol.refresh": "Vernieuwen",

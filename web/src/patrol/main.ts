@@ -3,7 +3,7 @@
 import "../style.css";
 import { call } from "../api/client";
 import type { AlertSummary, AlertView, Camera } from "../api/types";
-import type { Session } from "../auth";
+import { current, type Session } from "../auth";
 import { lang, t, tDynamic, type MessageKey } from "../i18n";
 import { boot, errorText } from "../shell";
 import { formatTime, h, replace } from "../ui";
@@ -21,19 +21,29 @@ let main: HTMLElement;
 let zones: string[] = [];
 
 function zone(): string {
-  return localStorage.getItem("anpr.patrol.zone") ?? zones[0] ?? "";
+  const saved = localStorage.getItem("anpr.patrol.zone");
+  return saved && zones.includes(saved) ? saved : zones[0];
 }
 
-async function render(el: HTMLElement, _session: Session): Promise<void> {
+async function render(el: HTMLElement, _session: Session | null): Promise<void> {
   main = el;
-  if (!zones.length) {
-    try {
-      const { cameras } = (await call("get", "/cameras")) as { cameras: Camera[] };
-      zones = [...new Set(cameras.map((c) => c.zone))].sort();
-    } catch (err) {
-      replace(main, h("p", { class: "error" }, errorText(err)));
-      return;
+  const session = current();
+  if (!zones.length && session) {
+    // my zones are in my identity; national scope may follow any zone the cameras cover
+    zones = session.zones.filter((z) => z !== "national");
+    if (session.zones.includes("national")) {
+      try {
+        const { cameras } = (await call("get", "/cameras")) as { cameras: Camera[] };
+        zones = ["national", ...new Set(cameras.map((c) => c.zone))].sort();
+      } catch (err) {
+        replace(main, h("p", { class: "error" }, errorText(err)));
+        return;
+      }
     }
+  }
+  if (!zones.length) {
+    replace(main, h("p", { class: "error", id: "no-zone" }, t("patrol.noZone")));
+    return;
   }
   const route = location.hash.match(/^#alert\/(.+)$/);
   if (route) await alertCard(decodeURIComponent(route[1]));
@@ -161,12 +171,12 @@ async function alertCard(alertId: string): Promise<void> {
   );
 }
 
-window.addEventListener("hashchange", () => main && render(main, null as never));
+window.addEventListener("hashchange", () => main && render(main, null));
 // Going offline only changes the banner (the screen stays usable); coming back sends the queue.
 window.addEventListener("offline", showBanner);
 window.addEventListener("online", async () => {
   const { sent } = await outbox.flush();
-  if (main && sent.length) render(main, null as never);
+  if (main && sent.length) render(main, null);
   else showBanner();
 });
 setInterval(() => navigator.onLine && outbox.pending().length && outbox.flush(), 10_000);
