@@ -1,4 +1,4 @@
-"""Watchlist matching cost per read against 100,000 entries (goal ≤ 0.1 ms per read).
+"""Watchlist matching cost per read against 100,000 entries (goal: p99 ≤ 0.1 ms per read).
 
 In memory, as in the ingest container: the cached ``WatchlistIndex`` (no I/O per read).
 Reads: unlisted plates (almost all real traffic), exact hits, one-swap look-alikes (8↔B...),
@@ -16,8 +16,11 @@ from anpr.alerts.models import Category, Priority, WatchlistEntry, from_ms
 from anpr.reads.models import PlateRead
 from anpr.reads.plates import lookalikes
 
-ENTRIES = 100_000
-READS = 20_000
+from bench.machine import goal, vs
+from bench.run import quick
+
+ENTRIES = 20_000 if quick() else 100_000
+READS = 4_000 if quick() else 20_000
 GOAL_MS = 0.1
 NOW_MS = 1_795_000_000_000
 LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
@@ -109,6 +112,7 @@ def run() -> list[dict]:
             "notes": "after a version change; plus the table scan",
         },
     ]
+    baseline = None
     for label, reads in (
         ("match: mixed traffic (99% unlisted)", mixed),
         ("match: unlisted read", unlisted),
@@ -117,14 +121,15 @@ def run() -> list[dict]:
         ("match: read with 5 alternatives", with_alts),
     ):
         mean, p50, p99, hits = _time(index, reads)
-        ok = "meets" if p99 <= GOAL_MS else "MISSES"
+        baseline = baseline or mean  # mixed traffic: what a real ingest container sees
         rows.append(
             {
-                "name": label,
-                "value": round(mean * 1000, 1),
-                "unit": "µs/read (mean)",
-                "notes": f"p50 {p50 * 1000:.1f} µs, p99 {p99 * 1000:.1f} µs ({ok} goal {GOAL_MS} ms); "
-                f"{hits}/{len(reads)} matched",
+                "name": f"{label} p99",
+                "value": round(p99 * 1000, 1),
+                "unit": "µs/read",
+                **goal(p99 * 1000, GOAL_MS * 1000, "µs"),
+                **vs(mean, baseline, "mixed traffic (mean)"),
+                "notes": f"mean {mean * 1000:.1f} µs, p50 {p50 * 1000:.1f} µs; {hits}/{len(reads)} matched",
             }
         )
     return rows

@@ -11,7 +11,12 @@ from anpr.ocr.engine import CameraHint, load_engine
 from anpr.ocr.render import render_snapshot
 from PIL import Image
 
+from bench.machine import goal, vs
+from bench.run import quick
 from local import demo
+
+#: the alerting goal the bench has always stated: a hit on the zone's dispatch queue within 2 s (p95)
+ALERT_GOAL_S = 2.0
 
 
 def _stage_costs(n: int = 40) -> list[dict]:
@@ -44,25 +49,28 @@ def _stage_costs(n: int = 40) -> list[dict]:
             "name": "stage: JPEG decode (baseline)",
             "value": decode,
             "unit": "CPU ms/snapshot",
-            "notes": "1.00×",
+            "vs baseline": "1.00× (the baseline)",
         },
         {
             "name": f"stage: OCR ({engine.name})",
             "value": ocr,
             "unit": "CPU ms/snapshot",
-            "notes": f"{ocr / decode:.2f}× decode",
+            **vs(ocr, decode, "JPEG decode"),
         },
         {
             "name": "stage: crop + JPEG encode",
             "value": crop_ms,
             "unit": "CPU ms/snapshot",
-            "notes": f"{crop_ms / decode:.2f}× decode",
+            **vs(crop_ms, decode, "JPEG decode"),
         },
     ]
 
 
-def run(snapshots: int = 300) -> list[dict]:
-    rows = _stage_costs()
+def run(snapshots: int | None = None) -> list[dict]:
+    """Unthrottled then paced runs of the local platform; ANPR_BENCH_QUICK: 60 + 60 snapshots."""
+    snapshots = snapshots or (60 if quick() else 300)
+    paced = 60 if quick() else 300
+    rows = _stage_costs(10 if quick() else 40)
     with tempfile.TemporaryDirectory() as tmp:
         s = demo.run(
             snapshots=snapshots, rate=1000, seed=11, bad_fraction=0.0, workdir=tmp, quiet=True, features=False
@@ -92,7 +100,7 @@ def run(snapshots: int = 300) -> list[dict]:
     # a paced run with watchlists, alerts and searches on: the operating point
     with tempfile.TemporaryDirectory() as tmp:
         p = demo.run(
-            snapshots=300,
+            snapshots=paced,
             rate=10,
             seed=12,
             bad_fraction=0.0,
@@ -115,7 +123,8 @@ def run(snapshots: int = 300) -> list[dict]:
             "name": "upload→alert latency p95 @10/s",
             "value": a["latency_p95_s"],
             "unit": "s",
-            "notes": "goal ≤ 2 s",
+            **goal(a["latency_p95_s"], ALERT_GOAL_S, "s"),
+            "notes": f"{paced} snapshots at 10/s, watchlist of 12",
         },
     ]
     return rows
