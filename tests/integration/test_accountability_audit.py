@@ -282,3 +282,29 @@ def test_anpr_audit_verify_detects_a_pointer_to_a_record_that_does_not_name_the_
     assert cli("audit", "verify") == 1
     problems = json.loads(capsys.readouterr().out)["problems"]
     assert [(p["seq"], p["kind"]) for p in problems] == [(2, "pointer_orphan")]
+
+
+def test_anpr_transparency_to_a_date_includes_that_day_and_counts_alerts_raised(
+    trail, cli_env, aws, monkeypatch, capsys
+):
+    monkeypatch.setenv("ANPR_TABLE_PROBES", aws.name("table", "Probes"))
+    monkeypatch.setenv("ANPR_TABLE_CAMERAS", aws.name("table", "Cameras"))
+    monkeypatch.setenv("ANPR_TABLE_ALERTS", aws.name("table", "Alerts"))
+    nov_30_evening = 1_796_068_800_000  # 2026-11-30T20:00:00Z
+    # GIVEN a search on the evening of the 30th, and one alert that day, looked at many times
+    trail.record(event(0).model_copy(update={"at_ms": nov_30_evening}))
+    for i in range(3):
+        trail.record(event(i + 1, "pat", action="alert.viewed").model_copy(
+            update={"at_ms": nov_30_evening + i, "resource": "alert/A1"}))  # fmt: skip
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    ack = {"outcome": "vehicle_stopped", "by_id": "sub-pat", "at_ms": nov_30_evening + 60_000}
+    ddb.put_item(TableName=aws.name("table", "Alerts"), Item={  # the alerts store's item: pk A#..., JSON doc
+        "pk": {"S": "A#A1"}, "zone_status": {"S": "BXL-5339#acknowledged"}, "seen_sk": {"S": "x"},
+        "doc": {"S": json.dumps({"alert_id": "A1", "created_ms": nov_30_evening - 1000, "acknowledgement": ack})},
+    })  # fmt: skip
+    # WHEN the report runs to the 30th THEN the 30th is in it, and stated as included
+    assert cli("transparency", "--from", "2026-11-01", "--to", "2026-11-30", "--no-reads") == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["period"] == "2026-11-01 to 2026-11-30, both days included (UTC)"
+    assert out["searches"]["total"] == 1
+    assert (out["watchlist_hits"], out["alerts"]["by_outcome"]) == (1, {"vehicle_stopped": 1})
