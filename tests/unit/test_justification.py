@@ -123,3 +123,8 @@ def test_the_formats_are_stage_configuration(monkeypatch):
 def test_rules_refuse_a_reason_that_is_too_long():
     with pytest.raises(BadRequest, match="at most 50"):
         check_justification(justification(reason="word " * 20), JustificationRules(reason_max_chars=50))
+
+
+def test_a_stage_with_a_broken_pattern_fails_at_configuration_not_at_the_first_search():
+    with pytest.raises(ValueError, match="not a regular expression"):
+        JustificationRules(case_ref_pattern="PV-[")

@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from anpr.kernel.auth import Caller, Forbidden
 from anpr.kernel.clock import DAY_MS
@@ -57,6 +57,15 @@ class JustificationRules(BaseModel):
     #: ...of which at least this many different ones ("xxxxxxxxxx" is not a reason)
     reason_min_distinct: int = Field(default=4, ge=1)
     reason_max_chars: int = Field(default=2000, ge=10)
+
+    @field_validator("case_ref_pattern", "prosecutor_ref_pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return pattern
 
     @cached_property
     def case_ref_regex(self) -> re.Pattern:
