@@ -15,6 +15,13 @@ esac
 
 [ -x "$PY" ] || { echo "deploy: $PY missing; run 'make setup' first" >&2; exit 2; }
 
+# Node 20 is end-of-life (2026-10-30): jsii and the CDK CLI support Node 22 and 24 (package.json engines)
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "$node_major" -lt 22 ]; then
+  echo "deploy: Node.js 22 or 24 is required (found $(node --version 2>/dev/null || echo none)); install an LTS (e.g. nvm install 22) and rerun" >&2
+  exit 2
+fi
+
 if ! identity="$("$PY" - <<'PY' 2>&1
 import sys
 import boto3
