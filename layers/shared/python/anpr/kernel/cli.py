@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "anpr.alerts.cli",
     "anpr.search.cli",
     "anpr.accountability.cli",
+    "anpr.networks.cli",
 )
 
 

@@ -119,5 +119,7 @@ def cameras_model(table_name: str, region: str, host: str | None) -> type[Model]
         municipality = UnicodeAttribute(default="")
         zone = UnicodeAttribute()
         status = UnicodeAttribute()
+        network = UnicodeAttribute(default="")  # anpr.networks
+        lanes = NumberAttribute(null=True)
 
     return CameraItem

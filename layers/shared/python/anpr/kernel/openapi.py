@@ -23,10 +23,11 @@ VERSION = "1.0.0"
 def _routers():
     from anpr.accountability.api import router as accountability
     from anpr.alerts.api import router as alerts
+    from anpr.networks.api import router as networks
     from anpr.reads.api import router as reads
     from anpr.search.api import router as search
 
-    return (reads, alerts, search, accountability)
+    return (reads, alerts, search, accountability, networks)
 
 
 def _spec_path(path: str) -> str:

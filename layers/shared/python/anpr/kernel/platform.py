@@ -39,9 +39,10 @@ from anpr.kernel.spec import (  # noqa: F401  (the vocabulary, re-exported for b
     env_var_for,
 )
 from anpr.search.spec import PART as _SEARCH
+from anpr.networks.spec import PART as _NETWORKS
 
 #: concerns, in dependency order
-PARTS: tuple[SpecPart, ...] = (_INGEST, _ACCOUNTABILITY, _ALERTS, _SEARCH)
+PARTS: tuple[SpecPart, ...] = (_INGEST, _ACCOUNTABILITY, _ALERTS, _SEARCH, _NETWORKS)
 
 
 def _all(attr: str) -> tuple:

@@ -35,6 +35,9 @@ class Camera(BaseModel):
     municipality: str = ""
     zone: str = Field(min_length=1, description="police zone, e.g. 'BRU-NORD'")
     status: CameraStatus = CameraStatus.ACTIVE
+    #: the operating network (anpr.networks); "" for cameras registered before networks existed
+    network: str = ""
+    lanes: int | None = Field(default=None, ge=1, le=12)
 
 
 class QuarantineReason(StrEnum):

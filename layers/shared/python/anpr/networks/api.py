@@ -1,0 +1,79 @@
+"""Networks REST routes (ops): networks, their cameras, bulk imports, zones (roles: ``anpr.networks.spec``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from anpr.kernel.http import Router, caller, services
+from anpr.networks.models import CameraIn, ImportRequest, NetworkIn
+
+router = Router()
+
+
+def _created(body: dict, location: str) -> Response:
+    return Response(
+        status_code=201,
+        content_type=content_types.APPLICATION_JSON,
+        body=body,
+        headers={"Location": location},
+    )
+
+
+@router.get("/networks")
+def list_networks() -> dict:
+    return {"networks": services(router).networks.list()}
+
+
+@router.post("/networks")
+def register_network(request: Annotated[NetworkIn, Body()]):
+    out = services(router).networks.register(caller(router), request)
+    return _created(out, f"/networks/{out['network_id']}")
+
+
+@router.get("/networks/<network_id>")
+def get_network(network_id: str) -> dict:
+    return services(router).networks.get(network_id).public()
+
+
+@router.delete("/networks/<network_id>")
+def retire_network(network_id: str) -> dict:
+    return services(router).networks.retire(caller(router), network_id)
+
+
+@router.post("/networks/<network_id>/key")
+def rotate_key(network_id: str) -> dict:
+    return services(router).networks.rotate_key(caller(router), network_id)
+
+
+@router.get("/networks/<network_id>/cameras")
+def list_cameras(network_id: str) -> dict:
+    return {"cameras": services(router).networks.cameras(network_id)}
+
+
+@router.post("/networks/<network_id>/cameras")
+def register_camera(network_id: str, request: Annotated[CameraIn, Body()]):
+    out = services(router).networks.register_camera(caller(router), network_id, request)
+    return _created(out, f"/networks/{network_id}/cameras/{out['camera_id']}")
+
+
+@router.post("/networks/<network_id>/cameras/import")
+def import_cameras(network_id: str, request: Annotated[ImportRequest, Body()]) -> dict:
+    return services(router).networks.import_cameras(caller(router), network_id, request).model_dump()
+
+
+@router.delete("/networks/<network_id>/cameras/<camera_id>")
+def retire_camera(network_id: str, camera_id: str) -> dict:
+    return services(router).networks.retire_camera(caller(router), network_id, camera_id)
+
+
+@router.get("/zones")
+def list_zones() -> dict:
+    return {"zones": services(router).networks.list_zones()}
+
+
+@router.put("/zones")
+def load_zones(geojson: Annotated[dict, Body()]) -> dict:
+    return services(router).networks.load_zones(caller(router), geojson)

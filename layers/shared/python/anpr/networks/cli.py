@@ -1,0 +1,152 @@
+"""``anpr networks ...`` (ops): zones, networks, cameras, keys, through the API.
+
+    anpr networks zones load data/zones/belgium.geojson
+    anpr networks register data/networks/gent-lez.json      # network + its cameras; prints the key once
+    anpr networks import gent-lez cameras.csv               # or .geojson; per-line report
+    anpr networks retire gent-lez                           # revokes the key, retires the cameras
+    anpr networks rotate-key gent-lez | list | show gent-lez | retire-camera gent-lez GNT-0001
+
+``--api URL --token T`` (env ``ANPR_API``, ``ANPR_TOKEN``): an ops user's token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+
+class CliError(Exception):
+    """A one-line reason the command failed (printed without a traceback, exit 1)."""
+
+
+class NetworksClient:
+    def __init__(self, base_url: str, token: str, opener: Callable = urllib.request.urlopen):
+        if not base_url or not token:
+            raise CliError("pass --api URL and --token T (or set ANPR_API and ANPR_TOKEN)")
+        self.base, self.token, self.opener = base_url.rstrip("/"), token, opener
+
+    def call(self, method: str, path: str, body: dict | None = None) -> dict:
+        req = urllib.request.Request(
+            self.base + path,
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
+        try:
+            with self.opener(req, timeout=60) as resp:
+                return json.loads(resp.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            raw = exc.read().decode(errors="replace")
+            try:
+                message = json.loads(raw).get("error", raw)
+            except (ValueError, AttributeError):
+                message = raw[:300]
+            raise CliError(f"{message} (HTTP {exc.code})") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise CliError(f"cannot reach the API at {self.base}: {getattr(exc, 'reason', exc)}") from None
+
+
+def _import_body(path: Path) -> dict:
+    fmt = "geojson" if path.suffix.lower() in (".geojson", ".json") else "csv"
+    return {"format": fmt, "content": path.read_text(encoding="utf-8")}
+
+
+def _cameras_geojson(cameras: list[dict]) -> str:
+    fields = ("camera_id", "name", "kind", "heading", "lanes", "road", "municipality", "zone")
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {k: c[k] for k in fields if c.get(k) is not None},
+                    "geometry": {"type": "Point", "coordinates": [c["lon"], c["lat"]]},
+                }
+                for c in cameras
+            ],
+        }
+    )
+
+
+def _report(out: dict, write: Callable[[str], None]) -> None:
+    write(f"{out['network_id']}: {out['registered']} registered, {out['rejected']} rejected\n")
+    for line in out["lines"]:
+        if line["outcome"] == "rejected":
+            write(f"  line {line['line']} ({line.get('camera_id') or '?'}): {line['reason']}\n")
+
+
+def run(args: argparse.Namespace, client: NetworksClient | None = None, write=sys.stdout.write) -> int:
+    try:
+        api = client or NetworksClient(args.api, args.token)
+        action = args.networks
+        if action == "zones":
+            out = api.call("PUT", "/zones", json.loads(Path(args.file).read_text(encoding="utf-8")))
+            write(f"{out['zones']} zones loaded\n")
+        elif action == "list":
+            for n in api.call("GET", "/networks")["networks"]:
+                write(f"{n['network_id']:24} {n['kind']:9} {n['status']:8} {','.join(n['zones'])[:60]}\n")
+        elif action == "show":
+            write(json.dumps(api.call("GET", f"/networks/{args.network}"), indent=2) + "\n")
+        elif action == "register":
+            doc = json.loads(Path(args.file).read_text(encoding="utf-8"))
+            out = api.call("POST", "/networks", doc["network"])
+            write(f"{out['network_id']} registered; upload key (shown once): {out['upload_key']}\n")
+            if doc.get("cameras"):
+                body = {"format": "geojson", "content": _cameras_geojson(doc["cameras"])}
+                _report(api.call("POST", f"/networks/{out['network_id']}/cameras/import", body), write)
+        elif action == "import":
+            _report(
+                api.call("POST", f"/networks/{args.network}/cameras/import", _import_body(Path(args.file))),
+                write,
+            )
+        elif action == "retire":
+            out = api.call("DELETE", f"/networks/{args.network}")
+            write(f"{args.network} retired; key revoked; {out['cameras_retired']} cameras retired\n")
+        elif action == "retire-camera":
+            api.call("DELETE", f"/networks/{args.network}/cameras/{args.camera}")
+            write(f"{args.camera} retired\n")
+        elif action == "rotate-key":
+            write(
+                f"new upload key (shown once): {api.call('POST', f'/networks/{args.network}/key')['upload_key']}\n"
+            )
+    except (CliError, OSError, ValueError, KeyError) as exc:
+        sys.stderr.write(f"anpr networks: {exc}\n")
+        return 1
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("networks", help="camera networks, cameras and police zones (ops)")
+    actions = p.add_subparsers(dest="networks", required=True)
+
+    def add(name: str, help: str, *positional: str):
+        sp = actions.add_parser(name, help=help)
+        for arg in positional:
+            sp.add_argument(arg)
+        sp.add_argument("--api", default=os.environ.get("ANPR_API", ""), help="API base URL (env ANPR_API)")
+        sp.add_argument(
+            "--token", default=os.environ.get("ANPR_TOKEN", ""), help="ops token (env ANPR_TOKEN)"
+        )
+        sp.set_defaults(func=run)
+        return sp
+
+    zones = actions.add_parser("zones", help="police zones and federal units")
+    zsub = zones.add_subparsers(dest="zones_action", required=True)
+    load = zsub.add_parser("load", help="load a GeoJSON FeatureCollection (replaces the zones)")
+    load.add_argument("file")
+    load.add_argument("--api", default=os.environ.get("ANPR_API", ""))
+    load.add_argument("--token", default=os.environ.get("ANPR_TOKEN", ""))
+    load.set_defaults(func=run, networks="zones")
+    add("list", "networks and their status")
+    add("show", "one network", "network")
+    add("register", "register a network and its cameras from a data/networks/*.json file", "file")
+    add("import", "bulk import cameras (CSV or GeoJSON) with a per-line report", "network", "file")
+    add("retire", "retire a network: revoke its key and retire its cameras", "network")
+    add("retire-camera", "retire one camera", "network", "camera")
+    add("rotate-key", "issue a new upload key (the old one stops working)", "network")

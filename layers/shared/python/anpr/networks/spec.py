@@ -1,0 +1,67 @@
+"""Camera networks and police zones as data (docs/networks.md).
+
+Only ``ops`` manages networks, cameras and zones; every change is audited. Cameras upload
+through ``CameraUploads`` with their network's key (no Cognito user: see docs/networks.md
+"Upload endpoint"); it may only sign keys under ``snapshots/{network}/{camera}/``.
+No zone, city or network is named here: they are rows in these tables.
+"""
+
+from anpr.accountability.spec import AUDIT_WRITER_USES
+from anpr.kernel.spec import Attribute as S
+from anpr.kernel.spec import FunctionSpec, RouteSpec, SpecPart, TableSpec, Use
+
+OPS = ("ops",)
+
+PART = SpecPart(
+    tables=(
+        # operators, their zones and the SHA-256 of their upload key (never the key)
+        TableSpec(id="Networks", partition_key=S("network_id"), data_class="ops"),
+        # local zones and federal units with their boundaries (loaded from a GeoJSON file)
+        TableSpec(id="PoliceZones", partition_key=S("code"), data_class="ops"),
+    ),
+    functions=(
+        FunctionSpec(
+            id="NetworksApi",
+            code="networks_api",
+            service="networks-api",
+            memory_mb=512,
+            timeout_s=29,
+            uses=(
+                Use("table", "Networks", "read_write"),
+                Use("table", "PoliceZones", "read_write"),
+                Use("table", "Cameras", "read_write"),
+                *AUDIT_WRITER_USES,
+            ),
+        ),
+        FunctionSpec(
+            id="CameraUploads",
+            code="networks_api",
+            handler="handler.upload_handler",
+            service="camera-uploads",
+            memory_mb=256,
+            timeout_s=10,
+            uses=(
+                Use("table", "Networks", "read"),
+                Use("table", "Cameras", "read"),
+                # presigned POSTs carry this role's permission: it writes snapshots only
+                Use("bucket", "Snapshots", "write"),
+                *AUDIT_WRITER_USES,  # upload.refused
+            ),
+        ),
+    ),
+    routes=(
+        RouteSpec("GET", "/networks", "NetworksApi", roles=OPS, personal_data=False),
+        RouteSpec("POST", "/networks", "NetworksApi", roles=OPS, personal_data=False),
+        RouteSpec("GET", "/networks/{id}", "NetworksApi", roles=OPS, personal_data=False),
+        RouteSpec("DELETE", "/networks/{id}", "NetworksApi", roles=OPS, personal_data=False),
+        RouteSpec("POST", "/networks/{id}/key", "NetworksApi", roles=OPS, personal_data=False),
+        RouteSpec("GET", "/networks/{id}/cameras", "NetworksApi", roles=OPS, personal_data=False),
+        RouteSpec("POST", "/networks/{id}/cameras", "NetworksApi", roles=OPS, personal_data=False),
+        RouteSpec("POST", "/networks/{id}/cameras/import", "NetworksApi", roles=OPS, personal_data=False),
+        RouteSpec(
+            "DELETE", "/networks/{id}/cameras/{camera_id}", "NetworksApi", roles=OPS, personal_data=False
+        ),
+        RouteSpec("GET", "/zones", "NetworksApi", roles=OPS, personal_data=False),
+        RouteSpec("PUT", "/zones", "NetworksApi", roles=OPS, personal_data=False),
+    ),
+)

@@ -1,0 +1,63 @@
+"""Builds the networks services from validated settings and a clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from anpr.accountability.wiring import trail_from
+from anpr.kernel.audit import AuditTrail
+from anpr.kernel.clock import Clock, system_clock
+from anpr.networks.adapters import DynamoNetworkStore, DynamoZoneStore, cloudwatch_refusal_counter, s3_signer
+from anpr.networks.service import NetworkService, UploadService
+from anpr.networks.settings import CameraUploadSettings, NetworksApiSettings
+from anpr.reads.cameras import DynamoCameraRegistry
+
+
+@dataclass(frozen=True)
+class NetworksApiServices:
+    networks: NetworkService
+    audit: AuditTrail
+
+
+@dataclass(frozen=True)
+class UploadServices:
+    uploads: UploadService
+    audit: AuditTrail
+
+
+def api_services(
+    settings: NetworksApiSettings | None = None, clock: Clock = system_clock
+) -> NetworksApiServices:
+    s = settings or NetworksApiSettings()
+    trail = trail_from(s, clock)
+    return NetworksApiServices(
+        networks=NetworkService(
+            networks=DynamoNetworkStore(s.table_networks, s.region),
+            # no cache: ops read back what they just registered
+            cameras=DynamoCameraRegistry(s.table_cameras, s.region, cache_size=0),
+            zones=DynamoZoneStore(s.table_police_zones, s.region),
+            audit=trail,
+            clock=clock,
+        ),
+        audit=trail,
+    )
+
+
+def upload_services(
+    settings: CameraUploadSettings | None = None, clock: Clock = system_clock
+) -> UploadServices:
+    s = settings or CameraUploadSettings()
+    trail = trail_from(s, clock)
+    return UploadServices(
+        uploads=UploadService(
+            networks=DynamoNetworkStore(s.table_networks, s.region),
+            cameras=DynamoCameraRegistry(s.table_cameras, s.region, cache_size=0),
+            signer=s3_signer(s.bucket_snapshots, s.region),
+            audit=trail,
+            refused=cloudwatch_refusal_counter(s.metrics_namespace),
+            clock=clock,
+            max_bytes=s.upload_max_bytes,
+            expires_in_s=s.upload_url_ttl_s,
+        ),
+        audit=trail,
+    )

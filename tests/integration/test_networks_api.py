@@ -1,0 +1,144 @@
+"""Networks API and camera upload endpoint on moto: ops register networks, cameras and zones;
+cameras get presigned POSTs for their own prefix only (anpr.networks)."""
+
+import base64
+import json
+
+import pytest
+from anpr.kernel.clock import fixed
+from anpr.kernel.platform import ROOT
+from anpr.networks import wiring
+from anpr.networks.adapters import DynamoZoneStore
+
+from local.resources import REGION
+from tests.helpers import NOW_MS, FakeLambdaContext, api_event, claims
+from tests.integration.conftest import load_handler
+
+OLGA = claims("olga", "ops")
+IVAN = claims("ivan", "investigator")
+ZONES = json.loads((ROOT / "data/zones/belgium.geojson").read_text())
+
+
+@pytest.fixture
+def networks(aws, function_env):
+    function_env("NetworksApi")
+    function_env("CameraUploads")
+    module = load_handler("networks_api")
+    module.function.services.use(wiring.api_services(clock=fixed(NOW_MS)))
+    module.uploads.use(wiring.upload_services(clock=fixed(NOW_MS)))
+    return module, aws
+
+
+def call(module, method, resource, path=None, who=OLGA, **kw):
+    resp = module.lambda_handler(api_event(method, resource, path, claims=who, **kw), FakeLambdaContext())
+    return resp["statusCode"], json.loads(resp["body"])
+
+
+def upload(module, token, body):
+    event = {"httpMethod": "POST", "resource": "/uploads", "path": "/uploads",
+             "headers": {"Authorization": f"Network {token}"}, "body": json.dumps(body),
+             "requestContext": {"requestId": "r-1"}}  # fmt: skip
+    resp = module.upload_handler(event, FakeLambdaContext())
+    return resp["statusCode"], json.loads(resp["body"])
+
+
+def register(module, nid, zones, cameras=()):
+    body = {"network_id": nid, "name": nid, "kind": "city", "contact": f"ops@{nid}.example", "zones": zones}
+    status, out = call(module, "POST", "/networks", body=body)
+    assert status == 201, out
+    for cam in cameras:
+        status, got = call(module, "POST", "/networks/{id}/cameras", f"/networks/{nid}/cameras",
+                           path_params={"id": nid}, body=cam)  # fmt: skip
+        assert status == 201, got
+    return out["upload_key"]
+
+
+def test_zones_load_from_the_national_file_and_fixed_cameras_map_by_position(networks):
+    module, aws = networks
+    # WHEN ops load the national zones file
+    status, out = call(module, "PUT", "/zones", body=ZONES)
+    # THEN every zone is stored with its boundary, and a fixed camera in Gent lands in Gent's zone
+    assert status == 200 and out["zones"] >= 20
+    assert len(DynamoZoneStore(aws.name("table", "PoliceZones"), REGION).list()) == out["zones"]
+    register(module, "gent-lez", ["GNT-5415"])
+    status, cam = call(module, "POST", "/networks/{id}/cameras", "/networks/gent-lez/cameras",
+                       path_params={"id": "gent-lez"},
+                       body={"camera_id": "GNT-T1", "lat": 51.0543, "lon": 3.7174, "lanes": 2})  # fmt: skip
+    assert (status, cam["zone"], cam["network"]) == (201, "GNT-5415", "gent-lez")
+    status, listed = call(module, "GET", "/networks/{id}/cameras", "/networks/gent-lez/cameras",
+                          path_params={"id": "gent-lez"})  # fmt: skip
+    assert [c["camera_id"] for c in listed["cameras"]] == ["GNT-T1"]
+
+
+def test_bad_input_is_a_400_with_a_reason(networks):
+    module, _ = networks
+    status, out = call(module, "POST", "/networks", body={"network_id": "Bad Id!", "name": "x"})
+    assert status == 400 and "network_id" in out["error"]
+    status, out = call(module, "PUT", "/zones", body={"type": "FeatureCollection", "features": [{}]})
+    assert status == 400 and "feature 1" in out["error"]
+    status, out = call(module, "GET", "/networks/{id}", "/networks/nope", path_params={"id": "nope"})
+    assert status == 404
+
+
+def test_csv_import_through_the_api_reports_per_line(networks):
+    module, _ = networks
+    call(module, "PUT", "/zones", body=ZONES)
+    register(module, "gent-lez", ["GNT-5415"])
+    content = "camera_id,lat,lon,road\nGNT-1,51.05,3.72,R40\nGNT-2,51.05,,R40\n"
+    status, report = call(module, "POST", "/networks/{id}/cameras/import", "/networks/gent-lez/cameras/import",
+                          path_params={"id": "gent-lez"}, body={"format": "csv", "content": content})  # fmt: skip
+    assert status == 200 and (report["registered"], report["rejected"]) == (1, 1)
+    assert report["lines"][1]["line"] == 3 and "lon" in report["lines"][1]["reason"]
+
+
+def test_a_camera_uploads_with_its_networks_key_under_its_own_prefix(networks):
+    module, aws = networks
+    call(module, "PUT", "/zones", body=ZONES)
+    key = register(module, "gent-lez", ["GNT-5415"], [{"camera_id": "GNT-1", "lat": 51.05, "lon": 3.72}])
+    # WHEN the camera asks for an upload
+    status, grant = upload(module, key, {"camera_id": "GNT-1", "content_type": "image/jpeg"})
+    # THEN it gets a presigned POST for one key under snapshots/gent-lez/GNT-1/, typed and bounded
+    assert status == 200, grant
+    assert grant["key"].startswith("snapshots/gent-lez/GNT-1/") and grant["key"].endswith(".jpg")
+    policy = json.loads(base64.b64decode(grant["fields"]["policy"]))
+    conditions = policy["conditions"]
+    assert {"key": grant["key"]} in conditions and {"Content-Type": "image/jpeg"} in conditions
+    assert ["content-length-range", 1, 5 * 1024 * 1024] in conditions
+    assert {"bucket": aws.name("bucket", "Snapshots")} in conditions
+
+
+def test_network_a_cannot_upload_as_network_b_and_ops_see_it(networks):
+    module, aws = networks
+    call(module, "PUT", "/zones", body=ZONES)
+    key_a = register(module, "gent-lez", ["GNT-5415"], [{"camera_id": "GNT-1", "lat": 51.05, "lon": 3.72}])
+    register(module, "antwerpen-lez", ["ANT-5345"], [{"camera_id": "ANT-1", "lat": 51.22, "lon": 4.40}])
+    # WHEN Gent's key asks for Antwerp's camera
+    status, out = upload(module, key_a, {"camera_id": "ANT-1"})
+    # THEN 403 with a reason, and an audited refusal naming both networks
+    assert status == 403 and "another network" in out["error"]
+    from anpr.accountability.adapters.dynamo import DynamoAuditTrail
+
+    trail = DynamoAuditTrail(aws.name("table", "AuditTrail"), REGION, clock=fixed(NOW_MS))
+    refused = [r.event for r in trail.by_actor("network:gent-lez", 0, 2**42)]
+    assert [(e.action, e.outcome, e.detail) for e in refused] == [
+        ("upload.refused", "denied", {"camera_network": "antwerpen-lez"})
+    ]
+
+
+def test_retiring_a_network_revokes_its_key(networks):
+    module, _ = networks
+    call(module, "PUT", "/zones", body=ZONES)
+    key = register(module, "gent-lez", ["GNT-5415"], [{"camera_id": "GNT-1", "lat": 51.05, "lon": 3.72}])
+    status, out = call(
+        module, "DELETE", "/networks/{id}", "/networks/gent-lez", path_params={"id": "gent-lez"}
+    )
+    assert status == 200 and out["status"] == "retired" and out["cameras_retired"] == 1
+    assert upload(module, key, {"camera_id": "GNT-1"})[0] == 401
+    assert upload(module, "", {"camera_id": "GNT-1"})[0] == 401
+    assert upload(module, key, {"camera_id": "GNT 1"})[0] == 400
+
+
+def test_only_ops_manage_networks(networks):
+    module, _ = networks
+    status, _ = call(module, "GET", "/networks", who=IVAN)
+    assert status == 403
