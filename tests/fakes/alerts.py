@@ -16,6 +16,7 @@ class InMemoryAlertRepository:
         self.alerts: dict[str, Alert] = {}
         self.pointers: dict[tuple[str, str], Pointer] = {}
         self.seen_by: dict[tuple[str, str], int] = {}
+        self.late: dict[str, Alert] = {}
 
     def get(self, alert_id: str) -> Alert | None:
         return self.alerts.get(alert_id)
@@ -26,6 +27,10 @@ class InMemoryAlertRepository:
         stored = alert.model_copy(update={"version": 1})
         self.alerts[alert.alert_id] = stored
         return stored
+
+    def record_late(self, hit: Alert) -> Alert:
+        self.late.setdefault(hit.alert_id, hit)
+        return hit
 
     def save(self, alert: Alert) -> Alert:
         current = self.alerts.get(alert.alert_id)

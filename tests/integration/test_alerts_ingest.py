@@ -96,10 +96,11 @@ def deliveries(aws) -> dict[str, list[dict]]:
     return {q: drain_queue(sqs, aws.queue_urls[q]) for q in queues}
 
 
-def alerts_in_table(aws) -> list[dict]:
+def alerts_in_table(aws, kind: str = "A#") -> list[dict]:
+    """The alerts (``A#``) or late hits (``L#``) in the Alerts table."""
     ddb = boto3.client("dynamodb", region_name=REGION)
     items = ddb.scan(TableName=aws.name("table", "Alerts"))["Items"]
-    return [json.loads(i["doc"]["S"]) for i in items if i["pk"]["S"].startswith("A#")]
+    return [json.loads(i["doc"]["S"]) for i in items if i["pk"]["S"].startswith(kind)]
 
 
 def test_listed_plate_sighted_three_times_yields_one_alert_in_its_zone_only(aws, ingest):
@@ -212,7 +213,8 @@ def test_a_late_capture_raises_no_live_alert(aws, ingest):
         aws, ("BXL-A", "1ABC234", now_ms() - 40 * 86_400_000), ("BXL-A", "1ABC234", now_ms() - 20 * 60_000)
     )
     assert ingest.lambda_handler(sqs_event(bodies), FakeLambdaContext()) == {"batchItemFailures": []}
-    # THEN nothing is delivered; both are kept as late hits, never published
+    # THEN nothing is delivered and no alert exists; both are kept as late hits, never published
     assert all(not m for m in deliveries(aws).values())
-    hits = alerts_in_table(aws)
+    assert alerts_in_table(aws) == []
+    hits = alerts_in_table(aws, kind="L#")
     assert len(hits) == 2 and all(a["status"] == "late" and not a["published_ms"] for a in hits)

@@ -29,6 +29,9 @@ class AlertRepository(Protocol):
     def create(self, alert: Alert) -> Alert:
         """Stores a new alert; returns the stored one when that id already exists (a retry)."""
 
+    def record_late(self, hit: Alert) -> Alert:
+        """Keeps a late hit (status "late": not an alert, never published) once per id."""
+
     def save(self, alert: Alert) -> Alert:
         """Stores a changed alert if ``alert.version`` is still current; raises StaleAlert."""
 

@@ -132,7 +132,7 @@ class AlertService:
                 "expires_at": sighting.capture_ms // 1000 + self.policy.retention_days * 86_400,
             }
         )
-        stored = self.alerts.create(late)  # same id on a retry: recorded once
+        stored = self.alerts.record_late(late)  # same id on a retry: recorded once
         log.info(
             "late hit recorded, not published",
             extra={

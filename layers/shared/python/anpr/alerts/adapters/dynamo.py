@@ -7,6 +7,8 @@ Alerts table, one table, three item kinds:
 - ``D#{entry_id}#{plate}``: the open-alert pointer of the dedupe window (which alert a new
   sighting of this plate against this entry extends, and when it was last seen). Claimed with
   a conditional put, so two containers seeing the same car at once still raise one alert;
+- ``L#{alert_id}``: a late hit (a listed plate in a capture older than the freshness limit:
+  kept for the record, not an alert; never published, in no feed);
 - ``V#{user_id}#{alert_id}``: this person was shown this alert in their feed (so the feed's
   audit records what a person saw once, not every poll); expires with the alert.
 
@@ -49,6 +51,10 @@ def _is_conditional(exc: PynamoDBException) -> bool:
 
 def alert_pk(alert_id: str) -> str:
     return f"A#{alert_id}"
+
+
+def late_pk(alert_id: str) -> str:
+    return f"L#{alert_id}"
 
 
 def pointer_pk(entry_id: str, plate: str) -> str:
@@ -163,6 +169,17 @@ class DynamoAlertRepository:
                     return existing
             raise StorageError(f"alerts write failed: {exc.msg}") from exc
         return alert.model_copy(update={"version": item.version})
+
+    def record_late(self, hit: Alert) -> Alert:
+        item = self._to_item(hit.model_copy(update={"version": None}))
+        item.pk = late_pk(hit.alert_id)
+        try:
+            item.save()  # never overwrites: a retried late read is recorded once
+        except PutError as exc:
+            if _is_conditional(exc):
+                return hit
+            raise StorageError(f"alerts write failed: {exc.msg}") from exc
+        return hit
 
     def save(self, alert: Alert) -> Alert:
         item = self._to_item(alert)
