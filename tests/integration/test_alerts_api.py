@@ -243,3 +243,15 @@ def test_polling_the_feed_audits_each_alert_shown_once(aws, api, ingest):  # noq
     shown = [r.event for r in trail.by_plate("1ABC234") if r.event.action == "alert.shown"]
     assert [(e.actor_id, e.resource) for e in shown] == [("sub-olivia", f"alert/{aid}")]
     assert not [r for r in trail.by_plate("1ABC234") if r.event.action == "alert.listed"]
+
+
+def test_feed_limits_and_zones_are_validated_with_a_reason(aws, api, ingest):  # noqa: F811
+    # GIVEN an officer of ZONE (cameras registered in ZONE and OTHER)
+    for limit in ("-1", "0", "1000000000", "ten"):
+        # WHEN the feed is asked for a hostile limit THEN 400 with the field, never a 5xx or a short list
+        status, body = call(api, "GET", "/alerts", who=OFFICER, query={"zone": ZONE, "limit": limit})
+        assert status == 400 and "limit" in body["error"], (limit, body)
+    # AND a zone no camera is registered in is a 400, not an empty 200
+    for zone in ("BXL-9999", "bxl-5339", "\u200bBXL-5339"):
+        status, body = call(api, "GET", "/alerts", who=OFFICER, query={"zone": zone})
+        assert status == 400 and "unknown zone" in body["error"], (zone, body)
