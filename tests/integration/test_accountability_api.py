@@ -2,7 +2,6 @@
 and retention."""
 
 import json
-import time
 
 import boto3
 import pytest
@@ -10,14 +9,15 @@ from anpr.accountability.access_report import read_csv
 from anpr.accountability.models import Answer, ProbeStatus
 from anpr.accountability.retention import expires_at, sweep_expired
 from anpr.accountability.settings import ProbeJobSettings
-from anpr.accountability.wiring import probe_service, trail_from
+from anpr.accountability.wiring import audit_api_services, probe_job_services, probe_service, trail_from
 from anpr.kernel.audit import AuditEvent
 from anpr.kernel.auth import Caller
+from anpr.kernel.clock import fixed
 from anpr.reads.models import PlateRead
 from anpr.reads.repository import DynamoPlateReadRepository
 
 from local.resources import REGION
-from tests.helpers import FakeLambdaContext, api_event, claims
+from tests.helpers import NOW_MS, FakeLambdaContext, api_event, claims
 from tests.integration.conftest import load_handler
 
 DAY_MS = 86_400_000
@@ -25,13 +25,16 @@ RETENTION_DAYS = 365
 
 
 def now_ms() -> int:
-    return int(time.time() * 1000)
+    """The pinned test time: the services run on ``fixed(NOW_MS)``, whatever the date."""
+    return NOW_MS
 
 
 @pytest.fixture
 def api(aws, function_env, cameras):
     function_env("AuditApi")
-    yield load_handler("audit_api")
+    handler = load_handler("audit_api")
+    handler.function.services.use(audit_api_services(clock=fixed(NOW_MS)))
+    yield handler
 
 
 def call(api, method, resource, path=None, user=("aud", "auditor"), **kw):
@@ -130,9 +133,10 @@ def record_searches(trail, n: int, at_ms: int) -> None:
 
 def test_the_scheduled_draw_takes_the_configured_rate(probes_env):
     # GIVEN 60 searches yesterday and a 10 % rate with a fixed seed
-    trail = trail_from(ProbeJobSettings())
+    trail = trail_from(ProbeJobSettings(), clock=fixed(NOW_MS))
     record_searches(trail, 60, last_day())
     handler = load_handler("probes")
+    handler.services.use(probe_job_services(clock=fixed(NOW_MS)))
     # WHEN the schedule fires (the payload ScheduleSpec ProbeDraw sends)
     result = handler.lambda_handler({"job": "draw", "period_days": 1}, FakeLambdaContext())
     # THEN 6 probes are open for review, and the draw itself is audited
@@ -155,8 +159,8 @@ def test_the_scheduled_draw_takes_the_configured_rate(probes_env):
 
 def test_an_unanswered_probe_escalates_and_can_still_be_answered(probes_env):
     settings = ProbeJobSettings()
-    trail = trail_from(settings)
-    t0 = 1_795_000_000_000
+    trail = trail_from(settings, clock=fixed(NOW_MS))
+    t0 = NOW_MS
     record_searches(trail, 20, last_day(t0))
 
     class Clock:
