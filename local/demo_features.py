@@ -168,6 +168,8 @@ def collect_alerts(
         # the officer opens each alert (audited as "alert viewed"): sightings so far, match kind
         viewed = [api.call("officer.dubois", "GET", f"/alerts/{a}")[1] for a in alerts]
         truth_sightings = entry.get("truth_sightings", 0)
+        own_reads = [r for r in reads if r["plate"]["S"] == entry["vehicle_plate"]]
+        national = "national" in entry["zones"]
         # dedupe is per listed entry within a sliding window: a gap longer than the window
         # between two sightings rightly starts a new alert
         times = sorted(x["capture_ms"] for v in viewed for x in v.get("sightings", []))
@@ -181,6 +183,13 @@ def collect_alerts(
                 "delivered_to": zones,
                 "sightings": sum(v.get("sighting_count", 0) for v in viewed),
                 "truth_sightings": truth_sightings,
+                # what lies between the simulator's passages and the alerts' sightings: reads that
+                # carry the vehicle's plate, and of those the ones in the entry's zones
+                "read_as_plate": len(own_reads),
+                "dedupe_window_min": window_ms // 60_000,
+                "read_in_zones": sum(
+                    1 for r in own_reads if national or r.get("zone", {}).get("S") in entry["zones"]
+                ),
             }
         )
     return {
@@ -340,10 +349,24 @@ def audit_checks(api: Api, rt: LocalRuntime, plate: str) -> dict:
 def report(say, alerts: dict, searches: dict, audit: dict) -> None:
     say("\n== watchlist alerts (patrol zones) ==")
     for e in alerts["entries"]:
+        national = "national" in e["zones"]
+        scope = "national" if national else f"zone {','.join(e['zones'])} only"
+        where = "any zone" if national else f"zone {','.join(e['zones'])}"
+        plate = e["vehicle_plate"]
+        how = "listed as it is" if e["listed_plate"] == plate else f"listed as look-alike {e['listed_plate']}"
         say(
-            f"  listed {e['listed_plate']:8s} ({e['expect']}, zones {','.join(e['zones'])}) → "
-            f"{e['alerts']} alert(s) (dedupe windows: {e['expected_alerts']}) {e['match_kinds']}, {e['sightings']}/{e['truth_sightings']} sighting(s), "
-            f"delivered to {', '.join(e['delivered_to']) or 'no zone'}"
+            f"  vehicle {plate:8s} ({how}, {scope}) → {e['alerts']} alert(s), {e['sightings']} sighting(s) in them "
+            f"[match: {', '.join(e['match_kinds']) or 'none'}], delivered to {', '.join(e['delivered_to']) or 'no zone'}"
+        )
+        say(
+            f"      the simulator drove it past {e['truth_sightings']} camera(s); {e['read_as_plate']} of those "
+            f"passages were read as {plate}, {e['read_in_zones']} of them in {where}: "
+            f"a sighting becomes an alert only when read and in the entry's zones"
+        )
+        say(
+            f"      {e['alerts']} alert(s) for {e['expected_alerts']} expected: sightings more than "
+            f"{e['dedupe_window_min']} min "
+            f"apart open a new alert, closer ones are added to the open one"
         )
     if alerts["latency_p50_s"] is not None:
         p95 = alerts["latency_p95_s"]
