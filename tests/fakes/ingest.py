@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from anpr.ingest.quarantine import _reason_document, reason_key
+from anpr.ingest.quarantine import _reason_document, outcome_document, outcome_key, reason_key
 from anpr.ingest.snapshots import ObjectMissing, SnapshotHead
 from anpr.kernel.clock import Clock
 from anpr.reads.models import QuarantineReason, SnapshotRef
@@ -36,6 +36,7 @@ class InMemorySnapshotStore:
 @dataclass
 class InMemoryQuarantineStore:
     entries: list[dict] = field(default_factory=list)
+    outcomes: list[dict] = field(default_factory=list)
     clock: Clock = lambda: 0
 
     def quarantine(
@@ -51,6 +52,10 @@ class InMemoryQuarantineStore:
             {"reason": QuarantineReason.MALFORMED_EVENT.value, "detail": detail, "body": body}
         )
         return f"{QuarantineReason.MALFORMED_EVENT.value}/{message_id}.json"
+
+    def record_outcome(self, ref: SnapshotRef, outcome: dict) -> str:
+        self.outcomes.append(outcome_document(ref, outcome, self.clock()))
+        return outcome_key(ref.key)
 
     def reasons(self) -> list[str]:
         return [e["reason"] for e in self.entries]

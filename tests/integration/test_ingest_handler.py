@@ -140,3 +140,54 @@ def test_infrastructure_failure_fails_only_that_record(aws, ingest, monkeypatch)
     monkeypatch.setattr(repo, "put_many", real_put)
     assert ingest.lambda_handler(sqs_event([bodies[1]]), FakeLambdaContext()) == {"batchItemFailures": []}
     assert len(reads(aws)) == 2
+
+
+def _plain(fmt: str) -> bytes:
+    """A uniform grey picture: no plate on it for any reader."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (320, 240), (90, 90, 100)).save(buf, format=fmt)
+    return buf.getvalue()
+
+
+def test_unsupported_format_foreign_bucket_and_no_plate_each_leave_a_record(aws, ingest):
+    # GIVEN a TIFF snapshot, a snapshot with no plate, and a message naming another bucket
+    upload(aws, _plain("TIFF"), metadata(capture_ms=now_ms() - 500))
+    no_plate_key = upload(aws, _plain("JPEG"), metadata(capture_ms=now_ms() - 500, plate=None))
+    bodies = [b for b in drain(aws) if "TestEvent" not in b]
+    foreign = bodies[0].replace(aws.name("bucket", "Snapshots"), aws.name("bucket", "Quarantine"))
+    # WHEN the ingest function processes them
+    result = ingest.lambda_handler(sqs_event([*bodies, foreign]), FakeLambdaContext())
+    # THEN each is recorded durably: quarantined by reason, or an outcome record for "no plate"
+    assert result == {"batchItemFailures": []}
+    assert quarantine_reasons(aws) == ["foreign_object", "outcomes", "unsupported_format"]
+    s3 = boto3.client("s3", region_name=REGION)
+    doc = json.loads(
+        s3.get_object(Bucket=aws.name("bucket", "Quarantine"), Key=f"outcomes/{no_plate_key}.json")[
+            "Body"
+        ].read()
+    )
+    assert doc["outcome"] == "no_plate" and doc["key"] == no_plate_key
+    assert reads(aws) == []
+
+
+def test_reuploading_the_same_key_as_a_new_version_makes_no_second_read(aws, ingest):
+    # GIVEN a snapshot ingested once (versioned bucket)
+    s3 = boto3.client("s3", region_name=REGION)
+    bucket = aws.name("bucket", "Snapshots")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    key = upload(aws, jpeg(), metadata(capture_ms=now_ms() - 500))
+    ingest.lambda_handler(sqs_event([b for b in drain(aws) if "TestEvent" not in b]), FakeLambdaContext())
+    # WHEN the same key is uploaded again (a new S3 version) and its notification processed
+    s3.put_object(
+        Bucket=bucket, Key=key, Body=jpeg(text="9-XYZ-999"), Metadata=metadata(capture_ms=now_ms() - 400)
+    )
+    bodies = [b for b in drain(aws) if "TestEvent" not in b]
+    assert bodies  # moto announces the new etag (no versionId): the old key (etag) differed
+    ingest.lambda_handler(sqs_event(bodies), FakeLambdaContext())
+    # THEN there is still one read, and the second upload is recorded as a duplicate
+    assert len(reads(aws)) == 1
+    assert quarantine_reasons(aws) == ["duplicate_event"]

@@ -12,9 +12,16 @@ from anpr.kernel.clock import Clock
 from anpr.kernel.db import StorageError
 from anpr.reads.models import QuarantineReason, SnapshotRef
 
+#: durable outcomes that are not quarantines (a snapshot with no plate visible)
+OUTCOME_PREFIX = "outcomes/"
+
 
 def reason_key(reason: QuarantineReason, original_key: str) -> str:
     return f"{reason.value}/{original_key}.reason.json"
+
+
+def outcome_key(original_key: str) -> str:
+    return f"{OUTCOME_PREFIX}{original_key}.json"
 
 
 class QuarantineStore(Protocol):
@@ -23,6 +30,21 @@ class QuarantineStore(Protocol):
     ) -> str: ...
 
     def quarantine_event(self, message_id: str, body: str, detail: str) -> str: ...
+
+    def record_outcome(self, ref: SnapshotRef, outcome: dict) -> str:
+        """A durable record of a snapshot that made no read and was not quarantined."""
+        ...
+
+
+def outcome_document(ref: SnapshotRef, outcome: dict, at_ms: int) -> dict:
+    return {
+        **outcome,
+        "bucket": ref.bucket,
+        "key": ref.key,
+        "version_id": ref.version_id,
+        "etag": ref.etag,
+        "recorded_ms": at_ms,
+    }
 
 
 def _reason_document(ref: SnapshotRef, reason: QuarantineReason, detail: str, at_ms: int) -> dict:
@@ -84,4 +106,15 @@ class S3QuarantineStore:
             raise StorageError(f"quarantine write failed: {exc}") from exc
         return key
 
-
+    def record_outcome(self, ref: SnapshotRef, outcome: dict) -> str:
+        key = outcome_key(ref.key)
+        try:
+            self._s3.put_object(
+                Bucket=self._bucket,
+                Key=key,
+                Body=json.dumps(outcome_document(ref, outcome, self._clock())).encode(),
+                ContentType="application/json",
+            )
+        except ClientError as exc:
+            raise StorageError(f"outcome write failed: {exc}") from exc
+        return key

@@ -18,7 +18,7 @@ from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ValidationError
 
 from anpr.ingest.quarantine import QuarantineStore
-from anpr.ingest.snapshots import ObjectMissing, SnapshotStore, crop_key
+from anpr.ingest.snapshots import SNAPSHOT_PREFIX, ObjectMissing, SnapshotStore, crop_key
 from anpr.kernel.clock import DAY_MS, Clock, expires_at_s
 from anpr.ocr.engine import CameraHint, OcrEngine, PlateDetection
 from anpr.reads import keys
@@ -29,9 +29,58 @@ from anpr.reads.repository import PlateReadRepository
 
 log = logging.getLogger(__name__)
 
-_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+#: the formats cameras send: checked by magic bytes before Pillow sees the body, and again by
+#: the format Pillow detects (Image.open is restricted to these two decoders)
+ACCEPTED_FORMATS = ("JPEG", "PNG")
+_IMAGE_MAGIC = {b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG"}
+#: image formats Pillow could decode but cameras do not send (EPS/PS would reach Ghostscript)
+_OTHER_IMAGE_MAGIC = {
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+    b"BM": "BMP",
+    b"%!PS": "PostScript/EPS",
+    b"\xc5\xd0\xd3\xc6": "EPS",
+    b"\x00\x00\x01\x00": "ICO",
+    b"\x00\x00\x00\x0cjP  ": "JPEG 2000",
+    b"\xffO\xffQ": "JPEG 2000",
+    b"8BPS": "PSD",
+    b"P1": "PNM",
+    b"P2": "PNM",
+    b"P3": "PNM",
+    b"P4": "PNM",
+    b"P5": "PNM",
+    b"P6": "PNM",
+    b"#define": "XBM",
+    b"/* XPM */": "XPM",
+    b"\x59\xa6\x6a\x95": "Sun raster",
+    b"icns": "ICNS",
+    b"DDS ": "DDS",
+    b"qoif": "QOI",
+}
+
+
+def sniff_format(body: bytes) -> str | None:
+    """The image format the first bytes announce: "JPEG"/"PNG", another name, or None."""
+    for magic, name in _IMAGE_MAGIC.items():
+        if body.startswith(magic):
+            return name
+    if body[:4] == b"RIFF" and body[8:12] == b"WEBP":
+        return "WebP"
+    if body[4:8] == b"ftyp":
+        return "ISO media (HEIF/AVIF)"
+    for magic, name in _OTHER_IMAGE_MAGIC.items():
+        if body.startswith(magic):
+            return name
+    return None
 #: a camera snapshot is at most a few megapixels; anything far larger is hostile
 _MAX_PIXELS = 40_000_000
+
+
+def snapshot_identity(ref: SnapshotRef) -> str:
+    """One snapshot = one bucket/key, whatever its S3 version: the idempotency and read-id key."""
+    return f"{ref.bucket}/{ref.key}"
 
 
 class IngestOutcome(BaseModel):
@@ -50,6 +99,9 @@ class IngestPolicy:
     retention_days: int = 365
     max_snapshot_bytes: int = 10 * 1024 * 1024
     max_future_skew_s: int = 300
+    #: the bucket cameras upload to; a message naming another bucket is refused (None: any,
+    #: for fakes that do not model buckets)
+    snapshot_bucket: str | None = None
 
 
 class Rejected(Exception):
@@ -79,6 +131,7 @@ class SnapshotIngestor:
 
     def ingest(self, ref: SnapshotRef) -> IngestOutcome:
         try:
+            self._check_location(ref)
             return self._ingest(ref)
         except Rejected as rej:
             return self._quarantine(ref, rej.reason, rej.detail, rej.keep_object)
@@ -98,6 +151,38 @@ class SnapshotIngestor:
 
     # -- steps ---------------------------------------------------------------------------
 
+    def _check_location(self, ref: SnapshotRef) -> None:
+        """Only objects of the snapshot bucket, under snapshots/, are read (never copied)."""
+        expected = self.policy.snapshot_bucket
+        if expected is not None and ref.bucket != expected:
+            raise Rejected(
+                QuarantineReason.FOREIGN_OBJECT, f"bucket {ref.bucket!r} is not the snapshot bucket", False
+            )
+        parts = ref.key.removeprefix(SNAPSHOT_PREFIX).split("/")
+        if not ref.key.startswith(SNAPSHOT_PREFIX) or len(parts) < 2 or "" in parts or ".." in parts:
+            raise Rejected(
+                QuarantineReason.FOREIGN_OBJECT,
+                f"key is not under {SNAPSHOT_PREFIX}{{camera}}/ or {SNAPSHOT_PREFIX}{{network}}/{{camera}}/",
+                False,
+            )
+
+    @staticmethod
+    def _check_key_camera(ref: SnapshotRef, camera) -> None:
+        """The camera the key names is the one the metadata names (and its network, if any)."""
+        parts = ref.key.removeprefix(SNAPSHOT_PREFIX).split("/")
+        network = getattr(camera, "network", "") or ""
+        if network:
+            ok = len(parts) >= 3 and parts[0] == network and parts[1] == camera.camera_id
+            where = f"{SNAPSHOT_PREFIX}{network}/{camera.camera_id}/"
+        else:
+            ok = parts[0] == camera.camera_id or (len(parts) >= 3 and parts[1] == camera.camera_id)
+            where = f"{SNAPSHOT_PREFIX}{camera.camera_id}/"
+        if not ok:
+            raise Rejected(
+                QuarantineReason.CAMERA_MISMATCH,
+                f"metadata camera-id {camera.camera_id!r} but the key is not under {where}",
+            )
+
     def _ingest(self, ref: SnapshotRef) -> IngestOutcome:
         try:
             head = self.snapshots.head(ref)
@@ -113,6 +198,7 @@ class SnapshotIngestor:
             raise Rejected(QuarantineReason.UNKNOWN_CAMERA, f"camera {meta.camera_id!r} is not registered")
         if camera.status == CameraStatus.RETIRED:
             raise Rejected(QuarantineReason.RETIRED_CAMERA, f"camera {meta.camera_id!r} is retired")
+        self._check_key_camera(ref, camera)
         self._check_capture_time(meta.capture_ms)
         try:
             body = self.snapshots.get(ref)
@@ -133,6 +219,17 @@ class SnapshotIngestor:
             update={"etag": ref.etag or head.etag, "version_id": ref.version_id or head.version_id}
         )
         reads = [self._plate_read(ref, meta, camera, det, i, image) for i, det in enumerate(detections)]
+        if not reads:
+            # no plate visible: a durable record, so "every snapshot has an outcome" can be checked
+            self.quarantine_store.record_outcome(
+                ref,
+                {
+                    "outcome": "no_plate",
+                    "camera_id": meta.camera_id,
+                    "capture_ms": meta.capture_ms,
+                    "engine": self.engine.name,
+                },
+            )
         self.reads.put_many(reads)
         if self.after_store and reads:
             self.after_store(reads)
@@ -181,9 +278,21 @@ class SnapshotIngestor:
 
     @staticmethod
     def _decode(body: bytes) -> Image.Image:
-        looks_like_image = body.startswith(_IMAGE_MAGIC)
+        sniffed = sniff_format(body)
+        if sniffed is not None and sniffed not in ACCEPTED_FORMATS:
+            raise Rejected(
+                QuarantineReason.UNSUPPORTED_FORMAT,
+                f"{sniffed} is not accepted: cameras send {' or '.join(ACCEPTED_FORMATS)}",
+            )
+        looks_like_image = sniffed is not None
         try:
-            image = Image.open(io.BytesIO(body))
+            # only the JPEG and PNG decoders may run (never Ghostscript, TIFF, ... plugins)
+            image = Image.open(io.BytesIO(body), formats=list(ACCEPTED_FORMATS))
+            if image.format not in ACCEPTED_FORMATS or image.format != sniffed:
+                raise Rejected(
+                    QuarantineReason.UNSUPPORTED_FORMAT,
+                    f"detected {image.format}, announced {sniffed}: cameras send JPEG or PNG",
+                )
             if image.width * image.height > _MAX_PIXELS:
                 raise Rejected(QuarantineReason.CORRUPT_IMAGE, f"{image.width}x{image.height} pixels")
             image.load()
@@ -204,7 +313,8 @@ class SnapshotIngestor:
         index: int,
         image: Image.Image,
     ) -> PlateRead:
-        read_id = keys.read_id_for(ref.identity, index)
+        # keyed by bucket/key (not version): re-uploading a key never makes a second read
+        read_id = keys.read_id_for(snapshot_identity(ref), index)
         ckey = crop_key(ref.key, index)
         self.snapshots.put_crop(
             ref.bucket, ckey, _crop_jpeg(image, det.bbox), {"read-id": read_id, "camera-id": meta.camera_id}

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 
 from anpr.alerts.wiring import watchlist_hook
 from anpr.ingest.quarantine import S3QuarantineStore
-from anpr.ingest.service import IngestOutcome, IngestPolicy, SnapshotIngestor
+from anpr.ingest.service import IngestOutcome, IngestPolicy, SnapshotIngestor, snapshot_identity
 from anpr.ingest.settings import IngestSettings
 from anpr.ingest.snapshots import S3SnapshotStore
 from anpr.kernel.clock import Clock, system_clock
@@ -40,6 +40,7 @@ class IngestService:
                 retention_days=settings.retention_days,
                 max_snapshot_bytes=settings.max_snapshot_bytes,
                 max_future_skew_s=settings.max_future_skew_s,
+                snapshot_bucket=settings.bucket_snapshots,
             ),
             # watchlist matching, where the alerts concern is deployed (None otherwise)
             clock=clock,
@@ -66,7 +67,8 @@ class IngestService:
         return self.ingestor.record_duplicate(ref, response).model_dump(mode="json")
 
     def ingest(self, ref: SnapshotRef) -> IngestOutcome:
-        result = self.ingest_once(snapshot={"identity": ref.identity, "ref": ref.model_dump()})
+        # bucket/key, not the version: a re-upload of the same key is a duplicate, not a new read
+        result = self.ingest_once(snapshot={"identity": snapshot_identity(ref), "ref": ref.model_dump()})
         return IngestOutcome.model_validate(result)
 
 

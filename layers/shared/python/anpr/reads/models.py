@@ -55,6 +55,12 @@ class QuarantineReason(StrEnum):
     DUPLICATE_EVENT = "duplicate_event"
     OBJECT_MISSING = "object_missing"
     MALFORMED_EVENT = "malformed_event"
+    #: an image, but not a format cameras send (JPEG, PNG): TIFF, GIF, WebP, BMP, EPS/PS...
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    #: the queue message names another bucket, or a key outside snapshots/
+    FOREIGN_OBJECT = "foreign_object"
+    #: the camera in the key is not the camera-id in the metadata
+    CAMERA_MISMATCH = "camera_mismatch"
 
 
 class CaptureMetadata(BaseModel):
