@@ -165,3 +165,46 @@ def test_login_without_password_is_a_400(platform):
     except urllib.error.HTTPError as e:
         status, body = e.code, json.loads(e.read())
     assert status == 400 and "password" in body["error"]
+
+
+def test_partial_search_lists_all_and_only_the_matching_plates(page_factory, platform):
+    # GIVEN reads of the tracked vehicle and of the listed ones WHEN a partial pattern is searched
+    p = page_factory()
+    p.open("/console/", lang="nl")
+    p.login("inspector.peeters")
+    p.page.wait_for_selector("#search-form")
+    p.page.select_option("#search-type", "partial")
+    p.page.fill("#pattern", "1AB*")
+    p.page.fill("#case-ref", "PV-BRU-2026-01234")
+    p.page.fill("#reason", "Witness saw a partial plate starting 1-AB")
+    p.page.fill("#from", time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() - 7200)))
+    p.page.click("#run-search")
+    # THEN exactly the tracked plate is listed (1KLM456 and 2XYZ987 do not fit the pattern)
+    p.page.wait_for_selector("#results table, #job-status:has-text('Fout')", timeout=120_000)
+    assert "SUCCEEDED" in p.page.inner_text("#job-status")
+    assert p.page.locator("#results tbody td:first-child").all_inner_texts() == [TRACKED]
+    assert p.errors == []
+
+
+def test_watchlist_manager_adds_and_expires_an_entry(page_factory):
+    # GIVEN the watchlist manager on the watchlist screen
+    p = page_factory()
+    p.open("/console/")
+    p.login("manager.janssens")
+    p.page.wait_for_selector("#watchlist-form")
+    # WHEN they list a plate with reason, unit, zones and expiry
+    p.page.fill("#wl-plate", "9ZZZ999")
+    p.page.select_option("#wl-category", "missing_person")
+    p.page.fill("#wl-reason", "Missing since Sunday, family worried")
+    p.page.fill("#wl-unit", "PZ Brussel-Noord")
+    p.page.fill("#wl-zones", "BXL-5344")
+    p.page.click("#watchlist-form button[type=submit]")
+    # THEN it appears in the list
+    row = p.page.locator("#entries tr", has_text="9ZZZ999")
+    row.wait_for()
+    assert "Missing person" in row.inner_text()
+    p.shot("console-watchlist")
+    # WHEN they expire it THEN it leaves the list
+    row.get_by_role("button").click()
+    row.wait_for(state="detached")
+    assert p.errors == []

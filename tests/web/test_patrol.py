@@ -33,9 +33,13 @@ def test_patrol_sees_its_zone_alert_and_acknowledges_it(page_factory, platform):
     p.page.click(f"#feed .alert-link:has-text('{LISTED[0]}')")
     p.page.wait_for_selector("#alert-card")
     # THEN the card shows the plate crop (loaded), category and handling instructions
-    p.page.wait_for_function(
-        "document.querySelector('#crop') && document.querySelector('#crop').naturalWidth > 0"
-    )
+    crop = p.page.locator("#crop")
+    crop.wait_for()
+    for _ in range(50):  # (wait_for_function evaluates strings, which the page's CSP forbids)
+        if crop.evaluate("img => img.complete && img.naturalWidth > 0"):
+            break
+        p.page.wait_for_timeout(100)
+    assert crop.evaluate("img => img.naturalWidth") > 0
     card = p.page.inner_text("#alert-card")
     assert LISTED[0] in card and "Stolen vehicle" in card and "call dispatch" in card
     p.shot("patrol-alert")

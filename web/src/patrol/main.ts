@@ -55,8 +55,7 @@ function offlineBanner(): HTMLElement {
   return h(
     "p",
     { class: "banner", id: "offline", role: "status", hidden: navigator.onLine && !n },
-    !navigator.onLine ? t("patrol.offline") : "",
-    n ? ` ${t("patrol.pending")} (${n})` : "",
+    [!navigator.onLine ? t("patrol.offline") : "", n ? `${t("patrol.pending")} (${n})` : ""].filter(Boolean).join(" · "),
   );
 }
 
