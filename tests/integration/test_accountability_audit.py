@@ -110,6 +110,7 @@ def test_the_trail_reads_its_names_from_the_function_env(aws, function_env):
 
 @pytest.fixture
 def cli_env(aws, monkeypatch):
+    monkeypatch.delenv("ANPR_API", raising=False)  # these tests read AWS directly
     monkeypatch.setenv("ANPR_TABLE_AUDIT_TRAIL", aws.name("table", "AuditTrail"))
     monkeypatch.setenv("ANPR_BUCKET_AUDIT_ARCHIVE", aws.name("bucket", "AuditArchive"))
 
@@ -308,3 +309,94 @@ def test_anpr_transparency_to_a_date_includes_that_day_and_counts_alerts_raised(
     assert out["period"] == "2026-11-01 to 2026-11-30, both days included (UTC)"
     assert out["searches"]["total"] == 1
     assert (out["watchlist_hits"], out["alerts"]["by_outcome"]) == (1, {"vehicle_stopped": 1})
+
+
+# -- the CLI through the API, as the person logged in (issue 17, item 2) -----------------------
+
+
+@pytest.fixture
+def api_server(aws, function_env, cameras):
+    """The audit API function behind a localhost HTTP server: bearer token "user:group"."""
+    import re
+    import threading
+    import urllib.parse
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from anpr.accountability.wiring import audit_api_services
+    from anpr.kernel.platform import API_ROUTES
+
+    from tests.helpers import FakeLambdaContext, api_event, claims
+    from tests.integration.conftest import load_handler
+
+    function_env("AuditApi")
+    handler = load_handler("audit_api")
+    handler.function.services.use(audit_api_services(clock=fixed(NOW_MS)))
+    routes = [(r, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", r.path) + "$")) for r in API_ROUTES]
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_GET(self):
+            url = urllib.parse.urlsplit(self.path)
+            path = urllib.parse.unquote(url.path)
+            route, params = next(
+                (r, m.groupdict()) for r, m in ((r, rx.match(path)) for r, rx in routes) if m
+            )
+            user, group = self.headers["Authorization"].removeprefix("Bearer ").split(":")
+            query = dict(urllib.parse.parse_qsl(url.query))
+            resp = handler.lambda_handler(api_event("GET", route.path, path, claims=claims(user, group),
+                                                    query=query, path_params=params), FakeLambdaContext())  # fmt: skip
+            self.send_response(resp["statusCode"])
+            self.end_headers()
+            self.wfile.write(resp["body"].encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", handler
+    server.shutdown()
+
+
+def test_the_audit_cli_goes_through_the_api_as_the_person(api_server, capsys):
+    url, handler = api_server
+    trail = handler.function.services().trail
+    trail.record(event(0, "alice"))
+    # WHEN auditor "aud" asks who accessed the plate through the API
+    assert cli("audit", "who-accessed", "1-ABC-234", "--case-ref", "COC-2026-12", "--reason",
+               "citizen complaint 12", "--api", url, "--token", "aud:auditor") == 0  # fmt: skip
+    # THEN the answer comes from the API, and the access is recorded under their own name
+    assert [a["actor_name"] for a in json.loads(capsys.readouterr().out)["accesses"]] == ["alice"]
+    last = list(trail.records())[-1].event
+    assert (last.action, last.actor_name, last.roles) == ("audit.accesses_viewed", "aud", ["auditor"])
+    assert cli("audit", "verify", "--api", url, "--token", "aud:auditor") == 0
+    assert json.loads(capsys.readouterr().out)["ok"] is True
+    assert (
+        cli(
+            "transparency",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--api",
+            url,
+            "--token",
+            "sup:supervisor",
+        )
+        == 0
+    )
+    assert (
+        json.loads(capsys.readouterr().out)["period"] == "2026-11-01 to 2026-11-30, both days included (UTC)"
+    )
+
+
+def test_the_audit_cli_prints_the_api_s_refusal_in_one_line(api_server):
+    url, _ = api_server
+    # a patrol officer may not run the oversight query: the API's reason, no traceback
+    with pytest.raises(
+        SystemExit,
+        match=r"^anpr: GET /audit/plates/\{plate\}/accesses requires one of \['auditor'\].*\(HTTP 403\)$",
+    ):
+        cli("audit", "who-accessed", "1ABC234", "--case-ref", "COC-2026-12", "--reason", "citizen complaint 12",
+            "--api", url, "--token", "pat:patrol")  # fmt: skip
+    with pytest.raises(SystemExit, match=r"^anpr: cannot reach the API at http://127.0.0.1:9"):
+        cli("audit", "verify", "--api", "http://127.0.0.1:9", "--token", "aud:auditor")

@@ -1,7 +1,12 @@
 """``anpr audit verify``, ``anpr audit who-accessed PLATE``, ``anpr transparency``.
 
-Talks to AWS, or to the local runtime's moto server with ``--endpoint URL`` (or env
-``AWS_ENDPOINT_URL``). Physical names come from flags, from the functions' env variables
+With ``--api URL --token T`` (or ``ANPR_API`` / ``ANPR_TOKEN``: ``make local`` prints them)
+the commands go through the REST API as the person logged in: the API checks their role,
+records the access under their name and answers with its own error messages, which are
+printed as one line (exit 1).
+
+Without an API address they read AWS directly (ops, or an independent check of the chain),
+or the local runtime's moto server with ``--endpoint URL`` (or env ``AWS_ENDPOINT_URL``). Physical names come from flags, from the functions' env variables
 (``ANPR_TABLE_AUDIT_TRAIL``...), or from ``--prefix`` (the local runtime's naming,
 ``anpr-local`` → ``anpr-local-audit-trail``).
 
@@ -16,6 +21,9 @@ import getpass
 import json
 import os
 import sys
+import urllib.error
+import urllib.parse
+import urllib.request
 
 #: (flag, env var, spec kind, spec id)
 _RESOURCES = {
@@ -55,7 +63,47 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tr.set_defaults(func=run_transparency)
 
 
+class ApiClient:
+    """GET on the REST API with the person's token; failures become one-line ``SystemExit``."""
+
+    def __init__(self, base_url: str, token: str):
+        if not token:
+            raise SystemExit(
+                "anpr: no token: pass --token T or set ANPR_TOKEN (make local prints one per role)"
+            )
+        self.base, self.token = base_url.rstrip("/"), token
+
+    def get(self, path: str, query: dict | None = None) -> str:
+        params = {k: v for k, v in (query or {}).items() if v not in (None, "")}
+        url = self.base + urllib.parse.quote(path) + (f"?{urllib.parse.urlencode(params)}" if params else "")
+        req = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.token}"})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                return resp.read().decode()
+        except urllib.error.HTTPError as exc:
+            raw = exc.read().decode(errors="replace")
+            try:
+                message = json.loads(raw).get("error") or raw
+            except (ValueError, AttributeError):
+                message = raw.strip()[:300] or exc.reason
+            raise SystemExit(f"anpr: {message} (HTTP {exc.code})") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise SystemExit(
+                f"anpr: cannot reach the API at {self.base}: {getattr(exc, 'reason', exc)}"
+            ) from None
+
+
+def _api(args: argparse.Namespace) -> ApiClient | None:
+    return ApiClient(args.api, args.token) if getattr(args, "api", "") else None
+
+
 def _common(p: argparse.ArgumentParser, *resources: str) -> None:
+    p.add_argument(
+        "--api", default=os.environ.get("ANPR_API", ""), help="API base URL: act as yourself (env ANPR_API)"
+    )
+    p.add_argument(
+        "--token", default=os.environ.get("ANPR_TOKEN", ""), help="your bearer token (env ANPR_TOKEN)"
+    )
     p.add_argument("--endpoint", default=None, help="AWS endpoint (moto server of the local runtime)")
     p.add_argument("--region", default=None, help="default: $AWS_REGION or eu-west-1")
     p.add_argument("--prefix", default=None, help="local runtime resource prefix, e.g. anpr-local")
@@ -101,15 +149,31 @@ def _trail(args: argparse.Namespace, region: str, with_archive: bool = True):
 def run_verify(args: argparse.Namespace) -> int:
     from anpr.accountability.verify import verify_store
 
-    region = _setup(args)
-    trail = _trail(args, region, with_archive=not args.no_archive)
-    report = verify_store(trail, trail.archive)
-    print(json.dumps(report.model_dump(mode="json"), indent=2))
-    if not report.ok:
-        print(f"audit chain NOT intact: {len(report.problems)} problem(s)", file=sys.stderr)
+    api = _api(args)
+    if api is not None:
+        report = json.loads(api.get("/audit/verify"))
+    else:
+        region = _setup(args)
+        trail = _trail(args, region, with_archive=not args.no_archive)
+        report = _direct(lambda: verify_store(trail, trail.archive)).model_dump(mode="json")
+    print(json.dumps(report, indent=2))
+    if not report["ok"]:
+        print(f"audit chain NOT intact: {len(report['problems'])} problem(s)", file=sys.stderr)
         return 1
-    print(f"audit chain intact: {report.checked} record(s), head {report.head_seq}", file=sys.stderr)
+    print(f"audit chain intact: {report['checked']} record(s), head {report['head_seq']}", file=sys.stderr)
     return 0
+
+
+def _direct(work):
+    """Run ``work`` against AWS; a missing credential or endpoint is one line, not a traceback."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from anpr.kernel.db import StorageError
+
+    try:
+        return work()
+    except (BotoCoreError, ClientError, StorageError) as exc:
+        raise SystemExit(f"anpr: AWS access failed: {exc} (or use --api URL --token T)") from None
 
 
 def _actor() -> str:
@@ -120,11 +184,8 @@ def _actor() -> str:
 
 
 def run_who_accessed(args: argparse.Namespace) -> int:
-    from anpr.accountability.access_report import who_accessed
     from anpr.accountability.justification import Justification, check_justification
     from anpr.accountability.service import parse_time
-    from anpr.kernel.audit import AuditEvent
-    from anpr.kernel.clock import system_clock
     from anpr.kernel.errors import BadRequest
 
     try:
@@ -132,6 +193,25 @@ def run_who_accessed(args: argparse.Namespace) -> int:
         start, end = parse_time(args.start, "--from"), parse_time(args.end, "--to", end_of_day=True)
     except BadRequest as exc:
         raise SystemExit(f"anpr: {exc}") from None
+    api = _api(args)
+    if api is not None:  # recorded by the API under the person's own name
+        query = {
+            "case_ref": j.case_ref,
+            "reason": j.reason,
+            "from": args.start,
+            "to": args.end,
+            "format": args.format,
+        }
+        print(api.get(f"/audit/plates/{args.plate}/accesses", query))
+        return 0
+    return _direct(lambda: _who_accessed_direct(args, j, start, end))
+
+
+def _who_accessed_direct(args: argparse.Namespace, j, start: int | None, end: int | None) -> int:
+    from anpr.accountability.access_report import who_accessed
+    from anpr.kernel.audit import AuditEvent
+    from anpr.kernel.clock import system_clock
+
     region = _setup(args)
     trail = _trail(args, region)
     now = system_clock()
@@ -157,18 +237,30 @@ def run_who_accessed(args: argparse.Namespace) -> int:
 
 
 def run_transparency(args: argparse.Namespace) -> int:
-    from anpr.accountability.adapters.dynamo import DynamoProbeStore, alert_counter, reads_counter
-    from anpr.accountability.models import ProbeStatus
     from anpr.accountability.service import period
-    from anpr.accountability.transparency import figures
     from anpr.kernel.errors import BadRequest
-    from anpr.reads.cameras import DynamoCameraRegistry
 
-    region = _setup(args)
     try:  # both ends included: --to 2026-11-30 counts the 30th
         start, end = period(args.start, args.end, now_ms=0)
     except BadRequest as exc:
         raise SystemExit(f"anpr: {exc}") from None
+    api = _api(args)
+    if api is not None:
+        print(
+            json.dumps(json.loads(api.get("/transparency", {"from": args.start, "to": args.end})), indent=2)
+        )
+        return 0
+    print(_direct(lambda: _transparency_direct(args, start, end)).model_dump_json(indent=2))
+    return 0
+
+
+def _transparency_direct(args: argparse.Namespace, start: int, end: int):
+    from anpr.accountability.adapters.dynamo import DynamoProbeStore, alert_counter, reads_counter
+    from anpr.accountability.models import ProbeStatus
+    from anpr.accountability.transparency import figures
+    from anpr.reads.cameras import DynamoCameraRegistry
+
+    region = _setup(args)
     trail = _trail(args, region, with_archive=False)
     probes_table = _name(args, "probes_table")
     probes = []
@@ -181,6 +273,4 @@ def run_transparency(args: argparse.Namespace) -> int:
     count = reads_counter(reads_table, region) if reads_table else (lambda s, e: None)
     alerts_table = _name(args, "alerts_table")
     alerts = alert_counter(alerts_table, region) if alerts_table else (lambda s, e: None)
-    result = figures(trail, cameras, probes, start, end, count_reads=count, count_alerts=alerts)
-    print(result.model_dump_json(indent=2))
-    return 0
+    return figures(trail, cameras, probes, start, end, count_reads=count, count_alerts=alerts)
