@@ -200,6 +200,7 @@ def _summary(rt: LocalRuntime, s3: TimedS3, truth, t0: float) -> dict:
         if len(latencies) >= 20
         else None,
         "ingest_cpu_ms_per_batch": statistics.mean(host.cpu_ms) if host.cpu_ms else None,
+        "ingest_wall_ms_per_batch": statistics.mean(host.wall_ms) if host.wall_ms else None,
         "ingest_invocations": len(host.cpu_ms),
         "records": sum(p.records for p in rt.pollers),
         "engines": dict(engines),
