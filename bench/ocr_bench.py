@@ -219,12 +219,49 @@ def main(argv: list[str] | None = None) -> int:
                     round(load_ms, 1),
                 ]
             )
+    _print_rows(head, rows)
+    if len(systems) > 1:
+        print(f"\nours vs {systems[1][0]} on the same images in this run (points; speed as a ratio)")
+        _print_rows(
+            ["set", "exact Δ", "char acc Δ", "det IoU≥.5 Δ", "det centre Δ", "median ms ×"],
+            versus([r.row() for r in systems[0][2]], [r.row() for r in systems[1][2]]),
+        )
+    return 0
+
+
+def _print_rows(head: list[str], rows: list[list]) -> None:
     widths = [max(len(_fmt(x)) for x in col) for col in zip(head, *rows, strict=True)]
     print(" | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
     print("-+-".join("-" * w for w in widths))
     for row in rows:
         print(" | ".join(_fmt(x).ljust(w) for x, w in zip(row, widths, strict=True)))
-    return 0
+
+
+def versus(ours: list[dict], baseline: list[dict]) -> list[list]:
+    """Per set scored for both: ours minus the baseline in percentage points (positive: ours is
+    better) and our median time as a multiple of the baseline's (below 1: ours is faster)."""
+    theirs = {r["set"]: r for r in baseline}
+    out = []
+    for r in ours:
+        b = theirs.get(r["set"])
+        if b is None:
+            continue
+
+        def delta(k: str, r=r, b=b) -> str:
+            return "n/a" if r[k] is None or b[k] is None else f"{r[k] - b[k]:+.1f}"
+
+        speed = f"{r['median_ms'] / b['median_ms']:.2f}×" if r["median_ms"] and b["median_ms"] else "n/a"
+        out.append(
+            [
+                r["set"],
+                delta("exact_%"),
+                delta("char_acc_%"),
+                delta("det_recall_%"),
+                delta("det_centre_%"),
+                speed,
+            ]
+        )
+    return out
 
 
 if __name__ == "__main__":

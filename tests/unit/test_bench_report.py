@@ -86,3 +86,30 @@ def test_a_failing_or_hanging_module_is_reported_and_the_others_still_run(tmp_pa
     assert "fake_slow_bench" in summary and "TIMED OUT after 8 s" in summary
     ok_line = next(ln for ln in summary.splitlines() if "fake_ok_bench" in ln)
     assert "goals 0 met, 1 MISSED" in ok_line and ok_line.rstrip().endswith("ok")
+
+
+def test_ocr_bench_compares_ours_with_the_baseline_of_the_same_run():
+    # GIVEN our scores and the baseline's on two sets, one scored for detection only
+    from bench.ocr_bench import versus
+
+    ours = [
+        {"set": "openalpr_br", "exact_%": 90.0, "char_acc_%": 97.0, "det_recall_%": 95.0, "det_centre_%": 96.0,
+         "median_ms": 20.0},
+        {"set": "uc3m_scenes", "exact_%": None, "char_acc_%": None, "det_recall_%": 88.0, "det_centre_%": 90.0,
+         "median_ms": 15.0},
+    ]  # fmt: skip
+    baseline = [
+        {"set": "openalpr_br", "exact_%": 60.0, "char_acc_%": 80.5, "det_recall_%": None, "det_centre_%": 70.0,
+         "median_ms": 80.0},
+        {"set": "uc3m_scenes", "exact_%": None, "char_acc_%": None, "det_recall_%": None, "det_centre_%": 91.0,
+         "median_ms": 30.0},
+    ]  # fmt: skip
+
+    # WHEN compared
+    rows = versus(ours, baseline)
+
+    # THEN each set shows the difference in points and the speed ratio, n/a where one is unscored
+    assert rows == [
+        ["openalpr_br", "+30.0", "+16.5", "n/a", "+26.0", "0.25×"],
+        ["uc3m_scenes", "n/a", "n/a", "n/a", "-1.0", "0.50×"],
+    ]
