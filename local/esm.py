@@ -104,7 +104,13 @@ class QueuePoller(threading.Thread):
             with self._lock:
                 self._inflight += 1
             event = {"Records": [lambda_record(m, self.queue_arn, self.region) for m in batch]}
-            future = self.submit(event)
+            try:
+                future = self.submit(event)
+            except Exception as exc:  # noqa: BLE001 - the host could not start the function
+                # the event source survives: the batch stays in the queue and is redelivered
+                failed: Future = Future()
+                failed.set_exception(exc)
+                future = failed
             future.add_done_callback(lambda f, b=batch: self._complete(f, b))
 
     def _collect(self) -> list[dict]:

@@ -14,10 +14,12 @@ import logging
 import multiprocessing
 import os
 import socket
+import threading
 import time
 import urllib.request
 import zipfile
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Self
 
@@ -54,29 +56,59 @@ class FunctionError(Exception):
 
 
 class FunctionHost:
-    """Warm "containers" for one function: a pool of spawned processes."""
+    """Warm "containers" for one function: a pool of spawned processes.
+
+    A worker that dies (``kill -9``, out of memory) breaks the pool: its in-flight invocations
+    fail (their batches are retried by the event source) and the next submit builds a new pool,
+    as Lambda starts a new container after one crashed.
+    """
 
     def __init__(self, fn: spec.FunctionSpec, env: dict[str, str], concurrency: int, log_dir: Path):
-        self.fn = fn
+        self.fn, self.env, self.concurrency, self.log_dir = fn, env, concurrency, log_dir
         self.cpu_ms: list[float] = []
         self.wall_ms: list[float] = []
-        ctx = multiprocessing.get_context("spawn")
-        self.pool = ProcessPoolExecutor(
-            max_workers=concurrency,
-            mp_context=ctx,
+        self.restarts = 0
+        self._lock = threading.Lock()
+        self._closed = False
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.concurrency,
+            mp_context=multiprocessing.get_context("spawn"),
             initializer=worker.init,
             initargs=(
-                fn.id,
-                str(fn.code_path),
-                fn.handler,
-                env,
-                str(log_dir / f"{fn.code}.log"),
+                self.fn.id,
+                str(self.fn.code_path),
+                self.fn.handler,
+                self.env,
+                str(self.log_dir / f"{self.fn.code}.log"),
                 [str(spec.ROOT), str(spec.ROOT / "layers" / "shared" / "python")],
+                os.getpid(),
             ),
         )
 
     def submit(self, event: dict) -> Future:
-        return self.pool.submit(worker.invoke, event, self.fn.timeout_s)
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"{self.fn.id}: the runtime is stopping")
+            try:
+                return self.pool.submit(worker.invoke, event, self.fn.timeout_s)
+            except BrokenProcessPool:
+                self._rebuild()
+                return self.pool.submit(worker.invoke, event, self.fn.timeout_s)
+
+    def _rebuild(self) -> None:
+        """A worker died: replace the broken pool (callers hold the lock)."""
+        log.warning("%s: a worker died; starting new workers", self.fn.id)
+        old = self.pool
+        old.shutdown(wait=False, cancel_futures=True)
+        _terminate(old)
+        self.pool = self._new_pool()
+        self.restarts += 1
+
+    def pids(self) -> list[int]:
+        return [p.pid for p in list((self.pool._processes or {}).values()) if p.pid]
 
     def invoke(self, event: dict) -> dict:
         """Synchronous invoke (RequestResponse); raises FunctionError on a function error."""
@@ -97,7 +129,24 @@ class FunctionHost:
             f.result()
 
     def shutdown(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        """Stop every worker now (in-flight batches stay in their queues and are redelivered)."""
+        with self._lock:
+            self._closed = True
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            _terminate(self.pool)
+
+
+def _terminate(pool: ProcessPoolExecutor, timeout_s: float = 5.0) -> None:
+    procs = list((pool._processes or {}).values())
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    deadline = time.monotonic() + timeout_s
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+            p.join(1)
 
 
 class LocalRuntime:

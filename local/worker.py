@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -32,8 +34,28 @@ class _Context:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def init(fn_name: str, code_dir: str, handler_ref: str, env: dict, log_path: str, sys_paths: list[str]):
+def _exit_with(parent_pid: int) -> None:
+    """A worker never outlives its runtime (even one killed with SIGKILL): no orphans."""
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent_pid:
+            os._exit(0)
+
+
+def init(
+    fn_name: str,
+    code_dir: str,
+    handler_ref: str,
+    env: dict,
+    log_path: str,
+    sys_paths: list[str],
+    parent_pid: int | None = None,
+):
     global _handler, _fn_name
+    # Ctrl-C reaches the whole process group: the runtime decides when its workers stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent_pid is not None:
+        threading.Thread(target=_exit_with, args=(parent_pid,), daemon=True, name="parent-watch").start()
     os.environ.update(env)
     os.environ["AWS_LAMBDA_FUNCTION_NAME"] = fn_name
     sys.path[:0] = [code_dir, *sys_paths]

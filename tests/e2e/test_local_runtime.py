@@ -76,3 +76,36 @@ def test_infrastructure_failure_is_retried_then_dead_lettered(tmp_path):
         assert rt.queue_depth("IngestDlq") == 1
         assert rt.pollers[0].failed_records >= 3
         assert _quarantined(rt) == []
+
+
+def _wait_for_read(rt, key: str, since_ms: int, timeout_s: float = 60) -> bool:
+    repo = DynamoPlateReadRepository(rt.name("table", "Reads"), "eu-west-1")
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if any(
+            r.snapshot_key == key for r in repo.by_camera("BRU-001", since_ms - 60_000, since_ms + 60_000)
+        ):
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_a_killed_worker_does_not_stop_ingest(runtime):
+    import os
+    import signal
+
+    # GIVEN a running platform whose ingest workers are warm
+    host = runtime.hosts["Ingest"]
+    runtime.warm_up("Ingest")
+    pids = host.pids()
+    assert pids
+    # WHEN one ingest worker is killed with SIGKILL
+    os.kill(pids[0], signal.SIGKILL)
+    time.sleep(1.0)
+    now = int(time.time() * 1000)
+    key = _upload(runtime, jpeg(), metadata(capture_ms=now - 1000))
+    # THEN the event source is still running, new workers replace the pool, the snapshot is read
+    assert _wait_for_read(runtime, key, now)
+    assert all(p.is_alive() for p in runtime.pollers)
+    assert host.restarts >= 1 and pids[0] not in host.pids()
+    assert runtime.queue_depth("IngestDlq") == 0
