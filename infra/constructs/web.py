@@ -1,0 +1,130 @@
+"""The web apps' hosting: a private S3 bucket behind CloudFront (origin access control), with
+security headers on every response and no third-party origin allowed by the CSP.
+
+The console and the patrol app (``web/dist``) are static files; they call the REST API, whose
+origin is the only other one the CSP allows (``api_origin``). Plate crops come as presigned S3
+links (``img_origins``).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra.constructs.acknowledge import acknowledge
+
+
+def content_security_policy(api_origin: str = "", img_origins: tuple[str, ...] = ()) -> str:
+    """Self only, plus the API (fetch) and the object store (presigned crop images)."""
+    imgs = " ".join(("'self'", "data:", "blob:", *img_origins))
+    connect = " ".join(filter(None, ("'self'", api_origin)))
+    return (
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {imgs}; "
+        f"connect-src {connect}; worker-src 'self'; manifest-src 'self'; font-src 'self'; "
+        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+
+
+class WebApps(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        cid: str,
+        *,
+        access_logs: s3.IBucket,
+        removal: RemovalPolicy,
+        api_origin: str = "",
+        img_origins: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(scope, cid)
+        self.bucket = s3.Bucket(
+            self,
+            "Assets",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="WebAssets/",
+            removal_policy=removal,
+            auto_delete_objects=False,
+        )
+        # CloudFront standard logs are delivered with ACLs: a bucket of their own that allows them
+        self.log_bucket = s3.Bucket(
+            self,
+            "CdnLogs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="WebCdnLogs/",
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
+            removal_policy=removal,
+        )
+        self.headers = cloudfront.ResponseHeadersPolicy(
+            self,
+            "SecurityHeaders",
+            comment="ANPR web apps: CSP without third-party origins, HSTS, no framing",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=content_security_policy(api_origin, img_origins), override=True
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(730),
+                    include_subdomains=True,
+                    preload=True,
+                    override=True,
+                ),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True
+                ),
+            ),
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Cdn",
+            comment="ANPR console and patrol app",
+            default_root_object="index.html",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=self.headers,
+            ),
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+            enable_logging=True,
+            log_bucket=self.log_bucket,
+            log_file_prefix="cdn/",
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR1",
+            "Officers and investigators work from anywhere (cross-border operations, travel); access is "
+            "controlled by the personal Cognito login with MFA, not by the viewer's country.",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR2",
+            "Static, public-by-design application shell without personal data; every data call goes to the "
+            "REST API, which authenticates each request. A CloudFront WAF web ACL must live in us-east-1 "
+            "and is planned with the deployed domain.",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR4",
+            "No custom domain yet: the default *.cloudfront.net certificate, whose minimum protocol "
+            "CloudFront fixes itself; TLSv1.2_2021 is set and applies once the domain's ACM certificate is.",
+        )
+        CfnOutput(self, "Url", value=f"https://{self.distribution.distribution_domain_name}")
+        CfnOutput(self, "AssetsBucket", value=self.bucket.bucket_name)

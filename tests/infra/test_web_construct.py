@@ -1,0 +1,90 @@
+"""The web apps' hosting in a stack of its own: private bucket, CloudFront with OAC and security
+headers, and the cdk-nag gate over it."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import App, RemovalPolicy, Stack
+from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Template
+from cdk_nag import AwsSolutionsChecks
+
+from infra.constructs.web import WebApps
+from tests.infra.synthesis import cdk_context
+
+pytestmark = pytest.mark.xdist_group("infra")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    app = App(context=cdk_context(), outdir=str(tmp_path_factory.mktemp("cdk-web")))
+    stack = Stack(app, "WebTest", env={"region": "eu-west-1"})
+    logs = s3.Bucket(
+        stack,
+        "AccessLogs",
+        enforce_ssl=True,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+    )
+    web = WebApps(
+        stack,
+        "Web",
+        access_logs=logs,
+        removal=RemovalPolicy.RETAIN,
+        api_origin="https://api.example.police.be",
+        img_origins=("https://snapshots.s3.eu-west-1.amazonaws.com",),
+    )
+    return app, stack, web, Template.from_stack(stack).to_json()
+
+
+def _of(tpl: dict, cfn_type: str) -> list[dict]:
+    return [r.get("Properties", {}) for r in tpl["Resources"].values() if r["Type"] == cfn_type]
+
+
+def test_assets_bucket_is_private_encrypted_and_tls_only(built):
+    _, stack, web, tpl = built
+    # GIVEN the synthesized web hosting THEN the assets bucket blocks all public access, is
+    # encrypted, logs its access, and its policy lets only CloudFront (this distribution) read it
+    assets = tpl["Resources"][stack.get_logical_id(web.bucket.node.default_child)]["Properties"]
+    assert all(assets["PublicAccessBlockConfiguration"].values())
+    assert assets["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert assets["LoggingConfiguration"]["LogFilePrefix"] == "WebAssets/"
+    policies = [p["PolicyDocument"]["Statement"] for p in _of(tpl, "AWS::S3::BucketPolicy")]
+    statements = [s for doc in policies for s in doc]
+    readers = [s for s in statements if s["Effect"] == "Allow" and "s3:GetObject" in str(s["Action"])]
+    assert readers and all(s["Principal"] == {"Service": "cloudfront.amazonaws.com"} for s in readers)
+    assert any(s["Effect"] == "Deny" and "aws:SecureTransport" in str(s.get("Condition")) for s in statements)
+
+
+def test_distribution_uses_origin_access_control_and_https(built):
+    _, _, _, tpl = built
+    (dist,) = _of(tpl, "AWS::CloudFront::Distribution")
+    cfg = dist["DistributionConfig"]
+    assert _of(tpl, "AWS::CloudFront::OriginAccessControl")
+    assert "OriginAccessControlId" in cfg["Origins"][0]
+    assert cfg["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert cfg["Logging"]["Prefix"] == "cdn/"
+
+
+def test_security_headers_allow_no_third_party_origin(built):
+    _, _, _, tpl = built
+    (policy,) = _of(tpl, "AWS::CloudFront::ResponseHeadersPolicy")
+    sec = policy["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    csp = sec["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    # THEN scripts, styles and fonts come from the site only; fetches go to the site and the API
+    assert "script-src 'self';" in csp and "style-src 'self';" in csp and "font-src 'self';" in csp
+    assert "connect-src 'self' https://api.example.police.be;" in csp
+    assert "frame-ancestors 'none'" in csp and "unsafe" not in csp
+    origins = {w for w in csp.replace(";", " ").split() if w.startswith("http")}
+    assert origins == {"https://api.example.police.be", "https://snapshots.s3.eu-west-1.amazonaws.com"}
+    assert sec["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31_536_000
+    assert sec["FrameOptions"]["FrameOption"] == "DENY"
+    assert sec["ContentTypeOptions"]["Override"] is True
+
+
+def test_cdk_nag_clean_with_per_resource_reasons(built):
+    app, *_ = built
+    # GIVEN the web hosting WHEN the AWS Solutions pack validates it THEN nothing is left
+    report = AwsSolutionsChecks(verbose=True).validate_scope(app)
+    findings = [f"{v.rule_name} {r.construct_path}" for v in report.violations for r in v.violating_resources]
+    assert findings == [], "\n".join(findings)
