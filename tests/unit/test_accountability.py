@@ -325,3 +325,17 @@ def test_transparency_figures_come_from_the_trail_and_the_tables():
     assert f.cameras["total"] == 2 and f.reads == 1234 and f.accesses_denied == 1
     assert f.probes["drawn"] == 3 and f.probes["open"] == 3
     assert "1ABC234" not in f.model_dump_json()
+
+
+@pytest.mark.parametrize("comment", ["\u200b\u200b\u200b", "...", "\x00\x00\x00\ufeff", "- -"])
+def test_a_probe_answer_needs_a_visible_comment(comment):
+    # GIVEN a drawn probe WHEN a supervisor answers with invisible or filler characters
+    clock = Clock()
+    service, _ = probes_with(1, ProbePolicy(rate=1, seed="x"), clock)
+    probe = service.draw_period(1)[0]
+    # THEN 400, and the probe stays open
+    with pytest.raises(BadRequest, match="comment"):
+        service.answer(
+            caller("sam", "supervisor"), probe.probe_id, Answer(verdict="justified", comment=comment)
+        )
+    assert service.list(ProbeStatus.OPEN)[0].probe_id == probe.probe_id

@@ -13,8 +13,10 @@ on what was actually recorded, whatever the search feature's own storage looks l
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
+from anpr.accountability.justification import visible
 from anpr.accountability.models import Answer, AuditRecord, Probe, ProbePolicy, ProbeStatus
 from anpr.accountability.ports import AuditReader, ProbeStore
 from anpr.kernel.audit import AuditEvent, AuditTrail
@@ -23,6 +25,8 @@ from anpr.kernel.clock import DAY_MS, Clock
 from anpr.kernel.errors import BadRequest, Conflict, NotFound
 
 SEARCH_ACTION = "search.submitted"
+#: a supervisor's comment holds at least this many letters or digits (visible ones)
+MIN_COMMENT_ALNUM = 3
 SYSTEM_ACTOR = "system:probes"
 
 
@@ -107,14 +111,17 @@ class ProbeService:
             raise Forbidden("a supervisor cannot review their own search")
         if probe.status == ProbeStatus.ANSWERED:
             raise Conflict(f"probe {probe_id} was already answered by {probe.answered_by}")
-        if not answer.comment.strip():
-            raise BadRequest("a comment is required")
+        comment = visible(answer.comment)
+        if sum(unicodedata.category(c)[0] in "LN" for c in comment) < MIN_COMMENT_ALNUM:
+            raise BadRequest(
+                f"comment: say what was checked, in at least {MIN_COMMENT_ALNUM} letters or digits"
+            )
         now = self.clock()
         answered = probe.model_copy(
             update={
                 "status": ProbeStatus.ANSWERED,
                 "verdict": answer.verdict,
-                "comment": answer.comment,
+                "comment": comment,
                 "answered_by": caller.user_id,
                 "answered_at_ms": now,
             }
