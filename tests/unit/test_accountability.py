@@ -339,3 +339,26 @@ def test_a_probe_answer_needs_a_visible_comment(comment):
             caller("sam", "supervisor"), probe.probe_id, Answer(verdict="justified", comment=comment)
         )
     assert service.list(ProbeStatus.OPEN)[0].probe_id == probe.probe_id
+
+
+# -- what the reports rely on, network-free (the moto tests: test_accountability_audit.py) ---
+
+
+def test_verify_index_recomputes_derived_attributes_and_checks_pointers_both_ways(chain):
+    from anpr.accountability.models import derived_attributes
+    from anpr.accountability.verify import verify_index
+
+    # GIVEN the records as a table returns them (with their index attributes) and their pointers
+    records = [r.model_copy(update={"index": derived_attributes(r.seq, r.body)}) for r in chain.chain]
+    pointers = [("1ABC234", r.seq) for r in records]
+    assert verify_index(records, pointers) == []
+    # WHEN record 2's day_pk is rewritten, record 3's pointer deleted, and a pointer forged
+    records[1] = records[1].model_copy(update={"index": records[1].index | {"day_pk": "D#19700101"}})
+    pointers = [p for p in pointers if p[1] != 3] + [("9ZZZ999", 4), ("1ABC234", 99)]
+    # THEN each is reported where it is
+    assert [(p.seq, p.kind) for p in verify_index(records, pointers)] == [
+        (2, "index_mismatch"),
+        (4, "pointer_orphan"),
+        (99, "pointer_orphan"),
+        (3, "pointer_missing"),
+    ]
