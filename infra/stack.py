@@ -48,7 +48,9 @@ class AnprStack(Stack):
         Tags.of(self).add("stage", stage.name)
 
         self.keys = DataKeys(self, "Keys", stage=stage, registry=registry, removal=removal)
-        self.reads_store = ReadsStore(self, "ReadsStore", keys=self.keys, registry=registry, removal=removal)
+        self.reads_store = ReadsStore(
+            self, "ReadsStore", keys=self.keys, registry=registry, removal=removal, stage=stage
+        )
         self.ingest = Ingest(self, "Ingest", stage=stage, keys=self.keys, registry=registry, removal=removal)
         self.alerts = Alerts(self, "Alerts", keys=self.keys, registry=registry)
         self.functions = Functions(self, "Functions", stage=stage, registry=registry, removal=removal)

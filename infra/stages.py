@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from anpr.kernel.spec import FunctionSpec, Use
 
@@ -11,23 +12,65 @@ from anpr.kernel.spec import FunctionSpec, Use
 METRICS_NAMESPACE = "ANPR"
 
 
+#: Belgian law: ANPR reads are kept at most 12 months, backups included
+LEGAL_LIMIT_DAYS = 365
+#: DynamoDB TTL deletes expired items "within a few days" (typically 48 h): counted against the limit
+TTL_LAG_DAYS = 2
+
+
 @dataclass(frozen=True)
 class Stage:
     name: str
-    #: legal window for ANPR reads (Belgium: at most 12 months); snapshots expire with them
-    retention_days: int = 365
+    #: legal window for ANPR reads; snapshots expire with them. retention + TTL lag + PITR window
+    #: must fit in LEGAL_LIMIT_DAYS: a read restored from a backup is still a read (docs/networks.md)
+    retention_days: int = LEGAL_LIMIT_DAYS - TTL_LAG_DAYS - 7
+    #: DynamoDB point-in-time recovery window (1..35 days)
+    pitr_days: int = 7
     #: searches reaching reads older than this need a prosecutor's decision
     admin_window_days: int = 30
     log_retention_days: int = 30
     #: "destroy" for throw-away stages, "retain" where data must survive a stack delete
     removal_policy: str = "destroy"
     region: str = "eu-west-1"
+    #: who gets the alarms (SNS email subscription); None: no subscription (local only)
+    alarm_email: str | None = None
+    #: S3 Object Lock mode of the audit archive: COMPLIANCE nobody can shorten (prod);
+    #: GOVERNANCE lets an administrator with s3:BypassGovernanceRetention clean up a dev account
+    audit_lock_mode: Literal["GOVERNANCE", "COMPLIANCE"] = "COMPLIANCE"
+    #: the AWS account (alias) the stage deploys to, and whether this stage's stack owns the
+    #: account-wide API Gateway CloudWatch role (exactly one stage per account may)
+    account: str = "local"
+    owns_account_resources: bool = False
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.pitr_days <= 35:
+            raise ValueError(f"stage {self.name}: pitr_days must be 1..35 (DynamoDB), got {self.pitr_days}")
+        kept = self.retention_days + TTL_LAG_DAYS + self.pitr_days
+        if kept > LEGAL_LIMIT_DAYS:
+            raise ValueError(
+                f"stage {self.name}: retention {self.retention_days} + TTL lag {TTL_LAG_DAYS} + PITR "
+                f"{self.pitr_days} = {kept} days exceeds the legal {LEGAL_LIMIT_DAYS}"
+            )
 
 
 STAGES: dict[str, Stage] = {
     "local": Stage(name="local"),
-    "dev": Stage(name="dev", log_retention_days=14),
-    "prod": Stage(name="prod", log_retention_days=365, removal_policy="retain"),
+    "dev": Stage(
+        name="dev",
+        log_retention_days=14,
+        alarm_email="anpr-dev-alarms@example.org",  # replace with the team's list before deploying
+        audit_lock_mode="GOVERNANCE",
+        account="anpr-dev",
+        owns_account_resources=True,
+    ),
+    "prod": Stage(
+        name="prod",
+        log_retention_days=365,
+        removal_policy="retain",
+        alarm_email="anpr-ops-oncall@example.org",  # replace with the on-call address before deploying
+        account="anpr-prod",
+        owns_account_resources=True,
+    ),
 }
 
 

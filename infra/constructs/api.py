@@ -106,7 +106,9 @@ class ApiAuth(Construct):
             description="ANPR platform API (Cognito-authenticated)",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             # API Gateway needs an account-level role to write execution/access logs
-            cloud_watch_role=True,
+            # the account-wide API Gateway → CloudWatch Logs role: declared by one stage per
+            # account (Stage.owns_account_resources), set once by hand elsewhere (docs/networks.md)
+            cloud_watch_role=stage.owns_account_resources,
             cloud_watch_role_removal_policy=removal,
             deploy_options=apigw.StageOptions(
                 stage_name=stage.name,

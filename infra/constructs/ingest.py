@@ -118,6 +118,15 @@ class Ingest(Construct):
         ]
         if spec.expire_with_retention:
             rules.append(self._retention_rule(spec.versioned))
+        elif getattr(spec, "object_lock", False):
+            # a released copy's delete leaves a noncurrent version: gone a day later
+            rules.append(
+                s3.LifecycleRule(
+                    id="released-versions",
+                    noncurrent_version_expiration=Duration.days(NONCURRENT_VERSION_GRACE_DAYS),
+                    expired_object_delete_marker=True,
+                )
+            )
         # write-once (WORM) evidence, e.g. the audit mirror; a field the spec may carry
         lock_days = getattr(spec, "object_lock_days", None)
         return s3.Bucket(
@@ -131,15 +140,20 @@ class Ingest(Construct):
             enforce_ssl=True,
             minimum_tls_version=1.2,
             versioned=spec.versioned or bool(lock_days),
-            object_lock_enabled=True if lock_days else None,
-            object_lock_default_retention=s3.ObjectLockRetention.compliance(Duration.days(lock_days))
-            if lock_days
-            else None,
+            # evidence buckets: locked per object (legal hold) or by default retention (archive)
+            object_lock_enabled=True if lock_days or getattr(spec, "object_lock", False) else None,
+            object_lock_default_retention=self._lock_retention(lock_days) if lock_days else None,
             lifecycle_rules=rules,
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix=f"{spec.id}/",
             removal_policy=self._removal,
         )
+
+    def _lock_retention(self, days: int) -> s3.ObjectLockRetention:
+        """The stage's mode: COMPLIANCE (prod, nobody can shorten it) or GOVERNANCE (dev)."""
+        if self._stage.audit_lock_mode == "GOVERNANCE":
+            return s3.ObjectLockRetention.governance(Duration.days(days))
+        return s3.ObjectLockRetention.compliance(Duration.days(days))
 
     def _retention_rule(self, versioned: bool) -> s3.LifecycleRule:
         days = self._stage.retention_days

@@ -1,10 +1,17 @@
-"""Operations: an SNS topic for alarms, alarms on what must never silently pile up
-(DLQ depth, function errors, API 5xx, failed searches) and one dashboard.
+"""Operations: an SNS topic for alarms (subscribed from stage config), alarms on what must
+never silently pile up and one dashboard.
+
+Alarms are rates and ages, not single events: DLQ depth (any message), the age of the oldest
+message on each work queue, each function's error rate and throttle rate (metric math over
+invocations), failed searches, API 5xx, refused camera uploads and silent cameras. The
+per-network widgets use SEARCH expressions over the ``network`` dimension
+(``anpr.networks.metrics``): a new network appears on the dashboard without a deploy.
 """
 
 from __future__ import annotations
 
 from anpr.kernel.platform import QUEUES
+from anpr.networks import metrics as network_metrics
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cw
@@ -12,6 +19,7 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
@@ -20,6 +28,13 @@ from infra.constructs.keys import DataKeys
 from infra.stages import Stage
 
 PERIOD = Duration.minutes(5)
+#: a work queue whose oldest message waits longer than this is falling behind (seconds)
+OLDEST_MESSAGE_AGE_S = 600
+#: percent of invocations, over three 5-minute periods
+ERROR_RATE_PCT = 2
+THROTTLE_RATE_PCT = 1
+#: refused uploads (all networks) in 5 minutes: a misconfigured or hostile device
+UPLOAD_REFUSALS = 20
 
 
 class Monitoring(Construct):
@@ -49,6 +64,8 @@ class Monitoring(Construct):
                 conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
             )
         )
+        if stage.alarm_email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(stage.alarm_email))
         self.alarms: list[cw.Alarm] = []
         dlq_ids = {q.id for q in QUEUES if q.is_dlq}
         for qid, queue in queues.items():
@@ -60,11 +77,33 @@ class Monitoring(Construct):
                     ),
                     f"{qid}: messages failed processing and wait for replay",
                 )
+            else:
+                self._alarm(
+                    f"{qid}OldestMessage",
+                    queue.metric_approximate_age_of_oldest_message(
+                        period=Duration.minutes(1), statistic="Maximum"
+                    ),
+                    f"{qid}: the oldest message has waited over {OLDEST_MESSAGE_AGE_S} s (ingest falls behind)",
+                    threshold=OLDEST_MESSAGE_AGE_S,
+                    periods=5,
+                )
         for fid, function in functions.items():
+            invocations = function.metric_invocations(period=PERIOD, statistic="Sum")
             self._alarm(
-                f"{fid}Errors",
-                function.metric_errors(period=PERIOD, statistic="Sum"),
-                f"{fid}: function errors",
+                f"{fid}ErrorRate",
+                self._rate(function.metric_errors(period=PERIOD, statistic="Sum"), invocations, "errors"),
+                f"{fid}: more than {ERROR_RATE_PCT} % of invocations fail",
+                threshold=ERROR_RATE_PCT,
+                periods=3,
+            )
+            self._alarm(
+                f"{fid}ThrottleRate",
+                self._rate(
+                    function.metric_throttles(period=PERIOD, statistic="Sum"), invocations, "throttles"
+                ),
+                f"{fid}: more than {THROTTLE_RATE_PCT} % of invocations throttled",
+                threshold=THROTTLE_RATE_PCT,
+                periods=3,
             )
         for mid, machine in state_machines.items():
             self._alarm(
@@ -76,6 +115,22 @@ class Monitoring(Construct):
             self._alarm(
                 "Api5xx", api.metric_server_error(period=PERIOD, statistic="Sum"), "API: 5xx responses"
             )
+        namespace = network_metrics.NAMESPACE
+        self._alarm(
+            "UploadsRefused",
+            cw.Metric(
+                namespace=namespace, metric_name=network_metrics.REFUSED, period=PERIOD, statistic="Sum"
+            ),
+            f"cameras: more than {UPLOAD_REFUSALS} uploads refused in 5 minutes (see the audit trail)",
+            threshold=UPLOAD_REFUSALS,
+        )
+        self._alarm(
+            "SilentCameras",
+            cw.Metric(
+                namespace=namespace, metric_name=network_metrics.SILENT, period=PERIOD, statistic="Maximum"
+            ),
+            "cameras: silent during their usual traffic hours (daily report per network)",
+        )
 
         dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=f"anpr-{stage.name}")
         dashboard.add_widgets(
@@ -101,15 +156,69 @@ class Monitoring(Construct):
             ],
             cw.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24),
         )
+        dashboard.add_widgets(*self._network_widgets(namespace))
 
-    def _alarm(self, alarm_id: str, metric: cw.IMetric, description: str) -> None:
+    @staticmethod
+    def _network_widgets(namespace: str) -> list[cw.IWidget]:
+        """One line per network (SEARCH over the ``network`` dimension): networks are data."""
+
+        def by_network(
+            metric: str, stat: str, dims: str = "network", period_s: int = 60
+        ) -> cw.MathExpression:
+            return cw.MathExpression(
+                expression=f"SEARCH('{{{namespace},{dims}}} MetricName=\"{metric}\"', '{stat}', {period_s})",
+                label="",
+                period=Duration.seconds(period_s),
+            )
+
+        m = network_metrics
+        return [
+            cw.GraphWidget(
+                title="Snapshots / min per network", left=[by_network(m.SNAPSHOTS, "Sum")], width=12
+            ),
+            cw.GraphWidget(
+                title="Quarantined per network and reason",
+                left=[by_network(m.QUARANTINED, "Sum", "network,reason", 300)],
+                width=12,
+            ),
+            cw.GraphWidget(
+                title="OCR confidence per network (avg)",
+                left=[by_network(m.CONFIDENCE, "Average", period_s=300)],
+                width=8,
+            ),
+            cw.GraphWidget(
+                title="Upload → read latency per network (p95, ms)",
+                left=[by_network(m.LATENCY, "p95", period_s=300)],
+                width=8,
+            ),
+            cw.GraphWidget(
+                title="Refused uploads and silent cameras per network",
+                left=[by_network(m.REFUSED, "Sum", "network,reason", 300)],
+                right=[by_network(m.SILENT, "Maximum", period_s=300)],
+                width=8,
+            ),
+        ]
+
+    @staticmethod
+    def _rate(part: cw.IMetric, whole: cw.IMetric, label: str) -> cw.MathExpression:
+        """``part`` as a percentage of ``whole`` (0 when nothing ran)."""
+        return cw.MathExpression(
+            expression="IF(whole > 0, 100 * part / whole, 0)",
+            using_metrics={"part": part, "whole": whole},
+            label=f"{label} %",
+            period=PERIOD,
+        )
+
+    def _alarm(
+        self, alarm_id: str, metric: cw.IMetric, description: str, *, threshold: float = 0, periods: int = 1
+    ) -> None:
         alarm = cw.Alarm(
             self,
             alarm_id,
             metric=metric,
-            threshold=0,
+            threshold=threshold,
             comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
+            evaluation_periods=periods,
             treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
             alarm_description=description,
         )

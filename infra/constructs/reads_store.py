@@ -1,4 +1,9 @@
-"""DynamoDB tables from ``spec.TABLES``: on-demand, PITR, CMK encryption, TTL, GSIs (ALL)."""
+"""DynamoDB tables from ``spec.TABLES``: on-demand, PITR, CMK encryption, TTL, GSIs (ALL).
+
+PITR keeps every table restorable for the stage's ``pitr_days`` (not DynamoDB's default 35):
+a read that TTL deleted stays restorable that long, so retention + TTL lag + PITR window must
+fit in the legal 12 months (checked by ``infra.stages.Stage``; docs/networks.md).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from constructs import Construct
 
 from infra.constructs.keys import DataKeys
 from infra.constructs.registry import Registry
+from infra.stages import Stage
 
 _TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
 
@@ -27,8 +33,10 @@ class ReadsStore(Construct):
         registry: Registry,
         removal: RemovalPolicy,
         tables: tuple[TableSpec, ...] = TABLES,
+        stage: Stage | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        pitr_days = (stage or Stage(name="default")).pitr_days
         self.tables: dict[str, dynamodb.Table] = {}
         for spec in tables:
             table = dynamodb.Table(
@@ -38,7 +46,7 @@ class ReadsStore(Construct):
                 sort_key=_attr(spec.sort_key),
                 billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
                 point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                    point_in_time_recovery_enabled=True
+                    point_in_time_recovery_enabled=True, recovery_period_in_days=pitr_days
                 ),
                 encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
                 encryption_key=keys.for_class(spec.data_class),

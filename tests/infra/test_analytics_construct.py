@@ -79,7 +79,8 @@ def test_glue_table_projects_day_and_hour_partitions_over_the_parquet_columns(bu
     ti = table["TableInput"]
     assert [k["Name"] for k in ti["PartitionKeys"]] == ["day", "hour"]
     p = ti["Parameters"]
-    assert p["projection.enabled"] == "true" and p["projection.day.range"] == "NOW-365DAYS,NOW"
+    assert p["projection.enabled"] == "true"
+    assert p["projection.day.range"] == f"NOW-{stage('dev').retention_days}DAYS,NOW"
     assert p["projection.hour.digits"] == "2"
     assert [c["Name"] for c in ti["StorageDescriptor"]["Columns"]][:3] == ["read_id", "plate", "raw_text"]
 
@@ -101,7 +102,7 @@ def test_buckets_expire_the_copy_with_retention_and_results_within_days(built):
         for rule in b.get("LifecycleConfiguration", {}).get("Rules", [])
         if "ExpirationInDays" in rule
     )
-    assert expirations == [3, 365]
+    assert expirations == [3, stage("dev").retention_days]
     encrypted = [b for b in _of(tpl, "AWS::S3::Bucket") if "BucketEncryption" in b]
     assert all(
         e["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"

@@ -247,3 +247,86 @@ def test_only_the_held_evidence_copies_can_be_deleted_by_a_function(synth):
                     s,
                 )
     assert deleters, "the legal-hold release needs s3:DeleteObject on the held-evidence bucket"
+
+
+# -- operations hardening (issue 12 #5) ---------------------------------------------------
+def test_pitr_window_plus_ttl_stays_within_the_legal_limit(synth):
+    from infra.stages import LEGAL_LIMIT_DAYS, STAGES, TTL_LAG_DAYS
+
+    # GIVEN every table THEN its PITR window is the stage's, not DynamoDB's default 35 days
+    for lid, table in synth.resources("AWS::DynamoDB::Table").items():
+        pitr = table["Properties"]["PointInTimeRecoverySpecification"]
+        assert pitr["RecoveryPeriodInDays"] == DEV.pitr_days, lid
+    # AND in every stage, a read expired by TTL cannot be restored past the legal limit
+    for s in STAGES.values():
+        assert s.retention_days + TTL_LAG_DAYS + s.pitr_days <= LEGAL_LIMIT_DAYS, s.name
+
+
+def test_a_stage_beyond_the_legal_limit_is_refused():
+    import pytest
+
+    from infra.stages import Stage
+
+    with pytest.raises(ValueError, match="exceeds the legal"):
+        Stage(name="bad", retention_days=365, pitr_days=7)
+    with pytest.raises(ValueError, match="1..35"):
+        Stage(name="bad", retention_days=300, pitr_days=36)
+
+
+def test_alarms_reach_the_stage_subscription(synth):
+    subs = synth.resources("AWS::SNS::Subscription").values()
+    topic = synth.stack.get_logical_id(synth.stack.monitoring.topic.node.default_child)
+    assert {(s["Properties"]["Protocol"], s["Properties"]["Endpoint"]) for s in subs if
+            s["Properties"]["TopicArn"] == {"Ref": topic}} == {("email", DEV.alarm_email)}  # fmt: skip
+
+
+def test_ingest_has_reserved_concurrency_and_searches_an_upper_bound(synth):
+    from anpr.kernel.platform import function
+
+    for fid in ("Ingest", "SearchTask"):
+        props = synth.props(
+            synth.stack.get_logical_id(synth.stack.functions.functions[fid].node.default_child)
+        )
+        assert props["ReservedConcurrentExecutions"] == function(fid).reserved_concurrency > 0, fid
+    # the search bound leaves ingest and the account's unreserved pool (≥ 100) room in 1,000
+    assert function("Ingest").reserved_concurrency + function("SearchTask").reserved_concurrency <= 900
+
+
+def test_alarms_on_oldest_message_age_and_rates_not_single_events(synth):
+    alarms = list(synth.resources("AWS::CloudWatch::Alarm").values())
+    ages = [a for a in alarms if a["Properties"].get("MetricName") == "ApproximateAgeOfOldestMessage"]
+    work_queues = [q for q in QUEUES if not q.is_dlq]
+    assert len(ages) == len(work_queues) and all(a["Properties"]["Threshold"] >= 60 for a in ages)
+    rates = [a for a in alarms if "Metrics" in a["Properties"]]
+    expressions = [m["Expression"] for a in rates for m in a["Properties"]["Metrics"] if "Expression" in m]
+    n_functions = len(synth.stack.functions.functions)
+    assert sum("100 * part / whole" in e for e in expressions) == 2 * n_functions  # errors and throttles
+    assert not [a for a in alarms if a["Properties"].get("MetricName") == "Errors"]
+
+
+def test_audit_archive_lock_mode_follows_the_stage(synth, prod):
+    archive = synth.logical_id("bucket", "AuditArchive")
+    for s, mode in ((synth, "GOVERNANCE"), (prod, "COMPLIANCE")):
+        lock = s.props(archive)["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+        assert lock["Mode"] == mode
+
+
+def test_held_evidence_is_versioned_and_object_locked(synth):
+    props = synth.props(synth.logical_id("bucket", "HeldEvidence"))
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert props["ObjectLockEnabled"] is True
+    rules = {r["Id"]: r for r in props["LifecycleConfiguration"]["Rules"]}
+    assert rules["released-versions"]["NoncurrentVersionExpiration"] == {
+        "NoncurrentDays": NONCURRENT_VERSION_GRACE_DAYS
+    }
+
+
+def test_one_stage_per_account_declares_the_api_gateway_account_role(synth):
+    from infra.stages import STAGES
+
+    owners: dict[str, list[str]] = {}
+    for s in STAGES.values():
+        if s.owns_account_resources:
+            owners.setdefault(s.account, []).append(s.name)
+    assert all(len(names) == 1 for names in owners.values()), owners
+    assert len(synth.resources("AWS::ApiGateway::Account")) == (1 if DEV.owns_account_resources else 0)

@@ -74,7 +74,7 @@ PART = SpecPart(
             object_lock_days=730,
         ),
         # Copies of held snapshots/crops (same keys): outlive the Snapshots lifecycle until released.
-        BucketSpec(id="HeldEvidence", expire_with_retention=False, versioned=False),
+        BucketSpec(id="HeldEvidence", expire_with_retention=False, versioned=True, object_lock=True),
     ),
     functions=(
         FunctionSpec(

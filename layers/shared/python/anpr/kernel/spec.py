@@ -73,6 +73,9 @@ class BucketSpec:
     data_class: Literal["plates", "audit", "ops"] = "plates"
     #: S3 Object Lock in compliance mode (write-once archive); needs versioning
     object_lock_days: int | None = None
+    #: Object Lock enabled without a default retention: objects the writer puts under a legal
+    #: hold cannot be deleted until the hold is lifted (held evidence); needs versioning
+    object_lock: bool = False
 
 
 @dataclass(frozen=True)

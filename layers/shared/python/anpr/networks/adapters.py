@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterable
 
 import boto3
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PynamoDBException
@@ -14,6 +13,7 @@ from pynamodb.models import Model
 
 from anpr.kernel.db import StorageError, table_meta, table_models
 from anpr.kernel.observability import logger
+from anpr.networks import metrics
 from anpr.networks.models import Network, Zone
 
 
@@ -143,12 +143,10 @@ def s3_signer(bucket: str, region: str) -> S3UploadSigner:
 
 
 def cloudwatch_refusal_counter(namespace: str = "ANPR"):
-    """``UploadRefused`` with dimensions network and reason (EMF: no API call)."""
+    """``UploadRefused`` per network and reason, and in total (EMF: no API call)."""
 
     def count(network_id: str, reason: str) -> None:
         logger.warning("upload refused", extra={"network": network_id, "reason": reason})
-        with single_metric(name="UploadRefused", unit=MetricUnit.Count, value=1, namespace=namespace) as m:
-            m.add_dimension(name="network", value=network_id)
-            m.add_dimension(name="reason", value=reason)
+        metrics.upload_refused(network_id, reason, namespace)
 
     return count

@@ -62,6 +62,7 @@ PART = SpecPart(
             service="search-task",
             memory_mb=1769,  # one full vCPU: the partition scan is CPU-bound once data arrives
             timeout_s=300,
+            reserved_concurrency=300,  # upper bound: one Map's width; the ASL retries throttles
             uses=(
                 Use("table", "Reads", "read"),
                 Use("table", "Cameras", "read"),
