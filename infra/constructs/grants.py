@@ -92,7 +92,7 @@ def statements_for(use: Use, resource: Any) -> tuple[list[Statement], tuple[str,
         writes = access in ("write", "read_write", "append", "manage")
         if not (reads or writes):
             raise _unsupported(use)
-        objects = f"{resource.bucket_arn}/*"
+        objects = f"{resource.bucket_arn}/{use.prefix}*"
         # "manage" may also delete: releasing a legal hold removes the held evidence copies
         deletes = ("s3:DeleteObject",) if access == "manage" else ()
         actions = _u(OBJECT_READ if reads else (), OBJECT_WRITE if writes else (), deletes)
@@ -100,7 +100,7 @@ def statements_for(use: Use, resource: Any) -> tuple[list[Statement], tuple[str,
             Statement(
                 actions,
                 (objects,),
-                f"object keys are data-driven; scoped to the {use.resource} bucket's objects only",
+                f"object keys are data-driven; scoped to {use.resource} objects under '{use.prefix}' only",
             )
         ]
         if reads:

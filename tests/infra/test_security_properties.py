@@ -330,3 +330,22 @@ def test_one_stage_per_account_declares_the_api_gateway_account_role(synth):
             owners.setdefault(s.account, []).append(s.name)
     assert all(len(names) == 1 for names in owners.values()), owners
     assert len(synth.resources("AWS::ApiGateway::Account")) == (1 if DEV.owns_account_resources else 0)
+
+
+def test_writers_of_the_snapshot_bucket_write_only_under_their_prefix(synth):
+    # GIVEN the functions that write to the snapshot bucket (ingest: crops; camera uploads: snapshots)
+    snapshots = synth.logical_id("bucket", "Snapshots")
+    expected = {"Ingest": "/crops/*", "CameraUploads": "/snapshots/*"}
+    for fid, suffix in expected.items():
+        role = synth.stack.functions.functions[fid].role
+        role_id = synth.stack.get_logical_id(role.node.default_child)
+        writes = [
+            s
+            for lid, doc in _identity_policy_documents(synth).items()
+            if role_id in str(synth.resource(lid)["Properties"].get("Roles", ""))
+            for s in _statements(doc)
+            if "s3:PutObject" in _as_list(s["Action"]) and snapshots in str(s["Resource"])
+        ]
+        # THEN every PutObject on that bucket names the prefix
+        assert writes, fid
+        assert all(suffix in str(s["Resource"]) for s in writes), (fid, writes)

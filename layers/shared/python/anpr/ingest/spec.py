@@ -57,7 +57,8 @@ PART = SpecPart(
             timeout_s=30,
             layers=("shared", "ocr", "models"),
             uses=(
-                Use("bucket", "Snapshots", "read_write"),  # reads snapshots, writes plate crops
+                Use("bucket", "Snapshots", "read"),  # reads snapshots ...
+                Use("bucket", "Snapshots", "write", prefix="crops/"),  # ... writes plate crops only
                 Use("bucket", "Quarantine", "write"),
                 Use("table", "Reads", "write"),
                 Use("table", "Cameras", "read"),

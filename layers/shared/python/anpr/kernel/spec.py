@@ -111,6 +111,8 @@ class Use:
     kind: Literal["table", "bucket", "queue", "topic", "state_machine", "function"]
     resource: str
     access: Access
+    #: buckets only: the grant covers keys under this prefix (e.g. "crops/"); "" = every key
+    prefix: str = ""
 
     @property
     def env_var(self) -> str:

@@ -44,7 +44,7 @@ PART = SpecPart(
                 Use("table", "Networks", "read"),
                 Use("table", "Cameras", "read"),
                 # presigned POSTs carry this role's permission: it writes snapshots only
-                Use("bucket", "Snapshots", "write"),
+                Use("bucket", "Snapshots", "write", prefix="snapshots/"),
                 *AUDIT_WRITER_USES,  # upload.refused
             ),
         ),
