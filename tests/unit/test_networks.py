@@ -281,3 +281,21 @@ def test_camera_belongs_checks_network_and_status(world):
     assert not camera_belongs(cameras.get("C-1"), "city-a")
     assert network_of_key("snapshots/C-1/2026/x.jpg") == "C-1"  # legacy layout: ingest must check
     assert network_of_key("crops/a/b/c.jpg") == ""
+
+
+def test_no_zone_or_network_is_named_in_the_networks_code_or_the_infra():
+    # GIVEN every zone code and network id of the national data
+    zones = {z.code for z in load_zone_files(sorted((ROOT / "data/zones").glob("*.geojson")))}
+    networks = {
+        json.loads(p.read_text())["network"]["network_id"] for p in (ROOT / "data/networks").glob("*.json")
+    }
+    sources = [
+        *(ROOT / "layers/shared/python/anpr/networks").glob("*.py"),
+        *(ROOT / "functions/networks_api").glob("*.py"),
+        *(ROOT / "infra").rglob("*.py"),
+    ]
+    # THEN none of them appears in the code that serves them (they are rows, not constants)
+    for path in sources:
+        text = path.read_text()
+        named = sorted(n for n in zones | networks if n in text)
+        assert not named, (path, named)

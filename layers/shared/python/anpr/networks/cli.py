@@ -1,10 +1,10 @@
 """``anpr networks ...`` (ops): zones, networks, cameras, keys, through the API.
 
     anpr networks zones load data/zones/belgium.geojson
-    anpr networks register data/networks/gent-lez.json      # network + its cameras; prints the key once
-    anpr networks import gent-lez cameras.csv               # or .geojson; per-line report
-    anpr networks retire gent-lez                           # revokes the key, retires the cameras
-    anpr networks rotate-key gent-lez | list | show gent-lez | retire-camera gent-lez GNT-0001
+    anpr networks register data/networks/NETWORK.json   # network + its cameras; prints the key once
+    anpr networks import NETWORK cameras.csv            # or .geojson; per-line report
+    anpr networks retire NETWORK                        # revokes the key, retires the cameras
+    anpr networks rotate-key NETWORK | list | show NETWORK | retire-camera NETWORK CAMERA
 
 ``--api URL --token T`` (env ``ANPR_API``, ``ANPR_TOKEN``): an ops user's token.
 """

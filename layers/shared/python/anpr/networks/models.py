@@ -48,7 +48,9 @@ class NetworkIn(BaseModel):
 
         bad = [z for z in zones if not re.match(ZONE_CODE_PATTERN, z)]
         if bad:
-            raise ValueError(f"not zone codes: {bad[:5]} (expected e.g. BXL-5339)")
+            raise ValueError(
+                f"not zone codes: {bad[:5]} (capitals, digits and hyphens, as in the zones file)"
+            )
         return sorted(set(zones))
 
 

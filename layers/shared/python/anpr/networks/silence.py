@@ -79,7 +79,9 @@ class SilentCamera:
     last_seen_ms: int | None
 
 
-def silent_cameras(activities: Iterable[CameraActivity], now_ms: int, rule: SilenceRule) -> list[SilentCamera]:
+def silent_cameras(
+    activities: Iterable[CameraActivity], now_ms: int, rule: SilenceRule
+) -> list[SilentCamera]:
     """Cameras silent for ``rule.silent_minutes`` through hours in which they usually send."""
     out = []
     for a in activities:
