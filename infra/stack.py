@@ -21,6 +21,7 @@ from infra.constructs import (
     Schedules,
     Search,
 )
+from infra.constructs.web import WebApps
 from infra.stages import Stage
 
 REMOVAL_POLICIES = {"destroy": RemovalPolicy.DESTROY, "retain": RemovalPolicy.RETAIN}
@@ -58,6 +59,8 @@ class AnprStack(Stack):
         self.functions.wire()
         self.schedules = Schedules(self, "Schedules", registry=registry)
         self.api = ApiAuth(self, "ApiAuth", stage=stage, registry=registry, removal=removal)
+        web_origins = {"api": self.api.api, "images": self.ingest.buckets["Snapshots"]}  # for the CSP
+        self.web = WebApps(self, "Web", access_logs=self.ingest.access_logs, removal=removal, **web_origins)
         self.monitoring = Monitoring(
             self,
             "Monitoring",

@@ -8,7 +8,8 @@ links (``img_origins``).
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy
+from aws_cdk import Annotations, CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_kms as kms
@@ -39,8 +40,15 @@ class WebApps(Construct):
         removal: RemovalPolicy,
         api_origin: str = "",
         img_origins: tuple[str, ...] = (),
+        api: apigw.IRestApi | None = None,
+        images: s3.IBucket | None = None,
     ) -> None:
+        """``api`` / ``images``: the REST API and the bucket of presigned crop links, allowed by the CSP."""
         super().__init__(scope, cid)
+        if api is not None:
+            api_origin = f"https://{api.rest_api_id}.execute-api.{Stack.of(self).region}.amazonaws.com"
+        if images is not None:
+            img_origins = (*img_origins, f"https://{images.bucket_regional_domain_name}")
         # like every bucket of the stack: its own KMS key (rotated); CloudFront's OAC may decrypt
         self.key = kms.Key(
             self, "AssetsKey", enable_key_rotation=True, removal_policy=removal, description="ANPR web assets"
@@ -95,7 +103,13 @@ class WebApps(Construct):
             ),
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+        )
+        # the key policy lets this account's distributions decrypt (a wildcard: naming this one would
+        # be a key → bucket → distribution → key cycle); reading still needs the bucket policy,
+        # which names this distribution alone (tests/infra/test_web_construct.py)
+        Annotations.of(self).acknowledge_warning(
+            "@aws-cdk/aws-cloudfront-origins:wildcardKeyPolicyForOac",
+            "GetObject is granted to this distribution only by the bucket policy",
         )
         acknowledge(
             self.distribution,
@@ -121,7 +135,7 @@ class WebApps(Construct):
             self.distribution,
             "AwsSolutions-CFR4",
             "No custom domain yet: the default *.cloudfront.net certificate, whose minimum protocol "
-            "CloudFront fixes itself; TLSv1.2_2021 is set and applies once the domain's ACM certificate is.",
+            "CloudFront fixes itself; set TLSv1.2_2021 with the domain's ACM certificate when it exists.",
         )
         CfnOutput(self, "Url", value=f"https://{self.distribution.distribution_domain_name}")
         CfnOutput(self, "AssetsBucket", value=self.bucket.bucket_name)

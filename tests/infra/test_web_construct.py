@@ -82,9 +82,9 @@ def test_security_headers_allow_no_third_party_origin(built):
     assert sec["ContentTypeOptions"]["Override"] is True
 
 
-def test_cloudfront_alone_may_decrypt_the_assets(built):
-    _, _, _, tpl = built
-    # GIVEN the assets key THEN its policy lets CloudFront decrypt only for this distribution
+def test_only_this_distribution_can_read_the_encrypted_assets(built):
+    _, stack, web, tpl = built
+    # GIVEN the assets key and bucket policy
     (key,) = _of(tpl, "AWS::KMS::Key")
     assert key["EnableKeyRotation"] is True
     cdn = [
@@ -92,7 +92,14 @@ def test_cloudfront_alone_may_decrypt_the_assets(built):
         for s in key["KeyPolicy"]["Statement"]
         if s.get("Principal") == {"Service": "cloudfront.amazonaws.com"}
     ]
+    # THEN CloudFront may decrypt only for distributions of this account (CDK's cycle-free wildcard) ...
     assert cdn and all("AWS:SourceArn" in str(s["Condition"]) for s in cdn)
+    assert all(s["Action"] == "kms:Decrypt" for s in cdn)
+    # ... and the bucket policy lets this distribution, and no other, get objects
+    dist_id = stack.get_logical_id(web.distribution.node.default_child)
+    statements = [s for p in _of(tpl, "AWS::S3::BucketPolicy") for s in p["PolicyDocument"]["Statement"]]
+    readers = [s for s in statements if s["Effect"] == "Allow" and "s3:GetObject" in str(s["Action"])]
+    assert readers and all(dist_id in str(s["Condition"]["StringEquals"]["AWS:SourceArn"]) for s in readers)
 
 
 def test_cdk_nag_clean_with_per_resource_reasons(built):
