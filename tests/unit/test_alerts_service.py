@@ -3,9 +3,11 @@ once, acknowledgement lifecycle, the re-sender."""
 
 import pytest
 from anpr.alerts.matcher import Matcher, WatchlistCache
+from anpr.alerts.messages import NoPresigner, alert_message, alert_summary
 from anpr.alerts.models import MatchKind, Outcome, Priority, from_ms
 from anpr.alerts.publisher import AlertDeliveryError
 from anpr.alerts.service import AlertDesk, AlertPolicy, AlertResender, AlertService
+from anpr.kernel.auth import Caller, Forbidden
 from anpr.kernel.errors import BadRequest, Conflict
 
 from tests.fakes.accountability import InMemoryAuditTrail
@@ -16,7 +18,9 @@ from tests.unit.test_alerts_models import caller, entry, read
 MIN = 60_000
 
 
-POLICY = AlertPolicy(dedupe_window_s=600, resend_after_s=300, max_resends=2)
+#: re-sends only: escalation is tested with its own policy (ESCALATING)
+POLICY = AlertPolicy(dedupe_window_s=600, resend_after_s=300, max_resends=2, escalate_after_s=24 * 3600)
+ESCALATING = AlertPolicy(dedupe_window_s=600, resend_after_s=300, max_resends=2, escalate_after_s=180)
 
 
 class World:
@@ -186,7 +190,7 @@ def test_resender_publishes_an_alert_the_ingest_path_never_could(world):
     world.publisher.fail_next = 0
     # WHEN the re-sender runs after N minutes THEN it is published once, and not re-sent (medium)
     world.now += 6 * MIN
-    assert world.resender.run() == {"sent": 1, "first_sends": 1, "cleared": 0}
+    assert world.resender.run() == {"sent": 1, "first_sends": 1, "cleared": 0, "escalated": 0}
     world.now += 6 * MIN
     world.resender.run()
     assert len(world.publisher.sent) == 1
@@ -203,3 +207,76 @@ def test_a_car_read_once_as_a_lookalike_and_once_exactly_is_one_alert_upgraded_t
     [alert] = world.alerts.alerts.values()
     assert alert.match_kind == MatchKind.EXACT and alert.priority == Priority.HIGH
     assert alert.sighting_count == 2 and len(world.publisher.sent) == 2
+
+
+def _officer(name: str, zone: str = "BXL-5339") -> Caller:
+    return Caller(f"sub-{name}", name, frozenset({"patrol"}), zones=frozenset({zone}))
+
+
+def test_a_claim_is_seen_by_every_officer_of_the_zone_and_cannot_be_taken_twice():
+    # GIVEN a high-priority alert in an officer's zone, seen by two officers of that zone
+    world = World(entry("1ABC234"), policy=ESCALATING)
+    [alert] = world.service.on_reads([read("1ABC234", read_id="h")])
+    zone = alert.latest.zone
+    anna, ben = _officer("anna", zone), _officer("ben", zone)
+    # WHEN Anna claims it
+    world.desk.claim(alert.alert_id, anna)
+    # THEN Ben's feed shows Anna on it, Ben cannot take it over, Anna claiming again is harmless
+    [line] = [alert_summary(a) for a in world.desk.feed(zone, "open", 10, ben)]
+    assert line["claimed_by"] == "anna"
+    with pytest.raises(Conflict, match="already claimed by anna"):
+        world.desk.claim(alert.alert_id, ben)
+    assert world.desk.claim(alert.alert_id, anna).claim.by_id == "sub-anna"
+    # AND the claim is audited once, with the plate
+    claims = [e for e in world.audit.events if e.action == "alert.claimed"]
+    assert [(e.actor_id, e.plates) for e in claims] == [("sub-anna", ["1ABC234"])]
+    # AND an officer of another zone may not claim it
+    with pytest.raises(Forbidden):
+        world.desk.claim(alert.alert_id, _officer("omar", "BXL-5342"))
+
+
+def test_an_unclaimed_high_alert_escalates_once_on_time_and_a_claimed_one_never():
+    # GIVEN two high-priority alerts sent at the same time, one claimed at once
+    world = World(entry("1ABC234"), entry("7KLM890"), policy=ESCALATING)
+    raised = {
+        a.plate: a
+        for a in world.service.on_reads([read("1ABC234", read_id="a"), read("7KLM890", read_id="b")])
+    }
+    unclaimed, claimed = raised["1ABC234"], raised["7KLM890"]
+    world.desk.claim(claimed.alert_id, _officer("anna", claimed.latest.zone))
+    # WHEN the re-sender runs just before the escalation time THEN nothing is escalated
+    world.now += 2 * MIN
+    assert world.resender.run()["escalated"] == 0
+    # WHEN it runs after it THEN the unclaimed one is sent once more, marked escalated
+    world.now += 2 * MIN
+    assert world.resender.run()["escalated"] == 1
+    last = world.publisher.sent[-1]
+    assert last.alert_id == unclaimed.alert_id and alert_message(last, NoPresigner(), world.now)["escalated"]
+    # AND never again, and the claimed one never
+    for _ in range(4):
+        world.now += 6 * MIN
+        assert world.resender.run()["escalated"] == 0
+    assert world.alerts.get(claimed.alert_id).escalated_ms is None
+
+
+def test_the_supervisor_sees_a_shift_with_its_follow_up_rate():
+    # GIVEN three alerts in one zone: one closed, one claimed, one nobody took
+    world = World(entry("1ABC234"), entry("7KLM890"), entry("5QRS111"), policy=ESCALATING)
+    raised = world.service.on_reads(
+        [read("1ABC234", read_id="a"), read("7KLM890", read_id="b"), read("5QRS111", read_id="c")]
+    )
+    a, b, c = (next(x for x in raised if x.plate == p) for p in ("1ABC234", "7KLM890", "5QRS111"))
+    zone = a.latest.zone
+    anna = _officer("anna", zone)
+    world.desk.acknowledge(a.alert_id, Outcome.STOPPED, "", anna)
+    world.desk.claim(b.alert_id, anna)
+    supervisor = Caller("sub-sam", "sam", frozenset({"supervisor"}), zones=frozenset({zone}))
+    # WHEN the supervisor looks at the shift
+    view = world.desk.follow_up(zone, NOW_MS - 3_600_000, NOW_MS + 3_600_000, supervisor)
+    # THEN every state is counted and the unanswered one is named
+    assert (view["raised"], view["closed"], view["claimed"], view["open_unclaimed"]) == (3, 1, 1, 1)
+    assert view["follow_up_rate"] == pytest.approx(1 / 3)
+    assert [u["alert_id"] for u in view["unanswered"]] == [c.alert_id]
+    # AND looking at it is audited with the plates it shows
+    [seen] = [e for e in world.audit.events if e.action == "alert.follow_up_viewed"]
+    assert seen.plates == sorted(["1ABC234", "7KLM890", "5QRS111"])

@@ -90,11 +90,27 @@ def list_alerts(
     return {"alerts": [alert_summary(a) for a in found]}
 
 
+@router.get("/alerts/follow-up")
+def follow_up(
+    zone: Annotated[str, Query(min_length=1, max_length=64)],
+    start_ms: Annotated[int, Query(ge=0, le=10**14)],
+    end_ms: Annotated[int, Query(ge=0, le=10**14)],
+) -> dict:
+    """A zone's shift for its supervisor: open, claimed, closed, escalated; the follow-up rate."""
+    return services(router).desk.follow_up(zone, start_ms, end_ms, caller(router))
+
+
 @router.get("/alerts/<alert_id>")
 def get_alert(alert_id: str) -> dict:
     desk = services(router).desk
     alert = desk.view(alert_id, caller(router))
     return alert_view(alert, desk.presigner, desk.clock(), desk.presign_ttl_s)
+
+
+@router.post("/alerts/<alert_id>/claim")
+def claim(alert_id: str) -> dict:
+    """ "I'm on it": every officer of the zone sees who took the alert."""
+    return alert_summary(services(router).desk.claim(alert_id, caller(router)))
 
 
 @router.post("/alerts/<alert_id>/acknowledge")

@@ -70,6 +70,7 @@ def alert_message(alert: Alert, presigner: Presigner, sent_ms: int, ttl_s: int =
         "snapshot_url": presigner.url(s.snapshot_bucket, s.snapshot_key),
         "urls_expire_ms": sent_ms + ttl_s * 1000,
         "sent_ms": sent_ms,
+        **_handling(alert),
     }
 
 
@@ -150,4 +151,14 @@ def alert_summary(alert: Alert) -> dict:
         "capture_ms": s.capture_ms,
         "sighting_count": alert.sighting_count,
         "outcome": alert.acknowledgement.outcome.value if alert.acknowledgement else None,
+        **_handling(alert),
+    }
+
+
+def _handling(alert: Alert) -> dict:
+    """Who took it and whether it was escalated: every officer of the zone sees it."""
+    return {
+        "claimed_by": (alert.claim.by_name or alert.claim.by_id) if alert.claim else None,
+        "claimed_ms": alert.claim.at_ms if alert.claim else None,
+        "escalated": alert.escalated_ms is not None,
     }

@@ -192,6 +192,16 @@ class Acknowledgement(BaseModel):
     at_ms: int
 
 
+class Claim(BaseModel):
+    """An officer said "I'm on it": every officer of the zone sees who took it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by_id: str
+    by_name: str = ""
+    at_ms: int
+
+
 class Alert(BaseModel):
     """A listed plate seen: one per (entry, read plate) per dedupe window, updated by sightings."""
 
@@ -223,6 +233,10 @@ class Alert(BaseModel):
     sent_count: int = 0
     last_sent_ms: int | None = None
     acknowledgement: Acknowledgement | None = None
+    #: who is handling it (before it is closed with an outcome)
+    claim: Claim | None = None
+    #: when an unclaimed high-priority alert was escalated to the zone's supervisor and dispatch
+    escalated_ms: int | None = None
     #: when the re-sender should look at it next (unpublished, or open and high priority)
     next_due_ms: int | None = None
     version: int | None = None  # optimistic locking in the store

@@ -20,6 +20,7 @@ from anpr.alerts.models import (
     NATIONAL,
     Acknowledgement,
     Alert,
+    Claim,
     Match,
     MatchKind,
     Outcome,
@@ -54,6 +55,12 @@ class AlertPolicy:
     retention_days: int = 365
     #: a capture older than this (against the clock) is a late hit: recorded, never published
     max_age_s: int = 900
+    #: an open high-priority alert nobody claimed is escalated this long after its first send
+    escalate_after_s: int = 180
+
+    @property
+    def escalate_ms(self) -> int:
+        return self.escalate_after_s * 1000
 
     @property
     def max_age_ms(self) -> int:
@@ -251,13 +258,24 @@ def _holds(alert: Alert, sighting: Sighting) -> bool:
     return any(s.read_id == sighting.read_id for s in alert.sightings)
 
 
+def escalation_due(alert: Alert, policy: AlertPolicy) -> int | None:
+    """When an open, unclaimed, high-priority alert is escalated (None: it never is)."""
+    if alert.status != "open" or alert.priority != Priority.HIGH or alert.claim or alert.escalated_ms:
+        return None
+    if alert.published_ms is None:
+        return None
+    return alert.published_ms + policy.escalate_ms
+
+
 def next_due(alert: Alert, sent_ms: int, policy: AlertPolicy) -> int | None:
-    """Open high-priority alerts come back to the re-sender until acknowledged (bounded)."""
+    """Open high-priority alerts come back to the re-sender until acknowledged (bounded), and
+    once more when their escalation falls due."""
     if alert.status != "open" or alert.priority != Priority.HIGH:
         return None
-    if alert.sent_count > policy.max_resends:  # sent_count includes the first send
-        return None
-    return sent_ms + policy.resend_ms
+    escalate = escalation_due(alert, policy)
+    resend = None if alert.sent_count > policy.max_resends else sent_ms + policy.resend_ms
+    due = [t for t in (resend, escalate) if t is not None]
+    return min(due) if due else None
 
 
 def mark_sent(alerts: AlertRepository, alert_id: str, sent_ms: int, policy: AlertPolicy) -> Alert:
@@ -302,11 +320,20 @@ class AlertResender:
 
     def run(self) -> dict:
         now = self.clock()
-        sent = first = cleared = 0
+        sent = first = cleared = escalated = 0
         for alert in self.alerts.due(now, self.batch):
             if alert.next_due_ms is None or alert.next_due_ms > now:
                 continue  # the index lagged behind a change
-            if alert.status == "open" and (not alert.published or next_due(alert, now, self.policy)):
+            due = escalation_due(alert, self.policy)
+            if due is not None and due <= now:
+                self._escalate(alert, now)  # a send too, marked ``escalated``
+                escalated += 1
+                sent += 1
+                continue
+            resend_at = (alert.last_sent_ms or 0) + self.policy.resend_ms
+            if alert.status == "open" and (
+                not alert.published or (next_due(alert, now, self.policy) and resend_at <= now)
+            ):
                 was_published = alert.published
                 sent_ms = self.publisher.publish(alert)
                 mark_sent(self.alerts, alert.alert_id, sent_ms, self.policy)
@@ -316,14 +343,41 @@ class AlertResender:
                     "alert re-sent" if was_published else "alert published by the re-sender",
                     extra={"alert_id": alert.alert_id, "send": alert.sent_count + 1},
                 )
+            elif alert.status == "open" and next_due(alert, alert.last_sent_ms or now, self.policy):
+                # woke for an escalation that no longer applies (claimed): back to its re-send time
+                self._clear(alert, next_due(alert, alert.last_sent_ms or now, self.policy))
             else:
                 self._clear(alert)
                 cleared += 1
-        return {"sent": sent, "first_sends": first, "cleared": cleared}
+        return {"sent": sent, "first_sends": first, "cleared": cleared, "escalated": escalated}
 
-    def _clear(self, alert: Alert) -> None:
+    def _escalate(self, alert: Alert, now: int) -> None:
+        """Nobody claimed it in time: send it again marked ``escalated`` (the zone's supervisor
+        and dispatch act on that flag), once."""
+        marked = alert.model_copy(update={"escalated_ms": now})
+        sent_ms = self.publisher.publish(marked)
+        for _ in range(MAX_ATTEMPTS):
+            current = self.alerts.get(alert.alert_id)
+            if current is None or current.escalated_ms is not None:
+                return
+            updated = current.model_copy(
+                update={
+                    "escalated_ms": now,
+                    "sent_count": current.sent_count + 1,
+                    "last_sent_ms": sent_ms,
+                }
+            )
+            updated = updated.model_copy(update={"next_due_ms": next_due(updated, sent_ms, self.policy)})
+            try:
+                self.alerts.save(updated)
+                log.warning("alert escalated: unclaimed", extra={"alert_id": alert.alert_id})
+                return
+            except StaleAlert:
+                continue
+
+    def _clear(self, alert: Alert, next_due_ms: int | None = None) -> None:
         try:
-            self.alerts.save(alert.model_copy(update={"next_due_ms": None}))
+            self.alerts.save(alert.model_copy(update={"next_due_ms": next_due_ms}))
         except StaleAlert:
             pass  # changed meanwhile: looked at again next run
 
@@ -403,7 +457,7 @@ class AlertDesk:
         resource = f"alert/{alert_id}"
         if not caller.zones:
             raise self._deny(caller, resource, _NO_ZONE, [alert.plate])
-        if not self.in_scope(alert, caller, acting=action == "acknowledgement"):
+        if not self.in_scope(alert, caller, acting=action in ("acknowledgement", "claim")):
             raise self._deny(
                 caller,
                 resource,
@@ -469,6 +523,78 @@ class AlertDesk:
         alert = self._scoped(alert_id, caller, "view")
         self.audit.record(audit_event("alert.viewed", caller, f"alert/{alert_id}", plates=[alert.plate]))
         return alert
+
+    def claim(self, alert_id: str, caller: Caller) -> Alert:
+        """ "I'm on it": the claim is on the alert for every officer of the zone to see."""
+        self._scoped(alert_id, caller, "claim")
+        for _ in range(MAX_ATTEMPTS):
+            alert = self.alerts.get(alert_id)
+            if alert is None:
+                raise NotFound(f"alert {alert_id} not found")
+            if alert.status != "open":
+                raise Conflict(f"alert {alert_id} is already closed")
+            if alert.claim is not None:
+                if alert.claim.by_id == caller.user_id:
+                    return alert
+                raise Conflict(
+                    f"alert {alert_id} is already claimed by {alert.claim.by_name or alert.claim.by_id}"
+                )
+            claim = Claim(by_id=caller.user_id, by_name=caller.username, at_ms=self.clock())
+            try:
+                saved = self.alerts.save(alert.model_copy(update={"claim": claim}))
+                break
+            except StaleAlert:
+                continue
+        else:
+            raise StorageError(f"alert {alert_id}: too much contention")
+        self.audit.record(audit_event("alert.claimed", caller, f"alert/{alert_id}", plates=[alert.plate]))
+        return saved
+
+    def follow_up(self, zone: str, start_ms: int, end_ms: int, caller: Caller, limit: int = 1000) -> dict:
+        """The supervisor's view of one zone and shift: open, claimed, closed and escalated
+        alerts (by first sighting in [start, end]) and the follow-up rate."""
+        self._check_feed_zone(zone, caller)
+        if end_ms <= start_ms:
+            raise BadRequest("the shift must end after it starts")
+        found = {
+            a.alert_id: a
+            for status in ("open", "acknowledged")
+            for feed_zone in {zone, NATIONAL}
+            for a in self.alerts.feed(feed_zone, status, limit)
+            if start_ms <= a.first.capture_ms <= end_ms
+            and (zone == NATIONAL or zone in a.zones_seen)
+            and self.in_scope(a, caller)
+        }
+        alerts = sorted(found.values(), key=lambda a: a.first.capture_ms)
+        counts = {
+            "raised": len(alerts),
+            "open_unclaimed": sum(a.status == "open" and a.claim is None for a in alerts),
+            "claimed": sum(a.status == "open" and a.claim is not None for a in alerts),
+            "closed": sum(a.status == "acknowledged" for a in alerts),
+            "escalated": sum(a.escalated_ms is not None for a in alerts),
+        }
+        rate = counts["closed"] / counts["raised"] if counts["raised"] else None
+        self.audit.record(
+            audit_event(
+                "alert.follow_up_viewed",
+                caller,
+                f"alerts/{zone}",
+                plates=sorted({a.plate for a in alerts}),
+                detail={"start_ms": start_ms, "end_ms": end_ms, **counts},
+            )
+        )
+        return {
+            "zone": zone,
+            "start_ms": start_ms,
+            "end_ms": end_ms,
+            **counts,
+            "follow_up_rate": rate,
+            "unanswered": [
+                {"alert_id": a.alert_id, "priority": a.priority.value, "first_seen_ms": a.first.capture_ms}
+                for a in alerts
+                if a.status == "open" and a.claim is None
+            ],
+        }
 
     def acknowledge(self, alert_id: str, outcome: Outcome, comment: str, caller: Caller) -> Alert:
         comment = comment.strip()

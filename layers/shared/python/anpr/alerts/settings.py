@@ -22,6 +22,8 @@ class AlertTuning(BaseConfig):
     alert_dedupe_minutes: int = Field(default=10, ge=1, le=24 * 60)
     #: an open high-priority alert is sent again after this many minutes...
     alert_resend_minutes: int = Field(default=5, ge=1, le=24 * 60)
+    #: an open high-priority alert nobody claimed goes to the zone's supervisor and dispatch after
+    alert_escalate_minutes: int = Field(default=3, ge=1, le=24 * 60)
     #: ...at most this many times
     alert_max_resends: int = Field(default=3, ge=0, le=20)
     #: lifetime of the presigned crop/snapshot links in a message

@@ -116,7 +116,10 @@ PART = SpecPart(
         RouteSpec("DELETE", "/watchlist/{entry_id}", "AlertsApi", roles=_WATCH_WRITE),
         RouteSpec("GET", "/alerts", "AlertsApi", roles=_PATROL),
         RouteSpec("GET", "/alerts/{alert_id}", "AlertsApi", roles=_PATROL),
+        RouteSpec("POST", "/alerts/{alert_id}/claim", "AlertsApi", roles=_PATROL),
         RouteSpec("POST", "/alerts/{alert_id}/acknowledge", "AlertsApi", roles=_PATROL),
+        # a zone's shift: open, claimed, closed, escalated and the follow-up rate
+        RouteSpec("GET", "/alerts/follow-up", "AlertsApi", roles=("supervisor",)),
     ),
     schedules=(ScheduleSpec(id="AlertResend", function="AlertResender", rate_minutes=1),),
     extra_uses={

@@ -46,6 +46,7 @@ def policy_of(settings) -> AlertPolicy:
     return AlertPolicy(
         dedupe_window_s=settings.alert_dedupe_minutes * 60,
         resend_after_s=settings.alert_resend_minutes * 60,
+        escalate_after_s=settings.alert_escalate_minutes * 60,
         max_resends=settings.alert_max_resends,
         retention_days=settings.retention_days,
         max_age_s=settings.alert_max_age_minutes * 60,
