@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 from anpr.alerts.feed import drain_queue
+from anpr.alerts.settings import AlertTuning
 from anpr.alerts.spec import DISPATCH_QUEUE, ZONES, zone_queue_id
 from anpr.reads.plates import CONFUSIONS
 
@@ -58,6 +59,10 @@ def setup_people(rt: LocalRuntime) -> Api:
     for user, groups in PEOPLE.items():
         rt.identity.add_user(user, *groups)
     return Api(rt)
+
+
+#: the alert service's default freshness limit (anpr.alerts.settings.AlertTuning)
+MAX_AGE_MIN = AlertTuning.model_fields["alert_max_age_minutes"].default
 
 
 def _lookalike(plate: str) -> str | None:
@@ -170,6 +175,7 @@ def collect_alerts(
         truth_sightings = entry.get("truth_sightings", 0)
         own_reads = [r for r in reads if r["plate"]["S"] == entry["vehicle_plate"]]
         national = "national" in entry["zones"]
+        in_zones = [r for r in own_reads if national or r.get("zone", {}).get("S") in entry["zones"]]
         # dedupe is per listed entry within a sliding window: a gap longer than the window
         # between two sightings rightly starts a new alert
         times = sorted(x["capture_ms"] for v in viewed for x in v.get("sightings", []))
@@ -187,8 +193,13 @@ def collect_alerts(
                 # carry the vehicle's plate, and of those the ones in the entry's zones
                 "read_as_plate": len(own_reads),
                 "dedupe_window_min": window_ms // 60_000,
-                "read_in_zones": sum(
-                    1 for r in own_reads if national or r.get("zone", {}).get("S") in entry["zones"]
+                "read_in_zones": len(in_zones),
+                # a capture older than this when matched is a late hit: recorded, never sent
+                "max_age_min": MAX_AGE_MIN,
+                "read_in_zones_fresh": sum(
+                    1
+                    for r in in_zones
+                    if int(r["ingested_ms"]["N"]) - int(r["capture_ms"]["N"]) <= MAX_AGE_MIN * 60_000
                 ),
             }
         )
@@ -360,8 +371,9 @@ def report(say, alerts: dict, searches: dict, audit: dict) -> None:
         )
         say(
             f"      the simulator drove it past {e['truth_sightings']} camera(s); {e['read_as_plate']} of those "
-            f"passages were read as {plate}, {e['read_in_zones']} of them in {where}: "
-            f"a sighting becomes an alert only when read and in the entry's zones"
+            f"passages were read as {plate}, {e['read_in_zones']} of them in {where}, "
+            f"{e['read_in_zones_fresh']} of those captured at most {e['max_age_min']} min before they were read: "
+            f"only those raise alerts (older ones are late hits, recorded but not sent)"
         )
         say(
             f"      {e['alerts']} alert(s) for {e['expected_alerts']} expected: sightings more than "
