@@ -40,6 +40,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 #: the vehicle the investigator follows, the listed vehicles the patrol is alerted to
 TRACKED = "1ABC234"
+PARTNER = "2DEF567"
 LISTED = ("2XYZ987", "1KLM456")
 ZONE = "BXL-5339"
 OTHER_ZONE = "BXL-5340"
@@ -136,6 +137,10 @@ def platform(tmp_path_factory):
         ring = [c for c in cameras if c.road == "R0" and c.name.endswith("(clockwise)")]
         route = sorted(ring, key=lambda c: float(re.search(r"km ([\d.]+)", c.name).group(1)))[3:9]
         reads = [_read(c, TRACKED, now_ms - 3_600_000 + i * 90_000, bucket) for i, c in enumerate(route)]
+        # its convoy partner, 8 s behind it at every camera
+        reads += [
+            _read(c, PARTNER, now_ms - 3_600_000 + i * 90_000 + 8_000, bucket) for i, c in enumerate(route)
+        ]
         in_zone = [c for c in cameras if c.zone == ZONE]
         s3 = rt.client("s3")
         repo = DynamoPlateReadRepository(rt.name("table", "Reads"), "eu-west-1")

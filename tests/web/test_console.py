@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import TRACKED
+from tests.web.conftest import PARTNER, TRACKED
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local-runtime")]
 
@@ -207,4 +207,48 @@ def test_watchlist_manager_adds_and_expires_an_entry(page_factory):
     # WHEN they expire it THEN it leaves the list
     row.get_by_role("button").click()
     row.wait_for(state="detached")
+    assert p.errors == []
+
+
+def _run(p, search_type: str, fill: dict[str, str]) -> None:
+    p.open("/console/")
+    p.login("inspector.peeters")
+    p.page.wait_for_selector("#search-form")
+    p.page.select_option("#search-type", search_type)
+    for selector, value in fill.items():
+        p.page.fill(selector, value)
+    p.page.fill("#case-ref", "PV-BRU-2026-01234")
+    p.page.fill("#reason", "Car-jacking series, Brussels north; vehicle tracing")
+    p.page.fill("#from", time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() - 7200)))
+    p.page.click("#run-search")
+    p.page.wait_for_selector("#results table, #results p, #job-status:has-text('Error')", timeout=120_000)
+    assert "SUCCEEDED" in p.page.inner_text("#job-status"), p.page.inner_text("#job-status")
+
+
+def test_convoy_search_ranks_the_partner_first_and_highlights_it(page_factory, platform):
+    # GIVEN a partner 8 s behind the tracked vehicle at six cameras WHEN a convoy search is run
+    p = page_factory()
+    _run(p, "convoy", {"#plate": TRACKED, "#min-cameras": "3"})
+    # THEN the partner is ranked first and its cameras are highlighted on the map
+    assert p.page.locator("#results tbody tr td:first-child").first.inner_text() == PARTNER
+    assert p.page.locator("#map .marker-partner").count() == len(platform.trajectory)
+    p.shot("console-convoy")
+    assert p.errors == []
+
+
+def test_place_search_lists_the_vehicles_seen_at_a_camera(page_factory, platform):
+    # GIVEN the first camera of the route WHEN a place-and-time search names it
+    p = page_factory()
+    _run(p, "place", {"#cameras": platform.trajectory[0]})
+    # THEN both vehicles that passed it are listed, and nothing else
+    assert set(p.page.locator("#results tbody td:first-child").all_inner_texts()) == {TRACKED, PARTNER}
+    assert p.errors == []
+
+
+def test_ab_search_lists_the_vehicles_seen_at_both_places(page_factory, platform):
+    # GIVEN the first and the last camera of the route WHEN an A-and-B search names them
+    p = page_factory()
+    _run(p, "ab", {"#cameras": platform.trajectory[0], "#cameras-b": platform.trajectory[-1]})
+    # THEN both vehicles that drove from A to B are listed
+    assert set(p.page.locator("#results tbody td:first-child").all_inner_texts()) == {TRACKED, PARTNER}
     assert p.errors == []

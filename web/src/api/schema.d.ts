@@ -21,6 +21,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/alerts/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /alerts/follow-up */
+        get: operations["follow_up_alerts_follow_up_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/alerts/{alert_id}": {
         parameters: {
             query?: never;
@@ -49,6 +66,23 @@ export interface paths {
         put?: never;
         /** POST /alerts/{alert_id}/acknowledge */
         post: operations["acknowledge_alerts__alert_id__acknowledge_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/{alert_id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /alerts/{alert_id}/claim */
+        post: operations["claim_alerts__alert_id__claim_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -158,6 +192,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/networks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /networks */
+        get: operations["list_networks_networks_get"];
+        put?: never;
+        /** POST /networks */
+        post: operations["register_network_networks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/networks/{network_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /networks/{network_id} */
+        get: operations["get_network_networks__network_id__get"];
+        put?: never;
+        post?: never;
+        /** DELETE /networks/{network_id} */
+        delete: operations["retire_network_networks__network_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/networks/{network_id}/cameras": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /networks/{network_id}/cameras */
+        get: operations["list_cameras_networks__network_id__cameras_get"];
+        put?: never;
+        /** POST /networks/{network_id}/cameras */
+        post: operations["register_camera_networks__network_id__cameras_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/networks/{network_id}/cameras/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /networks/{network_id}/cameras/import */
+        post: operations["import_cameras_networks__network_id__cameras_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/networks/{network_id}/cameras/{camera_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** DELETE /networks/{network_id}/cameras/{camera_id} */
+        delete: operations["retire_camera_networks__network_id__cameras__camera_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/networks/{network_id}/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /networks/{network_id}/key */
+        post: operations["rotate_key_networks__network_id__key_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/probes": {
         parameters: {
             query?: never;
@@ -199,7 +338,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** GET /searches */
+        get: operations["list_searches_searches_get"];
         put?: never;
         /** POST /searches */
         post: operations["submit_searches_post"];
@@ -315,6 +455,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/zones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /zones */
+        get: operations["list_zones_zones_get"];
+        /** PUT /zones */
+        put: operations["load_zones_zones_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -328,6 +486,52 @@ export interface components {
             comment: string;
             outcome: components["schemas"]["Outcome"];
         };
+        /** Answer */
+        Answer: {
+            /** Comment */
+            comment: string;
+            verdict: components["schemas"]["Verdict"];
+        };
+        /**
+         * CameraIn
+         * @description One camera to register in a network (API body, CSV row or GeoJSON feature).
+         */
+        CameraIn: {
+            /** Camera Id */
+            camera_id: string;
+            /** Heading */
+            heading?: number | null;
+            /** @default fixed */
+            kind: components["schemas"]["CameraKind"];
+            /** Lanes */
+            lanes?: number | null;
+            /** Lat */
+            lat: number;
+            /** Lon */
+            lon: number;
+            /**
+             * Municipality
+             * @default
+             */
+            municipality: string;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /**
+             * Road
+             * @default
+             */
+            road: string;
+            /** Zone */
+            zone?: string | null;
+        };
+        /**
+         * CameraKind
+         * @enum {string}
+         */
+        CameraKind: "fixed" | "mobile";
         /**
          * Category
          * @enum {string}
@@ -339,15 +543,87 @@ export interface components {
             detail?: components["schemas"]["ValidationError"][];
         };
         /**
+         * ImportRequest
+         * @description ``POST /networks/{id}/cameras/import``: a CSV or GeoJSON document as text.
+         */
+        ImportRequest: {
+            /** Content */
+            content: string;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "csv" | "geojson";
+        };
+        /**
+         * NetworkIn
+         * @description ``POST /networks``: an operator and its police zone(s).
+         */
+        NetworkIn: {
+            /** Contact */
+            contact: string;
+            kind: components["schemas"]["NetworkKind"];
+            /** Name */
+            name: string;
+            /** Network Id */
+            network_id: string;
+            /** Zones */
+            zones: string[];
+        };
+        /**
+         * NetworkKind
+         * @enum {string}
+         */
+        NetworkKind: "region" | "city" | "motorway" | "vehicles";
+        /**
          * Outcome
          * @enum {string}
          */
         Outcome: "stopped" | "not_found" | "misread" | "other";
+        /** PlaceHold */
+        PlaceHold: {
+            /**
+             * Case Ref
+             * @default
+             */
+            case_ref: string;
+            /** Prosecutor Ref */
+            prosecutor_ref?: string | null;
+            /** Reads */
+            reads: components["schemas"]["ReadRef"][];
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+        };
         /**
          * Priority
          * @enum {string}
          */
         Priority: "high" | "medium" | "low";
+        /**
+         * ProbeStatus
+         * @enum {string}
+         */
+        ProbeStatus: "open" | "answered" | "escalated";
+        /** ReadRef */
+        ReadRef: {
+            /** Capture Ms */
+            capture_ms: number;
+            /** Read Id */
+            read_id: string;
+        };
+        /** ReleaseHold */
+        ReleaseHold: {
+            /** Case Ref */
+            case_ref?: string | null;
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+        };
         /** ResponseValidationError */
         ResponseValidationError: {
             /** Detail */
@@ -387,6 +663,11 @@ export interface components {
             /** Error Type */
             type: string;
         };
+        /**
+         * Verdict
+         * @enum {string}
+         */
+        Verdict: "justified" | "not_justified";
         /**
          * WatchlistEntryIn
          * @description What a watchlist manager submits (REST body or one CSV line).
@@ -437,6 +718,41 @@ export interface operations {
                 zone: string;
                 status?: "open" | "acknowledged";
                 limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    follow_up_alerts_follow_up_get: {
+        parameters: {
+            query: {
+                zone: string;
+                start_ms: number;
+                end_ms: number;
             };
             header?: never;
             path?: never;
@@ -536,9 +852,48 @@ export interface operations {
             };
         };
     };
-    plate_accesses_audit_plates__plate__accesses_get: {
+    claim_alerts__alert_id__claim_post: {
         parameters: {
             query?: never;
+            header?: never;
+            path: {
+                alert_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    plate_accesses_audit_plates__plate__accesses_get: {
+        parameters: {
+            query?: {
+                case_ref?: string;
+                reason?: string;
+                from?: string | null;
+                to?: string | null;
+                format?: "json" | "csv";
+            };
             header?: never;
             path: {
                 plate: string;
@@ -629,7 +984,9 @@ export interface operations {
     };
     list_holds_legal_holds_get: {
         parameters: {
-            query?: never;
+            query?: {
+                status?: ("active" | "released") | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -663,7 +1020,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaceHold"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -725,7 +1086,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReleaseHold"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -747,9 +1112,313 @@ export interface operations {
             };
         };
     };
-    list_probes_probes_get: {
+    list_networks_networks_get: {
         parameters: {
             query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    register_network_networks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_network_networks__network_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                network_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    retire_network_networks__network_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                network_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_cameras_networks__network_id__cameras_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                network_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    register_camera_networks__network_id__cameras_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                network_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CameraIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_cameras_networks__network_id__cameras_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                network_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    retire_camera_networks__network_id__cameras__camera_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                network_id: string;
+                camera_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rotate_key_networks__network_id__key_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                network_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_probes_probes_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ProbeStatus"] | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -785,7 +1454,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Answer"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -794,6 +1467,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_searches_searches_get: {
+        parameters: {
+            query?: {
+                days?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Validation Error */
@@ -944,7 +1651,10 @@ export interface operations {
     };
     transparency_transparency_get: {
         parameters: {
-            query?: never;
+            query?: {
+                from?: string | null;
+                to?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1150,6 +1860,74 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_zones_zones_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    load_zones_zones_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
