@@ -117,7 +117,7 @@ def provision(session, prefix: str = "anpr-local", function_arn=None) -> Provisi
         s3.create_bucket(
             Bucket=name,
             CreateBucketConfiguration={"LocationConstraint": REGION},
-            **({"ObjectLockEnabledForBucket": True} if b.object_lock_days else {}),
+            **({"ObjectLockEnabledForBucket": True} if b.object_lock_days or b.object_lock else {}),
         )
         if b.object_lock_days:
             s3.put_object_lock_configuration(

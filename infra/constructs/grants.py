@@ -93,8 +93,13 @@ def statements_for(use: Use, resource: Any) -> tuple[list[Statement], tuple[str,
         if not (reads or writes):
             raise _unsupported(use)
         objects = f"{resource.bucket_arn}/{use.prefix}*"
-        # "manage" may also delete: releasing a legal hold removes the held evidence copies
-        deletes = ("s3:DeleteObject",) if access == "manage" else ()
+        # "manage" may also delete: releasing a legal hold lifts the copies' S3 legal hold and
+        # deletes them (the version itself: the bucket is versioned, with Object Lock)
+        deletes = (
+            ("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectLegalHold")
+            if access == "manage"
+            else ()
+        )
         actions = _u(OBJECT_READ if reads else (), OBJECT_WRITE if writes else (), deletes)
         out = [
             Statement(

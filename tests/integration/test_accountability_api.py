@@ -249,6 +249,11 @@ def test_an_expired_read_disappears_and_one_under_legal_hold_does_not(api, aws):
     evidence = aws.name("bucket", "HeldEvidence")
     assert s3.get_object(Bucket=evidence, Key=kept.snapshot_key)["Body"].read() == b"jpeg"
     assert s3.get_object(Bucket=evidence, Key=kept.crop_key)["Body"].read() == b"crop"
+    # under an S3 legal hold: not even a direct delete of the version gets rid of a copy
+    assert s3.get_object_legal_hold(Bucket=evidence, Key=kept.snapshot_key)["LegalHold"]["Status"] == "ON"
+    version = s3.head_object(Bucket=evidence, Key=kept.snapshot_key)["VersionId"]
+    with pytest.raises(s3.exceptions.ClientError, match="AccessDenied"):
+        s3.delete_object(Bucket=evidence, Key=kept.snapshot_key, VersionId=version)
     audit = [r.event for r in api.function.services().trail.records()]
     assert audit[-1].action == "legal_hold.placed" and audit[-1].plates == ["1ABC234"]
 
@@ -260,6 +265,8 @@ def test_an_expired_read_disappears_and_one_under_legal_hold_does_not(api, aws):
     assert sweep_expired(ddb, reads_table, "expires_at", keys, after_retention) == 1
     assert list(reads.by_plate("1ABC234", capture - 1000, capture + 1000)) == []
     assert s3.list_objects_v2(Bucket=evidence).get("KeyCount", 0) == 0
+    # the copies themselves are gone, not hidden behind a delete marker
+    assert s3.list_object_versions(Bucket=evidence).get("Versions", []) == []
 
 
 def test_a_hold_without_a_case_reference_is_refused(api):

@@ -461,7 +461,7 @@ class DynamoHoldableReads:
             raise StorageError(f"reads table release failed: {exc}") from exc
         for k in self._image_keys(old):
             try:
-                self._s3.delete_object(Bucket=self.evidence_bucket, Key=k)
+                self._delete_copy(k)
             except ClientError as exc:
                 # the read is released already; failing now would leave a half-released hold
                 # that cannot be retried. A copy left behind outlives retention: loud error.
@@ -474,8 +474,28 @@ class DynamoHoldableReads:
     def _image_keys(item: dict) -> list[str]:
         return [item[a]["S"] for a in ("snapshot_key", "crop_key") if a in item and "S" in item[a]]
 
+    def _delete_copy(self, key: str) -> None:
+        """Lift the copy's S3 legal hold, then delete that version outright (not a delete marker:
+        the evidence goes when the hold is released, not a lifecycle day later)."""
+        try:
+            version = self._s3.head_object(Bucket=self.evidence_bucket, Key=key).get("VersionId")
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                return
+            raise
+        self._s3.put_object_legal_hold(
+            Bucket=self.evidence_bucket, Key=key, LegalHold={"Status": "OFF"}, ChecksumAlgorithm="SHA256"
+        )
+        self._s3.delete_object(
+            Bucket=self.evidence_bucket, Key=key, **({"VersionId": version} if version else {})
+        )
+
     def _copy_images(self, source_bucket: str, item: dict) -> bool:
-        """True if every image is in the evidence bucket (an expired original cannot be)."""
+        """True if every image is in the evidence bucket (an expired original cannot be).
+
+        Each copy is put under an S3 legal hold (the bucket has Object Lock, no default
+        retention): nobody deletes it, not even with the function's own grants, until the
+        hold is released here."""
         complete = True
         for k in self._image_keys(item):
             try:
@@ -483,6 +503,9 @@ class DynamoHoldableReads:
                     Bucket=self.evidence_bucket, Key=k, CopySource={"Bucket": source_bucket, "Key": k},
                     MetadataDirective="COPY",
                 )  # fmt: skip
+                self._s3.put_object_legal_hold(
+                    Bucket=self.evidence_bucket, Key=k, LegalHold={"Status": "ON"}, ChecksumAlgorithm="SHA256"
+                )
             except ClientError as exc:
                 if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
                     complete = False
