@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from anpr.accountability.verify import verify_chain
 from anpr.kernel.audit import AuditEvent
 from anpr.kernel.clock import system_clock
 
-from bench.machine import vs
+from bench.machine import goal, vs
 from bench.run import quick
 from tests.fakes.accountability import InMemoryAuditStore
 
 N = 4_000 if quick() else 20_000
+#: DynamoDB's write throughput on one partition key (documented limit)
+PARTITION_WCU_PER_S = 1000
+#: docs/accountability.md "Audit rate at national scale": about 10–15 records/s at peak
+NATIONAL_PEAK_PER_S = 15.0
 NOW_MS = 1_795_000_000_000
 
 
@@ -31,8 +36,13 @@ def _event(i: int) -> AuditEvent:
     )
 
 
-def _moto_requests_per_record() -> tuple[float, float]:
-    """(DynamoDB + S3 requests per record, ms per record) on in-process moto."""
+def _item_bytes(item: dict) -> int:
+    """DynamoDB's item size: attribute names plus values (UTF-8; numbers as their digits)."""
+    return sum(len(k.encode()) + len(next(iter(v.values())).encode()) for k, v in item.items())
+
+
+def _moto_requests_per_record() -> tuple[float, float, float]:
+    """(DynamoDB + S3 requests per record, ms per record, mean chain item bytes) on in-process moto."""
     import boto3
     from anpr.accountability.adapters.dynamo import DynamoAuditTrail
     from anpr.accountability.adapters.s3 import S3AuditArchive
@@ -65,7 +75,9 @@ def _moto_requests_per_record() -> tuple[float, float]:
         for i in range(n):
             trail.record(_event(i))
         ms = (time.perf_counter() - t0) * 1000 / n
-    return calls["n"] / n, ms
+        chain_items = [i for i in ddb.scan(TableName="audit")["Items"] if "body" in i and "hash" in i]
+        item_bytes = sum(_item_bytes(i) for i in chain_items) / max(1, len(chain_items))
+    return calls["n"] / n, ms, item_bytes
 
 
 def run() -> list[dict]:
@@ -79,7 +91,9 @@ def run() -> list[dict]:
     report = verify_chain(store.records())
     verify_s = time.perf_counter() - t0
     assert report.ok
-    requests, moto_ms = _moto_requests_per_record()
+    requests, moto_ms, item_bytes = _moto_requests_per_record()
+    wcu = math.ceil(item_bytes / 1024)
+    limit = PARTITION_WCU_PER_S / wcu
     return [
         {"name": "audit chain: hash + append (in memory)", "value": round(N / record_s), "unit": "records/s",
          "notes": f"{N} records, sha256 over canonical JSON"},
@@ -90,6 +104,13 @@ def run() -> list[dict]:
          "notes": "chain put + head hint + 1 plate pointer + S3 mirror (moto, warm container)"},
         {"name": "audit record on moto", "value": round(moto_ms, 2), "unit": "ms/record",
          "notes": "in-process moto: relative only, not AWS latency"},
+        {"name": "audit chain item", "value": round(item_bytes), "unit": "bytes",
+         "notes": f"{wcu} write unit(s) per append (1 KB each), 1 plate, measured on the stored items"},
+        {"name": "one chain: design limit", "value": round(limit), "unit": "appends/s",
+         **goal(limit, NATIONAL_PEAK_PER_S, "records/s", at_most=False),
+         "notes": f"computed, not measured: DynamoDB's {PARTITION_WCU_PER_S} WCU/s on one partition key ÷ "
+         f"{wcu} WCU; each writer that loses a conditional put spends another write, so contention lowers "
+         "it; goal: the national peak estimate in docs/accountability.md"},
     ]  # fmt: skip
 
 
