@@ -8,7 +8,7 @@ No zone, city or network is named here: they are rows in these tables.
 
 from anpr.accountability.spec import AUDIT_WRITER_USES
 from anpr.kernel.spec import Attribute as S
-from anpr.kernel.spec import FunctionSpec, RouteSpec, SpecPart, TableSpec, Use
+from anpr.kernel.spec import FunctionSpec, RouteSpec, ScheduleSpec, SpecPart, TableSpec, Use
 
 OPS = ("ops",)
 
@@ -18,6 +18,8 @@ PART = SpecPart(
         TableSpec(id="Networks", partition_key=S("network_id"), data_class="ops"),
         # local zones and federal units with their boundaries (loaded from a GeoJSON file)
         TableSpec(id="PoliceZones", partition_key=S("code"), data_class="ops"),
+        # per camera: last capture and the local hours it sent in, per week (anpr.networks.activity)
+        TableSpec(id="CameraActivity", partition_key=S("camera_id"), data_class="ops"),
     ),
     functions=(
         FunctionSpec(
@@ -48,7 +50,24 @@ PART = SpecPart(
                 *AUDIT_WRITER_USES,  # upload.refused
             ),
         ),
+        FunctionSpec(
+            id="SilenceWatch",
+            code="networks_api",
+            handler="handler.silence_handler",
+            service="silence-watch",
+            memory_mb=512,
+            timeout_s=120,
+            uses=(Use("table", "CameraActivity", "read"),),
+        ),
     ),
+    schedules=(
+        ScheduleSpec(id="SilenceCheck", function="SilenceWatch", rate_minutes=15, payload={"job": "watch"}),
+        ScheduleSpec(
+            id="SilenceReport", function="SilenceWatch", rate_minutes=24 * 60, payload={"job": "report"}
+        ),
+    ),
+    # ingest records each camera's activity (at most once per camera per 10 minutes)
+    extra_uses={"Ingest": (Use("table", "CameraActivity", "read_write"),)},
     routes=(
         RouteSpec("GET", "/networks", "NetworksApi", roles=OPS, personal_data=False),
         RouteSpec("POST", "/networks", "NetworksApi", roles=OPS, personal_data=False),

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from anpr.accountability.wiring import trail_from
 from anpr.kernel.audit import AuditTrail
 from anpr.kernel.clock import Clock, system_clock
+from anpr.networks.activity import DynamoActivityStore
 from anpr.networks.adapters import DynamoNetworkStore, DynamoZoneStore, cloudwatch_refusal_counter, s3_signer
 from anpr.networks.service import NetworkService, UploadService
-from anpr.networks.settings import CameraUploadSettings, NetworksApiSettings
+from anpr.networks.settings import CameraUploadSettings, NetworksApiSettings, SilenceSettings
+from anpr.networks.silence import SilenceRule, SilenceWatch
 from anpr.reads.cameras import DynamoCameraRegistry
 
 
@@ -60,4 +62,27 @@ def upload_services(
             expires_in_s=s.upload_url_ttl_s,
         ),
         audit=trail,
+    )
+
+
+@dataclass(frozen=True)
+class SilenceServices:
+    activity: DynamoActivityStore
+    watch: SilenceWatch
+    rule: SilenceRule
+    weeks: int
+    clock: Clock
+    metrics_namespace: str
+
+
+def silence_services(settings: SilenceSettings | None = None, clock: Clock = system_clock) -> SilenceServices:
+    s = settings or SilenceSettings()
+    rule = SilenceRule(silent_minutes=s.silence_minutes, usual_share=s.silence_usual_share)
+    return SilenceServices(
+        activity=DynamoActivityStore(s.table_camera_activity, s.region),
+        watch=SilenceWatch(rule, clock),
+        rule=rule,
+        weeks=s.silence_weeks,
+        clock=clock,
+        metrics_namespace=s.metrics_namespace,
     )
