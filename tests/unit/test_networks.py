@@ -299,3 +299,18 @@ def test_no_zone_or_network_is_named_in_the_networks_code_or_the_infra():
         text = path.read_text()
         named = sorted(n for n in zones | networks if n in text)
         assert not named, (path, named)
+
+
+def test_an_import_reads_the_registry_once_not_once_per_line(world):
+    # GIVEN a registry that counts single-camera reads
+    service, _, cameras, *_ = world
+    service.register(OPS, network_in())
+    gets = []
+    original = cameras.get
+    cameras.get = lambda camera_id: gets.append(camera_id) or original(camera_id)
+    rows = "\n".join(f"C-{i},50.5,4.5" for i in range(50))
+    # WHEN 50 cameras are imported THEN none of them costs its own read
+    report = service.import_cameras(
+        OPS, "city-a", ImportRequest(format="csv", content=f"camera_id,lat,lon\n{rows}\n")
+    )
+    assert report.registered == 50 and gets == []
