@@ -83,3 +83,20 @@ def test_acknowledgement_made_offline_is_pending_then_sent(page_factory, platfor
     p.context.set_offline(False)
     p.page.wait_for_selector("#ack-status:has-text('Acknowledged')", timeout=20_000)
     assert _ack_status(platform, LISTED[1]) == "other"
+
+
+def test_app_shell_opens_offline_from_the_service_worker(page_factory):
+    # GIVEN the patrol app opened once online (its service worker installed and controlling the page)
+    p = page_factory(mobile=True)
+    p.open("/patrol/")
+    p.page.wait_for_selector("#login")
+    p.page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    p.page.reload()
+    p.page.wait_for_selector("#login")
+    assert p.page.evaluate("!!navigator.serviceWorker.controller")
+    # WHEN the connection is gone and the app is opened again
+    p.context.set_offline(True)
+    p.page.reload()
+    # THEN the shell and its login screen still come up, in the chosen language
+    p.page.wait_for_selector("#login")
+    assert p.page.inner_text("header h1") == "ANPR patrol"
