@@ -314,3 +314,27 @@ def test_an_import_reads_the_registry_once_not_once_per_line(world):
         OPS, "city-a", ImportRequest(format="csv", content=f"camera_id,lat,lon\n{rows}\n")
     )
     assert report.registered == 50 and gets == []
+
+
+def test_seed_registers_the_national_data_and_returns_one_key_per_network(world):
+    from anpr.networks.seed import SEED_CALLER, seed
+
+    service, uploads, cameras, *_ = world
+    zone_files = sorted((ROOT / "data/zones").glob("*.geojson"))
+    network_files = sorted((ROOT / "data/networks").glob("*.json"))
+    # WHEN the national data is seeded
+    keys = seed(service, SEED_CALLER, zone_files, network_files)
+    # THEN 4+ networks, 2,000+ cameras, each network's key uploads for its own cameras only
+    assert len(keys) >= 4 and all(keys.values())
+    all_cameras = cameras.list()
+    assert len(all_cameras) >= 2000
+    one_per_network = {c.network: c.camera_id for c in all_cameras}
+    for network, camera_id in one_per_network.items():
+        assert uploads.grant(keys[network], UploadRequest(camera_id=camera_id)).key.startswith(
+            f"snapshots/{network}/{camera_id}/"
+        )
+    a, b = sorted(one_per_network)[:2]
+    with pytest.raises(UploadRefused):
+        uploads.grant(keys[a], UploadRequest(camera_id=one_per_network[b]))
+    # AND seeding again keeps the keys (idempotent)
+    assert set(seed(service, SEED_CALLER, zone_files, network_files).values()) == {None}
