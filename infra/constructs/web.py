@@ -30,6 +30,14 @@ def content_security_policy(api_origin: str = "", img_origins: tuple[str, ...] =
     )
 
 
+#: CloudFront Function (viewer request): the API's routes have no /api prefix
+STRIP_API_PREFIX_JS = """function handler(event) {
+  var request = event.request;
+  request.uri = request.uri.replace(/^\\/api(?=\\/)/, "");
+  return request;
+}"""
+
+
 class WebApps(Construct):
     def __init__(
         self,
@@ -40,7 +48,7 @@ class WebApps(Construct):
         removal: RemovalPolicy,
         api_origin: str = "",
         img_origins: tuple[str, ...] = (),
-        api: apigw.IRestApi | None = None,
+        api: apigw.RestApiBase | None = None,
         images: s3.IBucket | None = None,
     ) -> None:
         """``api`` / ``images``: the REST API and the bucket of presigned crop links, allowed by the CSP."""
@@ -104,6 +112,8 @@ class WebApps(Construct):
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
         )
+        if api is not None:
+            self._route_api(api)
         # the key policy lets this account's distributions decrypt (a wildcard: naming this one would
         # be a key → bucket → distribution → key cycle); reading still needs the bucket policy,
         # which names this distribution alone (tests/infra/test_web_construct.py)
@@ -139,3 +149,28 @@ class WebApps(Construct):
         )
         CfnOutput(self, "Url", value=f"https://{self.distribution.distribution_domain_name}")
         CfnOutput(self, "AssetsBucket", value=self.bucket.bucket_name)
+
+    def _route_api(self, api: apigw.RestApiBase) -> None:
+        """``/api/*`` on the site's own origin goes to the REST API (``/api`` stripped, never cached,
+        the bearer token passed on): the apps call ``/api`` as they do locally, with no CORS."""
+        strip = cloudfront.Function(
+            self,
+            "StripApiPrefix",
+            comment="/api/x -> /x for the REST API origin",
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            code=cloudfront.FunctionCode.from_inline(STRIP_API_PREFIX_JS),
+        )
+        self.distribution.add_behavior(
+            "/api/*",
+            origins.RestApiOrigin(api),
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+            cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            response_headers_policy=self.headers,
+            function_associations=[
+                cloudfront.FunctionAssociation(
+                    function=strip, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                )
+            ],
+        )

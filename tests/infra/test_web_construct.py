@@ -3,13 +3,18 @@ headers, and the cdk-nag gate over it."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+
 import pytest
 from aws_cdk import App, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
-from infra.constructs.web import WebApps
+from infra.constructs.web import STRIP_API_PREFIX_JS, WebApps
 from tests.infra.synthesis import cdk_context
 
 pytestmark = pytest.mark.xdist_group("infra")
@@ -108,3 +113,49 @@ def test_cdk_nag_clean_with_per_resource_reasons(built):
     report = AwsSolutionsChecks(verbose=True).validate_scope(app)
     findings = [f"{v.rule_name} {r.construct_path}" for v in report.violations for r in v.violating_resources]
     assert findings == [], "\n".join(findings)
+
+
+@pytest.fixture(scope="module")
+def with_api(tmp_path_factory):
+    app = App(context=cdk_context(), outdir=str(tmp_path_factory.mktemp("cdk-web-api")))
+    stack = Stack(app, "WebApiTest", env={"region": "eu-west-1"})
+    logs = s3.Bucket(stack, "AccessLogs", enforce_ssl=True)
+    api = apigw.RestApi(stack, "Api", deploy_options=apigw.StageOptions(stage_name="prod"))
+    api.root.add_method("GET", apigw.MockIntegration())
+    WebApps(stack, "Web", access_logs=logs, removal=RemovalPolicy.DESTROY, api=api)
+    return Template.from_stack(stack).to_json()
+
+
+def test_api_is_reached_on_the_sites_own_origin_uncached(with_api):
+    # GIVEN the web hosting given the REST API
+    (dist,) = _of(with_api, "AWS::CloudFront::Distribution")
+    (api_route,) = dist["DistributionConfig"]["CacheBehaviors"]
+    # THEN /api/* goes to the API, every method, HTTPS only, never cached, through the prefix-stripping function
+    assert api_route["PathPattern"] == "/api/*"
+    assert api_route["ViewerProtocolPolicy"] == "https-only"
+    assert set(api_route["AllowedMethods"]) >= {"GET", "POST", "PUT", "DELETE"}
+    assert api_route["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # managed CachingDisabled
+    assert api_route["FunctionAssociations"][0]["EventType"] == "viewer-request"
+    # AND the CSP lets pages call the API's own origin
+    (policy,) = _of(with_api, "AWS::CloudFront::ResponseHeadersPolicy")
+    csp = policy["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]
+    assert "execute-api" in json.dumps(csp["ContentSecurityPolicy"])
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@pytest.mark.parametrize(
+    "uri,expected",
+    [
+        ("/api/searches/j1", "/searches/j1"),
+        ("/api/alerts", "/alerts"),
+        ("/apix/a", "/apix/a"),
+        ("/console/", "/console/"),
+    ],
+)
+def test_api_prefix_function_strips_only_the_api_prefix(uri, expected):
+    # GIVEN the CloudFront Function's code WHEN run on a request URI THEN only a leading /api/ is removed
+    script = f"{STRIP_API_PREFIX_JS}\nprocess.stdout.write(handler({{request: {{uri: {json.dumps(uri)}}}}}).uri);"
+    out = subprocess.run(
+        ["node", "-e", script], capture_output=True, text=True, timeout=30, check=True
+    ).stdout
+    assert out == expected
