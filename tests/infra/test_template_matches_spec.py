@@ -50,7 +50,9 @@ def test_template_holds_exactly_the_spec_resources(synth, cfn_type, kind, specs)
     expected = {synth.logical_id(kind, s.id) for s in specs}
     if cfn_type == "AWS::SNS::Subscription":  # plus the alarm topic's, from stage config (monitoring)
         topic = {"Ref": synth.stack.get_logical_id(synth.stack.monitoring.topic.node.default_child)}
-        expected |= {lid for lid, r in synth.resources(cfn_type).items() if r["Properties"]["TopicArn"] == topic}
+        expected |= {
+            lid for lid, r in synth.resources(cfn_type).items() if r["Properties"]["TopicArn"] == topic
+        }
     # THEN the template has those resources of that type, and no others
     assert set(synth.resources(cfn_type)) == expected
 
