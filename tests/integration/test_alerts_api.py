@@ -14,6 +14,7 @@ from anpr.alerts.wiring import alert_service, api_services, resender_services, s
 from anpr.kernel.clock import ManualClock, fixed
 
 from local.resources import REGION
+from tests.builders.alerts import read
 from tests.helpers import NOW_MS, FakeLambdaContext, api_event, claims, sqs_event
 from tests.integration.conftest import load_handler
 from tests.integration.test_alerts_ingest import (  # noqa: F401
@@ -24,7 +25,6 @@ from tests.integration.test_alerts_ingest import (  # noqa: F401
     ingest,
     snapshot_bodies,
 )
-from tests.unit.test_alerts_models import read
 
 MANAGER = claims("mia", "watchlist_manager")
 OFFICER = claims("olivia", "patrol", zones=ZONE, unit="PZ-5339-INT")

@@ -7,12 +7,12 @@ import boto3
 import pytest
 from anpr.kernel.clock import fixed
 from anpr.kernel.platform import ROOT
-from anpr.reads.models import PlateRead
 from anpr.reads.repository import DynamoPlateReadRepository
 from anpr.search import synthetic as syn
 from anpr.search import wiring
 
 from local.resources import REGION
+from tests.builders.search import plate_read
 from tests.helpers import NOW_MS, FakeLambdaContext, api_event, claims
 from tests.integration.conftest import load_handler
 from tests.integration.sfn_local import walk
@@ -20,27 +20,6 @@ from tests.integration.sfn_local import walk
 HOUR = 3_600_000
 IVAN = claims("ivan", "investigator")
 ASL = json.loads((ROOT / "infra/statemachines/search.asl.json").read_text())
-
-
-def plate_read(s, retention_days=365) -> PlateRead:
-    return PlateRead(
-        read_id=s.read_id,
-        plate=s.plate,
-        raw_text=s.plate,
-        confidence=s.confidence,
-        country="BE",
-        bbox=(1, 2, 3, 4),
-        alternatives=s.alternatives,
-        camera_id=s.camera_id,
-        zone=s.zone,
-        capture_ms=s.capture_ms,
-        lat=s.lat,
-        lon=s.lon,
-        snapshot_bucket="snapshots",
-        snapshot_key=s.snapshot_key,
-        ingested_ms=s.capture_ms + 500,
-        expires_at=s.capture_ms // 1000 + retention_days * 86_400,
-    )
 
 
 @pytest.fixture

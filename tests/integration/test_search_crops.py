@@ -10,8 +10,8 @@ from anpr.search.models import Sighting
 from PIL import Image
 
 from local.resources import REGION
+from tests.builders.search import plate_read
 from tests.helpers import NOW_MS
-from tests.integration.test_search_api import plate_read
 
 
 def test_crops_are_cut_from_the_snapshot_by_the_reads_box(aws):

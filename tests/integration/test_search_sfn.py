@@ -13,10 +13,10 @@ from anpr.search.models import JobStatus, SubmitRequest
 from moto import mock_aws
 
 from local.resources import REGION, physical_name, provision
+from tests.builders.search import plate_read
 from tests.helpers import NOW_MS, FakeLambdaContext
 from tests.integration.conftest import load_handler
 from tests.integration.sfn_local import create_lambda, lambda_in_process, wait_for
-from tests.integration.test_search_api import plate_read
 
 HOUR = 3_600_000
 PREFIX = "anpr-sfn"

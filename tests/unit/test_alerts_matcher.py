@@ -9,9 +9,9 @@ from anpr.kernel.clock import ManualClock
 from anpr.kernel.db import StorageError
 from anpr.reads.plates import lookalikes
 
+from tests.builders.alerts import OTHER_ZONE, ZONE, entry, read
 from tests.fakes.alerts import InMemoryWatchlistRepository
 from tests.helpers import NOW_MS
-from tests.unit.test_alerts_models import OTHER_ZONE, ZONE, entry, read
 
 
 def match(entries, r, now_ms=NOW_MS):

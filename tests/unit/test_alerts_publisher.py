@@ -7,8 +7,8 @@ from anpr.alerts.models import Match, MatchKind, new_alert
 from anpr.alerts.publisher import SnsAlertPublisher, message_attributes
 from anpr.alerts.service import sighting_of
 
+from tests.builders.alerts import ZONE, entry, read
 from tests.helpers import NOW_MS
-from tests.unit.test_alerts_models import ZONE, entry, read
 
 
 class FakeSns:

@@ -14,11 +14,11 @@ from anpr.kernel.auth import Forbidden, caller_from_claims
 from anpr.kernel.clock import DAY_MS, ManualClock
 from anpr.kernel.errors import BadRequest, NotFound
 
+from tests.builders.alerts import OTHER_ZONE, ZONE, caller, entry, read
 from tests.fakes.accountability import InMemoryAuditTrail
 from tests.fakes.alerts import InMemoryAlertPublisher, InMemoryAlertRepository, InMemoryWatchlistRepository
 from tests.fakes.reads import InMemoryCameraRegistry
 from tests.helpers import NOW_MS, camera
-from tests.unit.test_alerts_models import OTHER_ZONE, ZONE, caller, entry, read
 
 MIN = 60_000
 KNOWN = frozenset({ZONE, OTHER_ZONE, "BXL-5344"})

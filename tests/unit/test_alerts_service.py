@@ -10,10 +10,10 @@ from anpr.alerts.service import AlertDesk, AlertPolicy, AlertResender, AlertServ
 from anpr.kernel.auth import Caller, Forbidden
 from anpr.kernel.errors import BadRequest, Conflict
 
+from tests.builders.alerts import caller, entry, read
 from tests.fakes.accountability import InMemoryAuditTrail
 from tests.fakes.alerts import InMemoryAlertPublisher, InMemoryAlertRepository, InMemoryWatchlistRepository
 from tests.helpers import NOW_MS
-from tests.unit.test_alerts_models import caller, entry, read
 
 MIN = 60_000
 

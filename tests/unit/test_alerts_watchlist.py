@@ -7,10 +7,10 @@ from anpr.alerts.models import WatchlistEntryIn
 from anpr.alerts.watchlist_service import WatchlistService
 from anpr.kernel.errors import BadRequest, Conflict, NotFound
 
+from tests.builders.alerts import caller
 from tests.fakes.accountability import InMemoryAuditTrail
 from tests.fakes.alerts import InMemoryWatchlistRepository
 from tests.helpers import NOW_MS
-from tests.unit.test_alerts_models import caller
 
 EXPIRES = "2027-01-31T00:00:00Z"
 
