@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import re
 import time
@@ -37,7 +38,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+#: `ANPR_SCREENSHOTS=docs/screenshots` refreshes the README's pictures; by default they stay out of git
+SCREENSHOTS = ROOT / os.environ.get("ANPR_SCREENSHOTS", ".local-runtime/screenshots")
 #: the vehicle the investigator follows, the listed vehicles the patrol is alerted to
 TRACKED = "1ABC234"
 PARTNER = "2DEF567"
