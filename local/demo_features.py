@@ -19,7 +19,7 @@ from itertools import pairwise
 
 from anpr.alerts.feed import drain_queue
 from anpr.alerts.settings import AlertTuning
-from anpr.alerts.spec import DISPATCH_QUEUE, ZONES, zone_queue_id
+from anpr.alerts.spec import DISPATCH_QUEUE
 from anpr.reads.plates import CONFUSIONS
 
 from local.runtime import LocalRuntime
@@ -31,6 +31,25 @@ PEOPLE = {
     "auditor.maes": ("auditor",),
     "supervisor.claes": ("supervisor",),
 }
+#: each person's police zones and unit (ID-token claims custom:zones / custom:unit); patrol
+#: officers get the busiest zone of the seeded cameras, "national" is national scope
+UNITS = {
+    "manager.janssens": ("national", "DGR-DRI"),
+    "inspector.peeters": ("national", "PJF-BRUXELLES"),
+    "auditor.maes": ("national", "COC"),
+    "supervisor.claes": ("national", "PJF-BRUXELLES"),
+}
+
+
+def profile_of(user: str, zones: list[str]) -> dict[str, str]:
+    """``add_user`` keyword arguments (zones, unit) for one of ``PEOPLE``; ``zones``: the
+    seeded cameras' zones, the first one the patrol officer's."""
+    if user in UNITS:
+        zone, unit = UNITS[user]
+        return {"zones": zone, "unit": unit}
+    return {"zones": zones[0], "unit": f"PZ-{zones[0]}"} if zones else {}
+
+
 CASE = {"case_ref": "PV-BRU-2026-01234", "reason": "Car-jacking series, Brussels north; vehicle tracing"}
 
 
@@ -54,10 +73,10 @@ class Api:
             return e.code, json.loads(e.read() or b"{}")
 
 
-def setup_people(rt: LocalRuntime) -> Api:
+def setup_people(rt: LocalRuntime, zones: list[str] = ("BXL-5339",)) -> Api:
     rt.start_api()
     for user, groups in PEOPLE.items():
-        rt.identity.add_user(user, *groups)
+        rt.identity.add_user(user, *groups, **profile_of(user, list(zones)))
     return Api(rt)
 
 
@@ -154,7 +173,6 @@ def collect_alerts(
     window_ms: int = 600_000,
 ) -> dict:
     sqs = rt.client("sqs")
-    per_queue = {z: drain_queue(sqs, rt.prov.queue_urls[zone_queue_id(z)]) for z in ZONES}
     dispatch = drain_queue(sqs, rt.prov.queue_urls[DISPATCH_QUEUE])
     key_of_read = {r["read_id"]["S"]: r["snapshot_key"]["S"] for r in reads}
     first_sends = [m for m in dispatch if m.get("send") == 1]
@@ -167,9 +185,9 @@ def collect_alerts(
     for entry in listed:
         mine = [m for m in dispatch if m["entry_plate"] == entry["listed_plate"]]
         alerts = sorted({m["alert_id"] for m in mine})
-        zones = sorted(
-            z for z, msgs in per_queue.items() if any(m["entry_plate"] == entry["listed_plate"] for m in msgs)
-        )
+        # the zones each alert was delivered to: every zone's feed for a national entry's alert,
+        # else the zones it was seen in (zones are data: no queue per zone)
+        zones = sorted({"every zone" if m.get("national") else m["zone"] for m in mine})
         # the officer opens each alert (audited as "alert viewed"): sightings so far, match kind
         viewed = [api.call("officer.dubois", "GET", f"/alerts/{a}")[1] for a in alerts]
         truth_sightings = entry.get("truth_sightings", 0)

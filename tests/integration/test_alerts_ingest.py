@@ -7,7 +7,7 @@ import boto3
 import pytest
 from anpr.alerts.feed import drain_queue
 from anpr.alerts.models import Category, Priority, WatchlistEntry, from_ms
-from anpr.alerts.spec import DISPATCH_QUEUE, ZONES, zone_queue_id
+from anpr.alerts.spec import DISPATCH_QUEUE
 from anpr.alerts.watchlist import DynamoWatchlistRepository
 from anpr.ingest.snapshots import snapshot_key
 from anpr.ingest.wiring import ingest_service
@@ -92,8 +92,7 @@ def drain(aws, qid: str) -> list[str]:
 
 def deliveries(aws) -> dict[str, list[dict]]:
     sqs = boto3.client("sqs", region_name=REGION)
-    queues = [zone_queue_id(z) for z in ZONES] + [DISPATCH_QUEUE]
-    return {q: drain_queue(sqs, aws.queue_urls[q]) for q in queues}
+    return {DISPATCH_QUEUE: drain_queue(sqs, aws.queue_urls[DISPATCH_QUEUE])}
 
 
 def alerts_in_table(aws, kind: str = "A#") -> list[dict]:
@@ -115,10 +114,9 @@ def test_listed_plate_sighted_three_times_yields_one_alert_in_its_zone_only(aws,
     # THEN one alert holds the three sightings
     [alert] = alerts_in_table(aws)
     assert alert["sighting_count"] == 3 and alert["published_ms"]
-    # AND it reached that zone's queue and dispatch, once each, and no other zone
-    got = deliveries(aws)
-    assert {q: len(m) for q, m in got.items() if m} == {zone_queue_id(ZONE): 1, DISPATCH_QUEUE: 1}
-    [msg] = got[zone_queue_id(ZONE)]
+    # AND it was published once, naming that zone and no other (no queue per zone: zones are data)
+    [msg] = deliveries(aws)[DISPATCH_QUEUE]
+    assert msg["zone"] == ZONE and msg["national"] is False
     assert msg["plate"] == "1ABC234" and msg["camera"]["name"] == "Boulevard Anspach"
     assert msg["match_kind"] == "exact" and msg["reason"] == "stolen in Ixelles"
     # the camera's own read (engine "camera"), no image evidence from our OCR: never high by itself
@@ -131,9 +129,9 @@ def test_national_entry_reaches_every_zone(aws, ingest):
     ingest.lambda_handler(
         sqs_event(snapshot_bodies(aws, ("BXL-B", "2XYZ999", now_ms() - 1000))), FakeLambdaContext()
     )
-    got = deliveries(aws)
-    assert {q: len(m) for q, m in got.items()} == {q: 1 for q in got}
-    assert got[zone_queue_id(OTHER)][0]["zone"] == OTHER
+    # THEN one message, marked national (every zone's feed shows it), seen in OTHER
+    [msg] = deliveries(aws)[DISPATCH_QUEUE]
+    assert msg["national"] is True and msg["zone"] == OTHER
 
 
 def test_misread_8_for_b_raises_possible_misread_at_lower_priority(aws, ingest):

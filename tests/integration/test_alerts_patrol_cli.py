@@ -62,7 +62,7 @@ def test_patrol_follows_its_zone_saves_the_crop_and_acknowledges(aws, ingest, tm
         comment="it was 1A8C234",
         no_ack=False,
     )
-    url = patrol_cli.zone_queue_url(sqs, ZONE, aws.prefix)
+    url = patrol_cli.dispatch_queue_url(sqs, aws.prefix)
     api = RecordingApi()
     out = io.StringIO()
     s3 = boto3.client("s3", region_name=REGION)
@@ -72,7 +72,7 @@ def test_patrol_follows_its_zone_saves_the_crop_and_acknowledges(aws, ingest, tm
         return s3.get_object(Bucket=aws.name("bucket", "Snapshots"), Key=key)["Body"].read()
 
     console = patrol_cli.PatrolConsole(
-        feed=patrol_cli.QueueFeed(sqs, url, wait_s=0),
+        feed=patrol_cli.QueueFeed(sqs, url, wait_s=0, zone=ZONE),
         api=api,
         crops_dir=tmp_path,
         out=out,

@@ -3,8 +3,10 @@
 Prints plate, where, when and what to do; saves the plate crop to a file; lets the officer
 acknowledge with an outcome (stopped, not found, misread, other + comment) through the API.
 
-Sources: the zone's SQS queue (``--queue-url``, or derived from ``--prefix`` as the local
-runtime names it) or the API feed (``--api`` + ``--token``, polled). Acknowledging always goes
+Sources: the API feed (``--api`` + ``--token``, polled; scoped to the token's zones — the
+officer's channel) or, for a control room, the dispatch queue (``--source queue``: every
+alert, kept when seen in ``--zone`` or national; ``--queue-url``, or derived from ``--prefix``
+as the local runtime names it). There is no queue per zone: zones are data. Acknowledging always goes
 through the API (audited, role-checked); without ``--api`` the outcome is only printed.
 Non-interactive (tests, demos): ``--outcome stopped --comment ... --max-alerts N``.
 """
@@ -29,14 +31,14 @@ OUTCOME_KEYS = {"s": "stopped", "n": "not_found", "m": "misread", "o": "other"}
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("patrol", help="follow a police zone's watchlist alerts live")
-    p.add_argument("--zone", required=True, help="police zone, e.g. BXL-5339")
-    p.add_argument("--queue-url", help="the zone's SQS queue (default: derived from --prefix)")
+    p.add_argument("--zone", required=True, help="police zone code (one of your token's zones)")
+    p.add_argument("--queue-url", help="a control room's SQS queue (default: the local dispatch queue)")
     p.add_argument("--prefix", default="anpr-local", help="resource name prefix of the local runtime")
     p.add_argument("--endpoint-url", help="AWS endpoint (the local runtime's moto server)")
     p.add_argument("--region", default="eu-west-1")
     p.add_argument("--api", help="API base URL (acknowledging; the feed source when no queue is used)")
     p.add_argument("--token", help="bearer token for --api (Cognito id token, or a local one)")
-    p.add_argument("--source", choices=("queue", "api"), default="queue")
+    p.add_argument("--source", choices=("api", "queue"), default="api")
     p.add_argument("--crops", default="patrol-crops", help="folder for the plate crops")
     p.add_argument("--max-alerts", type=int, default=0, help="stop after N alerts (0: follow forever)")
     p.add_argument(
@@ -54,8 +56,13 @@ def register(subparsers) -> None:
 
 
 class QueueFeed:
-    def __init__(self, sqs, queue_url: str, wait_s: int = 10):
-        self.sqs, self.url, self.wait_s = sqs, queue_url, wait_s
+    """A control room's queue (every alert); ``zone`` keeps the alerts seen in it (and national)."""
+
+    def __init__(self, sqs, queue_url: str, wait_s: int = 10, zone: str | None = None):
+        self.sqs, self.url, self.wait_s, self.zone = sqs, queue_url, wait_s, zone
+
+    def _wanted(self, alert: dict) -> bool:
+        return self.zone is None or alert.get("zone") == self.zone or bool(alert.get("national"))
 
     def __iter__(self) -> Iterator[dict | None]:
         while True:
@@ -66,7 +73,9 @@ class QueueFeed:
                 yield None  # idle tick
             for m in msgs:
                 try:
-                    yield parse_body(m["Body"])
+                    alert = parse_body(m["Body"])
+                    if self._wanted(alert):
+                        yield alert
                 finally:
                     # shown (or unreadable): the alert itself stays in the API until acknowledged
                     self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=m["ReceiptHandle"])
@@ -251,14 +260,12 @@ def _fetch(url: str) -> bytes:
         return resp.read()
 
 
-def zone_queue_url(sqs, zone: str, prefix: str) -> str:
-    """The zone queue's URL as the local runtime names it (``{prefix}-alerts-zone-bxl5339``)."""
-    from anpr.alerts.spec import zone_queue_id
+def dispatch_queue_url(sqs, prefix: str) -> str:
+    """The dispatch queue's URL as the local runtime names it (``{prefix}-alerts-dispatch``)."""
+    from anpr.alerts.spec import DISPATCH_QUEUE
     from anpr.kernel.platform import _snake
 
-    return sqs.get_queue_url(QueueName=f"{prefix}-{_snake(zone_queue_id(zone)).replace('_', '-')}")[
-        "QueueUrl"
-    ]
+    return sqs.get_queue_url(QueueName=f"{prefix}-{_snake(DISPATCH_QUEUE).replace('_', '-')}")["QueueUrl"]
 
 
 def main(
@@ -281,8 +288,8 @@ def main(
             import boto3
 
             sqs = boto3.client("sqs", region_name=args.region, endpoint_url=args.endpoint_url)
-        url = args.queue_url or zone_queue_url(sqs, args.zone, args.prefix)
-        feed = QueueFeed(sqs, url, wait_s=2 if args.idle_timeout else 10)
+        url = args.queue_url or dispatch_queue_url(sqs, args.prefix)
+        feed = QueueFeed(sqs, url, wait_s=2 if args.idle_timeout else 10, zone=args.zone)
     console = PatrolConsole(
         feed=feed,
         api=api,

@@ -21,17 +21,13 @@ from anpr.kernel.spec import (
     Use,
 )
 
-#: the six Brussels police zones (camera seed ``data/cameras/brussels.json``)
-ZONES: tuple[str, ...] = ("BXL-5339", "BXL-5340", "BXL-5341", "BXL-5342", "BXL-5343", "BXL-5344")
-#: the ``zone`` message attribute value every zone subscribes to as well
+#: the ``zone`` message attribute value of national entries' alerts
 NATIONAL = "national"
 PRIORITIES: tuple[str, ...] = ("high", "medium", "low")
+#: Zones are data (the camera registry, ``anpr.networks``): no resource per zone. Officers get
+#: their zones' alerts from the API feed (scoped by the token's zones); the dispatch queue takes
+#: every alert for control rooms and bridges, each message naming its zones.
 DISPATCH_QUEUE = "AlertsDispatch"
-
-
-def zone_queue_id(zone: str) -> str:
-    """``BXL-5339`` → ``AlertsZoneBXL5339`` (spec ids are alphanumeric: env vars, construct ids)."""
-    return "AlertsZone" + "".join(ch for ch in zone if ch.isalnum())
 
 
 _AUDIT = AUDIT_WRITER_USES
@@ -61,21 +57,10 @@ PART = SpecPart(
     topics=(TopicSpec(id="Alerts"),),
     queues=(
         QueueSpec(id="AlertsDlq", is_dlq=True),
-        *(QueueSpec(id=zone_queue_id(z), dlq="AlertsDlq", max_receive_count=5) for z in ZONES),
         # dispatch (control room, HTTPS bridges): everything, every zone, every priority
         QueueSpec(id=DISPATCH_QUEUE, dlq="AlertsDlq", max_receive_count=5),
     ),
     subscriptions=(
-        *(
-            SubscriptionSpec(
-                id=f"{zone_queue_id(z)}Sub",
-                topic="Alerts",
-                queue=zone_queue_id(z),
-                # "zone" is a String.Array: [seen zone] or [seen zone, "national"]
-                filter_policy={"zone": [z, NATIONAL], "priority": list(PRIORITIES)},
-            )
-            for z in ZONES
-        ),
         SubscriptionSpec(id=f"{DISPATCH_QUEUE}Sub", topic="Alerts", queue=DISPATCH_QUEUE),
     ),
     functions=(
