@@ -34,6 +34,10 @@ class Stage:
     region: str = "eu-west-1"
     #: who gets the alarms (SNS email subscription); None: no subscription (local only)
     alarm_email: str | None = None
+    #: a capture older than this raises no live alert (a late hit). The local stage replays the
+    #: simulator's last two hours of traffic in a minute, so its captures are up to ~2 h old when
+    #: uploaded: its limit covers that window; deployed stages keep the 15-minute rule.
+    alert_max_age_minutes: int = 15
     #: S3 Object Lock mode of the audit archive: COMPLIANCE nobody can shorten (prod);
     #: GOVERNANCE lets an administrator with s3:BypassGovernanceRetention clean up a dev account
     audit_lock_mode: Literal["GOVERNANCE", "COMPLIANCE"] = "COMPLIANCE"
@@ -54,7 +58,7 @@ class Stage:
 
 
 STAGES: dict[str, Stage] = {
-    "local": Stage(name="local"),
+    "local": Stage(name="local", alert_max_age_minutes=180),
     "dev": Stage(
         name="dev",
         log_retention_days=14,
@@ -91,6 +95,7 @@ def function_env(
         "ANPR_STAGE": stage.name,
         "ANPR_RETENTION_DAYS": str(stage.retention_days),
         "ANPR_ADMIN_WINDOW_DAYS": str(stage.admin_window_days),
+        "ANPR_ALERT_MAX_AGE_MINUTES": str(stage.alert_max_age_minutes),
         "POWERTOOLS_SERVICE_NAME": fn.service or fn.id.lower(),
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
     }

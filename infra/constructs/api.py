@@ -23,6 +23,10 @@ from infra.stages import Stage
 THROTTLE_RATE, THROTTLE_BURST = 200, 400
 
 
+#: identity attributes that scope what a person sees; set by administrators only
+SCOPE_ATTRIBUTES = ("zones", "unit")
+
+
 class ApiAuth(Construct):
     def __init__(
         self,
@@ -57,6 +61,13 @@ class ApiAuth(Construct):
             id_token_validity=Duration.hours(1),
             refresh_token_validity=Duration.hours(12),
             enable_token_revocation=True,
+            # the ID token carries the person's zones and unit (patrol scope, anpr.kernel.auth)...
+            read_attributes=cognito.ClientAttributes()
+            .with_standard_attributes(email=True, preferred_username=True)
+            .with_custom_attributes(*SCOPE_ATTRIBUTES),
+            # ...which only administrators set (AdminUpdateUserAttributes): a user may not widen
+            # their own scope with UpdateUserAttributes
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(preferred_username=True),
         )
         self.api: apigw.RestApi | None = None
         self.methods: dict[tuple[str, str], apigw.Method] = {}
@@ -70,6 +81,12 @@ class ApiAuth(Construct):
             user_pool_name=f"anpr-{stage.name}",
             # accounts are created by administrators for named officers only
             self_sign_up_enabled=False,
+            # custom:zones (comma-separated police-zone codes, or "national") and custom:unit:
+            # the scope claims anpr.kernel.auth.Caller reads (docs/operations.md: creating users)
+            custom_attributes={
+                name: cognito.StringAttribute(min_len=1, max_len=2048, mutable=True)
+                for name in SCOPE_ATTRIBUTES
+            },
             sign_in_aliases=cognito.SignInAliases(username=True, email=True),
             sign_in_case_sensitive=False,
             mfa=cognito.Mfa.REQUIRED,

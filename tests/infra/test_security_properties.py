@@ -349,3 +349,15 @@ def test_writers_of_the_snapshot_bucket_write_only_under_their_prefix(synth):
         # THEN every PutObject on that bucket names the prefix
         assert writes, fid
         assert all(suffix in str(s["Resource"]) for s in writes), (fid, writes)
+
+
+def test_users_cannot_widen_their_own_zone_or_unit(synth):
+    # GIVEN the user pool and its app client
+    [pool] = synth.resources("AWS::Cognito::UserPool").values()
+    [client] = synth.resources("AWS::Cognito::UserPoolClient").values()
+    # THEN the pool declares the scope attributes, the ID token carries them...
+    declared = {a["Name"] for a in pool["Properties"]["Schema"]}
+    assert {"zones", "unit"} <= declared
+    assert {"custom:zones", "custom:unit"} <= set(client["Properties"]["ReadAttributes"])
+    # ...and no user can write them (only administrators, with AdminUpdateUserAttributes)
+    assert not {"custom:zones", "custom:unit"} & set(client["Properties"]["WriteAttributes"])

@@ -197,8 +197,11 @@ def test_without_alerts_env_the_ingest_path_has_no_hook():
     assert watchlist_hook({"ANPR_TABLE_WATCHLIST": "w"}) is None
 
 
-def test_a_late_capture_raises_no_live_alert(aws, ingest):
-    # GIVEN a plate listed for two months
+def test_a_late_capture_raises_no_live_alert(aws, ingest, monkeypatch):
+    # GIVEN a deployed stage's freshness rule (15 min; the local stage replays two hours) ...
+    monkeypatch.setenv("ANPR_ALERT_MAX_AGE_MINUTES", "15")
+    ingest.services.use(ingest_service(clock=fixed(NOW_MS)))
+    # ... and a plate listed for two months
     list_plate(aws, "1ABC234", zones=(ZONE,), eid="e-old")
     repo = DynamoWatchlistRepository(aws.name("table", "Watchlist"), REGION)
     entry = repo.get("e-old")
