@@ -31,7 +31,7 @@ demo: setup
 	$(PY) -m local.demo
 
 local: setup
-	$(PY) -m local.serve
+	$(PY) -m local.serve $(if $(PORT),--port $(PORT)) $(if $(API_PORT),--api-port $(API_PORT)) $(if $(WEB_PORT),--web-port $(WEB_PORT)) $(if $(EMPTY),--empty)
 
 test: setup web
 	$(PY) -m pytest -q -n 2 --dist loadgroup

@@ -158,6 +158,7 @@ class LocalRuntime:
         retry_delay_s: float = 2.0,
         prefix: str = "anpr-local",
         port: int | None = None,
+        faults_file: str | Path | None = None,
     ):
         self.stage: Stage = stage(stage_name)
         self.workdir = Path(workdir)
@@ -172,6 +173,8 @@ class LocalRuntime:
         self._schedule_last: dict[str, float] = {}
         self.gateway = None
         self.identity = None
+        #: fault injection (tests): while this JSON file exists, workers fail AWS calls at random
+        self.faults_file = Path(faults_file) if faults_file else None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -351,6 +354,7 @@ class LocalRuntime:
             "POWERTOOLS_TRACE_DISABLED": "true",
             "AWS_LAMBDA_LOG_FORMAT": "JSON",
             **self.prov.function_env(fn, self.stage),
+            **({worker.FAULTS_ENV: str(self.faults_file)} if self.faults_file else {}),
         }
 
     def client(self, service: str):

@@ -63,9 +63,62 @@ def init(
     os.dup2(log.fileno(), 1)
     os.dup2(log.fileno(), 2)
     sys.stdout = sys.stderr = log
+    if os.environ.get(FAULTS_ENV):
+        install_fault_injector(os.environ[FAULTS_ENV], fn_name)
     module_name, func = handler_ref.rsplit(".", 1)
     _handler = getattr(importlib.import_module(module_name), func)
     _fn_name = fn_name
+
+
+#: path of a JSON control file ``{"p": 0.2, "seed": 7, "services": ["sns", "dynamodb"]}``: while it
+#: exists, each AWS call to those services fails with probability p (ServiceUnavailable)
+FAULTS_ENV = "ANPR_LOCAL_FAULTS_FILE"
+
+
+def install_fault_injector(control_file: str, fn_name: str) -> None:
+    """Fault injection for the runtime's tests: AWS calls fail at random while the control file
+    exists (seeded per function and worker). Raised where botocore's own retries have given up,
+    as a persistent outage would be."""
+    import json
+    import random
+
+    from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
+
+    original = BaseClient._make_api_call
+    state: dict = {"mtime": None, "config": None, "rng": None, "injected": 0}
+
+    def config() -> dict | None:
+        try:
+            mtime = os.stat(control_file).st_mtime_ns
+        except OSError:
+            return None
+        if mtime != state["mtime"]:
+            try:
+                with open(control_file) as f:
+                    cfg = json.load(f)
+            except (OSError, ValueError):
+                return None
+            state.update(
+                mtime=mtime, config=cfg, rng=random.Random(f"{cfg.get('seed', 0)}/{fn_name}/{os.getpid()}")
+            )
+        return state["config"]
+
+    def make_api_call(self, operation_name, api_params):
+        cfg = config()
+        if (
+            cfg
+            and self.meta.service_model.service_name in cfg.get("services", ())
+            and state["rng"].random() < float(cfg.get("p", 0))
+        ):
+            state["injected"] += 1
+            print(f"fault injected: {self.meta.service_model.service_name}.{operation_name}", flush=True)
+            raise ClientError(
+                {"Error": {"Code": "ServiceUnavailable", "Message": "injected fault"}}, operation_name
+            )
+        return original(self, operation_name, api_params)
+
+    BaseClient._make_api_call = make_api_call
 
 
 def invoke(event: dict, timeout_s: int = 30) -> dict:

@@ -109,3 +109,87 @@ def test_a_killed_worker_does_not_stop_ingest(runtime):
     assert all(p.is_alive() for p in runtime.pollers)
     assert host.restarts >= 1 and pids[0] not in host.pids()
     assert runtime.queue_depth("IngestDlq") == 0
+
+
+def _children(pid: int) -> set[int]:
+    """Every descendant process of ``pid`` (from /proc)."""
+    import os
+
+    parents: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    parents[int(d)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {c for c, p in parents.items() if p in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _serve(tmp_path, *args):
+    import subprocess
+    import sys
+
+    from local.runtime import _free_port
+
+    ports = [str(_free_port()) for _ in range(3)]
+    cmd = [sys.executable, "-m", "local.serve", "--port", ports[0], "--api-port", ports[1]]
+    cmd += ["--web-port", ports[2], "--workdir", str(tmp_path), *args]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True), ports
+
+
+def test_make_local_stops_every_worker_on_sigterm(tmp_path):
+    import signal
+    import subprocess
+
+    # GIVEN `make local` (empty platform) running with its function workers
+    proc, _ = _serve(tmp_path, "--empty")
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith("running;"):
+            break
+    assert any(line.startswith("export PATROL_TOKEN=") for line in lines), "".join(lines)
+    assert any("try first" in line for line in lines)
+    workers = _children(proc.pid)
+    assert len(workers) >= 2
+    # WHEN it receives SIGTERM
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rest = proc.communicate(timeout=60)[0]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    # THEN it stops cleanly and leaves no worker behind
+    assert proc.returncode == 0 and "stopped" in rest
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [p for p in workers if _alive(p)]
+
+
+def test_make_local_on_a_taken_port_says_so_and_exits(tmp_path):
+    import socket
+
+    # GIVEN something already listening on the port make local wants
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc, _ = _serve(tmp_path, "--empty", "--port", str(port))
+        # WHEN make local starts THEN it exits at once with the reason and the way out
+        out = proc.communicate(timeout=60)[0]
+    assert proc.returncode == 2
+    assert f"port {port}" in out and "already in use" in out and "PORT=" in out
