@@ -301,14 +301,24 @@ def test_anpr_transparency_to_a_date_includes_that_day_and_counts_alerts_raised(
     ack = {"outcome": "vehicle_stopped", "by_id": "sub-pat", "at_ms": nov_30_evening + 60_000}
     ddb.put_item(TableName=aws.name("table", "Alerts"), Item={  # the alerts store's item: pk A#..., JSON doc
         "pk": {"S": "A#A1"}, "zone_status": {"S": "BXL-5339#acknowledged"}, "seen_sk": {"S": "x"},
-        "doc": {"S": json.dumps({"alert_id": "A1", "created_ms": nov_30_evening - 1000, "acknowledgement": ack})},
+        "doc": {"S": json.dumps({"alert_id": "A1", "feed_zone": "BXL-5339", "created_ms": nov_30_evening - 1000,
+                                 "acknowledgement": ack})},
+    })  # fmt: skip
+    ddb.put_item(TableName=aws.name("table", "Alerts"), Item={  # and one in another zone nobody answered
+        "pk": {"S": "A#A2"}, "zone_status": {"S": "BXL-5342#open"}, "seen_sk": {"S": "y"},
+        "doc": {"S": json.dumps({"alert_id": "A2", "feed_zone": "BXL-5342", "created_ms": nov_30_evening})},
     })  # fmt: skip
     # WHEN the report runs to the 30th THEN the 30th is in it, and stated as included
     assert cli("transparency", "--from", "2026-11-01", "--to", "2026-11-30", "--no-reads") == 0
     out = json.loads(capsys.readouterr().out)
     assert out["period"] == "2026-11-01 to 2026-11-30, both days included (UTC)"
     assert out["searches"]["total"] == 1
-    assert (out["watchlist_hits"], out["alerts"]["by_outcome"]) == (1, {"vehicle_stopped": 1})
+    assert (out["watchlist_hits"], out["alerts"]["by_outcome"]) == (2, {"vehicle_stopped": 1})
+    # AND the follow-up rate per zone (issue 13): every alert of one zone answered, none of the other
+    assert out["alerts"]["follow_up_by_zone"] == {
+        "BXL-5339": {"raised": 1, "closed": 1, "follow_up_rate": 1.0},
+        "BXL-5342": {"raised": 1, "closed": 0, "follow_up_rate": 0.0},
+    }
 
 
 # -- the CLI through the API, as the person logged in (issue 17, item 2) -----------------------

@@ -101,6 +101,7 @@ def test_transparency_matches_the_scripted_scenario_exactly():
         "raised": 1,
         "acknowledged": 1,
         "by_outcome": {"vehicle_stopped": 1},
+        "follow_up_by_zone": {},
         "source": "alerts table",
     }
     assert f.legal_holds == {"placed": 1, "released": 0}

@@ -35,6 +35,17 @@ class AlertFigures(BaseModel):
     raised: int
     #: alerts whose (latest) acknowledgement was made in the period, by outcome
     by_outcome: dict[str, int] = {}
+    #: per police zone (the alert's feed zone): raised in the period, closed with an outcome, and
+    #: the follow-up rate (closed / raised) — Belgium's lesson: half of all alerts went unanswered
+    by_zone: dict[str, dict] = {}
+
+
+def follow_up_by_zone(counts: dict[str, dict[str, int]]) -> dict[str, dict]:
+    """``{zone: {raised, closed}}`` → the same with ``follow_up_rate`` (None when none raised)."""
+    return {
+        zone: {**c, "follow_up_rate": round(c["closed"] / c["raised"], 4) if c["raised"] else None}
+        for zone, c in sorted(counts.items())
+    }
 
 
 #: (start_ms, end_ms) inclusive -> the period's alert figures; None: not counted
@@ -132,6 +143,7 @@ def figures(
             "raised": alerts.raised,
             "acknowledged": sum(alerts.by_outcome.values()),
             "by_outcome": alerts.by_outcome,
+            "follow_up_by_zone": alerts.by_zone,
             "source": source,
         },
         legal_holds={"placed": actions["legal_hold.placed"], "released": actions["legal_hold.released"]},

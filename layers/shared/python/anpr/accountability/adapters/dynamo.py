@@ -50,7 +50,7 @@ from anpr.accountability.models import (
     event_body,
 )
 from anpr.accountability.ports import AuditArchive
-from anpr.accountability.transparency import AlertFigures
+from anpr.accountability.transparency import AlertFigures, follow_up_by_zone
 from anpr.kernel.audit import AuditEvent, stamped
 from anpr.kernel.clock import Clock
 from anpr.kernel.db import StorageError
@@ -633,6 +633,7 @@ def alert_counter(table_name: str, region: str, client=None) -> Callable[[int, i
 
     def count(start_ms: int, end_ms: int) -> AlertFigures:
         raised, outcomes = 0, Counter()
+        zones: dict[str, dict[str, int]] = {}
         try:
             for page in ddb.get_paginator("scan").paginate(
                 TableName=table_name,
@@ -642,13 +643,18 @@ def alert_counter(table_name: str, region: str, client=None) -> Callable[[int, i
             ):
                 for item in page["Items"]:
                     doc = json.loads(item["doc"]["S"])
+                    ack = doc.get("acknowledgement") or {}
                     if start_ms <= int(doc.get("created_ms", -1)) <= end_ms:
                         raised += 1
-                    ack = doc.get("acknowledgement") or {}
+                        zone = zones.setdefault(
+                            str(doc.get("feed_zone") or "unknown"), {"raised": 0, "closed": 0}
+                        )
+                        zone["raised"] += 1
+                        zone["closed"] += bool(ack)
                     if ack and start_ms <= int(ack.get("at_ms", -1)) <= end_ms:
                         outcomes[str(ack.get("outcome", "unspecified"))] += 1
         except ClientError as exc:
             raise StorageError(f"alerts count failed: {exc}") from exc
-        return AlertFigures(raised=raised, by_outcome=dict(outcomes))
+        return AlertFigures(raised=raised, by_outcome=dict(outcomes), by_zone=follow_up_by_zone(zones))
 
     return count
