@@ -4,7 +4,10 @@ Batch size and batching window, partial batch failures (``batchItemFailures``: o
 failed records are retried), a function error fails the whole batch, and redrive to the
 DLQ after ``maxReceiveCount`` receives (done by the queue itself, as on AWS).
 Deviation, on purpose: a failed record becomes visible again after ``retry_delay_s``
-instead of the queue's full visibility timeout, so local retries take seconds.
+instead of the queue's full visibility timeout, so local retries take seconds. A batch whose
+worker died (``kill -9``) is retried after ``crash_retry_delay_s`` (the function's timeout): its
+idempotency records stay "in progress" until then, as on AWS, where the visibility timeout
+exceeds the function timeout.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 
 from anpr.kernel.platform import QueueSource
 
@@ -64,11 +68,14 @@ class QueuePoller(threading.Thread):
         retry_delay_s: float = 2.0,
         region: str = "eu-west-1",
         on_result: Callable[[dict], None] | None = None,
+        crash_retry_delay_s: float | None = None,
     ):
         super().__init__(daemon=True, name=f"esm-{source.queue}")
         self.sqs, self.queue_url, self.queue_arn, self.source = sqs, queue_url, queue_arn, source
         self.submit, self.retry_delay_s, self.region = submit, retry_delay_s, region
         self.on_result = on_result
+        self.crash_retry_delay_s = crash_retry_delay_s or retry_delay_s
+        self.crashes = 0
         self._slots = threading.Semaphore(concurrency)
         self._halt = threading.Event()
         self._inflight = 0
@@ -139,6 +146,9 @@ class QueuePoller(threading.Thread):
     def _complete(self, future: Future, batch: list[dict]) -> None:
         try:
             failed_ids = self._failed_ids(future, batch)
+            crashed = not future.cancelled() and isinstance(future.exception(), BrokenProcessPool)
+            delay = self.crash_retry_delay_s if crashed else self.retry_delay_s
+            self.crashes += int(crashed)
             ok = [m for m in batch if m["MessageId"] not in failed_ids]
             for i in range(0, len(ok), 10):
                 self.sqs.delete_message_batch(
@@ -153,7 +163,7 @@ class QueuePoller(threading.Thread):
                     self.sqs.change_message_visibility(
                         QueueUrl=self.queue_url,
                         ReceiptHandle=m["ReceiptHandle"],
-                        VisibilityTimeout=int(self.retry_delay_s),
+                        VisibilityTimeout=int(delay),
                     )
             self.invocations += 1
             self.records += len(batch)

@@ -206,6 +206,8 @@ class LocalRuntime:
                     submit=host.submit,
                     concurrency=self.concurrency,
                     retry_delay_s=self.retry_delay_s,
+                    # a crashed worker's idempotency records expire after the function timeout
+                    crash_retry_delay_s=max(self.retry_delay_s, fn.timeout_s + 1),
                     on_result=host.record,
                 )
                 self.pollers.append(poller)
