@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jsii
 from anpr.analytics.models import COLUMNS, PARTITION_KEYS, READS_PREFIX
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_athena as athena
@@ -49,6 +50,27 @@ from infra.stages import Stage
 FEED_CODE = Path(__file__).resolve().parents[2] / "functions" / "analytics_feed"
 #: Firehose's largest buffer: fewer, bigger files (dynamic partitioning needs ≥ 64 MB)
 BUFFER_MB, BUFFER_S = 128, 900
+
+
+@jsii.implements(lambda_.IEventSourceDlq)
+class _ExplicitSqsDlq:
+    """The stream mapping's on-failure queue, granted with explicit actions (CDK's ``SqsDlq``
+    grants ``kms:GenerateDataKey*``/``kms:ReEncrypt*`` wildcards, which the stack forbids)."""
+
+    def __init__(self, queue: sqs.IQueue, key: kms.IKey):
+        self._queue, self._key = queue, key
+
+    def bind(self, _target, target_handler) -> lambda_.DlqDestinationConfig:
+        target_handler.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+                resources=[self._queue.queue_arn],
+            )
+        )
+        target_handler.add_to_role_policy(
+            iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[self._key.key_arn])
+        )
+        return lambda_.DlqDestinationConfig(destination=self._queue.queue_arn)
 
 
 class Analytics(Construct):
@@ -386,7 +408,7 @@ class Analytics(Construct):
                 bisect_batch_on_error=True,
                 report_batch_item_failures=True,
                 retry_attempts=5,
-                on_failure=sources.SqsDlq(dlq),
+                on_failure=_ExplicitSqsDlq(dlq, messages_key),
                 filters=[lambda_.FilterCriteria.filter({"eventName": lambda_.FilterRule.is_equal("INSERT")})],
             )
         )
@@ -400,12 +422,6 @@ class Analytics(Construct):
             "AwsSolutions-IAM5[Resource::*]",
             "dynamodb:ListStreams and X-Ray writes support no resource-level permissions.",
         )
-        for action in ("kms:GenerateDataKey*", "kms:ReEncrypt*"):
-            acknowledge(
-                role,
-                f"AwsSolutions-IAM5[Action::{action}]",
-                "CDK's SqsDlq grant on the feed's KMS-encrypted DLQ, scoped to the messages key only.",
-            )
         return function
 
     def search_env(self) -> dict[str, str]:

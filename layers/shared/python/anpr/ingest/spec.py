@@ -29,6 +29,8 @@ PART = SpecPart(
                 Index("byCamera", S("camera_pk"), S("ts_sk")),  # C#{camera_id}#{yyyymmddHH}
             ),
             ttl_attribute="expires_at",
+            # new reads feed the analytics copy (anpr.analytics; infra/constructs/analytics.py)
+            stream=True,
         ),
         TableSpec(id="Cameras", partition_key=S("camera_id"), data_class="ops"),
         TableSpec(id="Idempotency", partition_key=S("id"), ttl_attribute="expiration", data_class="ops"),
