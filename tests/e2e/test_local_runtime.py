@@ -90,25 +90,28 @@ def _wait_for_read(rt, key: str, since_ms: int, timeout_s: float = 60) -> bool:
     return False
 
 
-def test_a_killed_worker_does_not_stop_ingest(runtime):
+def test_a_killed_worker_does_not_stop_ingest(tmp_path):
     import os
     import signal
 
-    # GIVEN a running platform whose ingest workers are warm
-    host = runtime.hosts["Ingest"]
-    runtime.warm_up("Ingest")
-    pids = host.pids()
-    assert pids
-    # WHEN one ingest worker is killed with SIGKILL
-    os.kill(pids[0], signal.SIGKILL)
-    time.sleep(1.0)
-    now = int(time.time() * 1000)
-    key = _upload(runtime, jpeg(), metadata(capture_ms=now - 1000))
-    # THEN the event source is still running, new workers replace the pool, the snapshot is read
-    assert _wait_for_read(runtime, key, now)
-    assert all(p.is_alive() for p in runtime.pollers)
-    assert host.restarts >= 1 and pids[0] not in host.pids()
-    assert runtime.queue_depth("IngestDlq") == 0
+    # GIVEN a running platform whose ingest workers are warm (its own cloud: moto is per process)
+    with LocalRuntime(workdir=tmp_path, retry_delay_s=1, prefix="anpr-kill") as runtime:
+        DynamoCameraRegistry(runtime.name("table", "Cameras"), "eu-west-1").put_many([camera("BRU-001")])
+        host = runtime.hosts["Ingest"]
+        runtime.warm_up("Ingest")
+        runtime.run_event_sources()
+        pids = host.pids()
+        assert pids
+        # WHEN one ingest worker is killed with SIGKILL
+        os.kill(pids[0], signal.SIGKILL)
+        time.sleep(1.0)
+        now = int(time.time() * 1000)
+        key = _upload(runtime, jpeg(), metadata(capture_ms=now - 1000))
+        # THEN the event source is still running, new workers replace the pool, the snapshot is read
+        assert _wait_for_read(runtime, key, now)
+        assert all(p.is_alive() for p in runtime.pollers)
+        assert host.restarts >= 1 and pids[0] not in host.pids()
+        assert runtime.queue_depth("IngestDlq") == 0
 
 
 def _children(pid: int) -> set[int]:
