@@ -154,7 +154,9 @@ def test_api_is_reached_on_the_sites_own_origin_uncached(with_api):
 )
 def test_api_prefix_function_strips_only_the_api_prefix(uri, expected):
     # GIVEN the CloudFront Function's code WHEN run on a request URI THEN only a leading /api/ is removed
-    script = f"{STRIP_API_PREFIX_JS}\nprocess.stdout.write(handler({{request: {{uri: {json.dumps(uri)}}}}}).uri);"
+    script = (
+        f"{STRIP_API_PREFIX_JS}\nprocess.stdout.write(handler({{request: {{uri: {json.dumps(uri)}}}}}).uri);"
+    )
     out = subprocess.run(
         ["node", "-e", script], capture_output=True, text=True, timeout=30, check=True
     ).stdout

@@ -60,9 +60,7 @@ PART = SpecPart(
         # dispatch (control room, HTTPS bridges): everything, every zone, every priority
         QueueSpec(id=DISPATCH_QUEUE, dlq="AlertsDlq", max_receive_count=5),
     ),
-    subscriptions=(
-        SubscriptionSpec(id=f"{DISPATCH_QUEUE}Sub", topic="Alerts", queue=DISPATCH_QUEUE),
-    ),
+    subscriptions=(SubscriptionSpec(id=f"{DISPATCH_QUEUE}Sub", topic="Alerts", queue=DISPATCH_QUEUE),),
     functions=(
         FunctionSpec(
             id="AlertsApi",

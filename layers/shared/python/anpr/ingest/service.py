@@ -74,6 +74,8 @@ def sniff_format(body: bytes) -> str | None:
         if body.startswith(magic):
             return name
     return None
+
+
 #: a camera snapshot is at most a few megapixels; anything far larger is hostile
 _MAX_PIXELS = 40_000_000
 

@@ -84,5 +84,3 @@ class S3SnapshotStore:
             )
         except ClientError as exc:
             raise StorageError(f"put crop failed: {exc}") from exc
-
-

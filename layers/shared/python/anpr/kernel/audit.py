@@ -51,5 +51,3 @@ class AuditTrail(Protocol):
 def stamped(event: AuditEvent, clock: Clock) -> AuditEvent:
     """``event`` with its time set (the trail's clock) if the caller left it out."""
     return event if event.at_ms is not None else event.model_copy(update={"at_ms": clock()})
-
-

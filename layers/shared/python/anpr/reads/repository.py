@@ -83,5 +83,3 @@ class DynamoPlateReadRepository:
             **{k: v for k, v in data.items() if k in PlateRead.model_fields and k != "expires_at"},
             expires_at=int(exp.timestamp()) if exp else 0,
         )
-
-
