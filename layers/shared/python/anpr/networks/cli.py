@@ -15,41 +15,14 @@ import argparse
 import json
 import os
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-
-class CliError(Exception):
-    """A one-line reason the command failed (printed without a traceback, exit 1)."""
+from anpr.kernel.http_cli import ApiClient, CliError
 
 
-class NetworksClient:
-    def __init__(self, base_url: str, token: str, opener: Callable = urllib.request.urlopen):
-        if not base_url or not token:
-            raise CliError("pass --api URL and --token T (or set ANPR_API and ANPR_TOKEN)")
-        self.base, self.token, self.opener = base_url.rstrip("/"), token, opener
-
-    def call(self, method: str, path: str, body: dict | None = None) -> dict:
-        req = urllib.request.Request(
-            self.base + path,
-            method=method,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
-        )
-        try:
-            with self.opener(req, timeout=60) as resp:
-                return json.loads(resp.read() or b"{}")
-        except urllib.error.HTTPError as exc:
-            raw = exc.read().decode(errors="replace")
-            try:
-                message = json.loads(raw).get("error", raw)
-            except (ValueError, AttributeError):
-                message = raw[:300]
-            raise CliError(f"{message} (HTTP {exc.code})") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise CliError(f"cannot reach the API at {self.base}: {getattr(exc, 'reason', exc)}") from None
+class NetworksClient(ApiClient):
+    timeout_s = 60  # a camera import of thousands of lines
 
 
 def _import_body(path: Path) -> dict:
