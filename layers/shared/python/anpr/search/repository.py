@@ -11,10 +11,9 @@ from typing import Protocol
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, UpdateError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from anpr.kernel.db import StorageError, table_models
+from anpr.kernel.db import StorageError, all_projection_index, table_meta, table_models
 from anpr.kernel.errors import Conflict, NotFound
 from anpr.search.models import TERMINAL, JobStatus, SearchJob
 
@@ -53,28 +52,16 @@ def submitted_sk(submitted_ms: int) -> str:
 
 @table_models
 def searches_model(table_name: str, region: str, host: str | None) -> type[Model]:
-    tname, treg, thost = table_name, region, host
-
-    class ByOwner(GlobalSecondaryIndex):
-        class Meta:
-            index_name = "byOwner"
-            projection = AllProjection()
-
-        owner_id = UnicodeAttribute(hash_key=True)
-        submitted_sk = UnicodeAttribute(range_key=True)
 
     class SearchItem(Model):
-        class Meta:
-            table_name = tname
-            region = treg
-            host = thost
+        Meta = table_meta(table_name, region, host)
 
         job_id = UnicodeAttribute(hash_key=True)
         doc = UnicodeAttribute()  # the job's fixed part, JSON
         status = UnicodeAttribute()
         owner_id = UnicodeAttribute()
         submitted_sk = UnicodeAttribute(null=True)
-        by_owner = ByOwner()
+        by_owner = all_projection_index("byOwner", "owner_id", "submitted_sk")
         started_ms = NumberAttribute(null=True)
         finished_ms = NumberAttribute(null=True)
         partitions_total = NumberAttribute(default=0)

@@ -31,13 +31,12 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, UpdateError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from anpr.alerts.models import Alert, WatchlistEntry, from_ms
 from anpr.alerts.ports import Pointer, StaleAlert
 from anpr.kernel.clock import ms_to_dt
-from anpr.kernel.db import StorageError, table_models
+from anpr.kernel.db import StorageError, all_projection_index, table_meta, table_models
 from anpr.kernel.errors import BadRequest, Conflict
 
 # -- Alerts table ---------------------------------------------------------------------------
@@ -79,29 +78,9 @@ def index_keys(alert: Alert) -> dict:
 
 @table_models
 def alerts_models(table_name: str, region: str, host: str | None) -> tuple[type[Model], type[Model]]:
-    tname, treg, thost = table_name, region, host
-
-    class ByZone(GlobalSecondaryIndex):
-        class Meta:
-            index_name = "byZone"
-            projection = AllProjection()
-
-        zone_status = UnicodeAttribute(hash_key=True)
-        seen_sk = UnicodeAttribute(range_key=True)
-
-    class ByDue(GlobalSecondaryIndex):
-        class Meta:
-            index_name = "byDue"
-            projection = AllProjection()
-
-        due_pk = UnicodeAttribute(hash_key=True)
-        due_sk = UnicodeAttribute(range_key=True)
 
     class AlertItem(Model):
-        class Meta:
-            table_name = tname
-            region = treg
-            host = thost
+        Meta = table_meta(table_name, region, host)
 
         pk = UnicodeAttribute(hash_key=True)
         doc = UnicodeAttribute()
@@ -111,14 +90,11 @@ def alerts_models(table_name: str, region: str, host: str | None) -> tuple[type[
         due_sk = UnicodeAttribute(null=True)
         version = VersionAttribute()
         expires_at = TTLAttribute(null=True)
-        by_zone = ByZone()
-        by_due = ByDue()
+        by_zone = all_projection_index("byZone", "zone_status", "seen_sk")
+        by_due = all_projection_index("byDue", "due_pk", "due_sk")
 
     class PointerItem(Model):
-        class Meta:
-            table_name = tname
-            region = treg
-            host = thost
+        Meta = table_meta(table_name, region, host)
 
         pk = UnicodeAttribute(hash_key=True)
         alert_id = UnicodeAttribute()
@@ -130,13 +106,8 @@ def alerts_models(table_name: str, region: str, host: str | None) -> tuple[type[
 
 @table_models
 def seen_model(table_name: str, region: str, host: str | None) -> type[Model]:
-    tname, treg, thost = table_name, region, host
-
     class SeenItem(Model):
-        class Meta:
-            table_name = tname
-            region = treg
-            host = thost
+        Meta = table_meta(table_name, region, host)
 
         pk = UnicodeAttribute(hash_key=True)
         at_ms = NumberAttribute()
@@ -309,13 +280,8 @@ def decode_cursor(cursor: str | None) -> dict | None:
 
 @table_models
 def watchlist_model(table_name: str, region: str, host: str | None) -> type[Model]:
-    tname, treg, thost = table_name, region, host
-
     class WatchlistItem(Model):
-        class Meta:
-            table_name = tname
-            region = treg
-            host = thost
+        Meta = table_meta(table_name, region, host)
 
         entry_id = UnicodeAttribute(hash_key=True)
         # the stamp item has only "version" and "changed_ms"
