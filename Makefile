@@ -23,6 +23,7 @@ web: setup
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "web: chromium missing (install as root); browser tests will skip"
 	$(PIP) install -q -r web/requirements.txt
 	cd web && npm ci --no-audit --no-fund --silent
+	@mkdir -p web/src/generated
 	$(PY) -m anpr.kernel.openapi > web/openapi.json
 	$(PY) -m local.web basemap web/src/generated/basemap.json
 	cd web && npm run --silent openapi && npm run --silent build && npx vitest run --silent
