@@ -75,6 +75,20 @@ def run_workflow(task, aws, job_id):
     )
 
 
+def on_job(api, job, sub="", method="GET", who=IVAN, **kw):
+    """Call ``/searches/{id}`` (``sub="/results"``: its results) for a submitted job."""
+    job_id = job["job_id"]
+    return call(
+        api,
+        method,
+        "/searches/{id}" + sub,
+        f"/searches/{job_id}{sub}",
+        claims=who,
+        path_params={"id": job_id},
+        **kw,
+    )
+
+
 def submit(api, **over):
     body = {
         "type": "trajectory",
@@ -101,48 +115,17 @@ def test_a_trajectory_search_end_to_end(search):
     # AND the state machine's steps run (the task handler, with the ASL's JSON)
     run_workflow(task, aws, job["job_id"])
     # THEN the status shows it done, with progress, and the results list every camera in order
-    status, state, _ = call(
-        api,
-        "GET",
-        "/searches/{id}",
-        f"/searches/{job['job_id']}",
-        claims=IVAN,
-        path_params={"id": job["job_id"]},
-    )
+    status, state, _ = on_job(api, job)
     assert status == 200 and state["status"] == "SUCCEEDED" and state["progress"]["percent"] == 100.0
-    status, page, _ = call(
-        api,
-        "GET",
-        "/searches/{id}/results",
-        f"/searches/{job['job_id']}/results",
-        claims=IVAN,
-        path_params={"id": job["job_id"]},
-        query={"page_size": "3"},
-    )
+    status, page, _ = on_job(api, job, "/results", query={"page_size": "3"})
     assert status == 200 and page["total"] == 5 and page["next_page"] == 2
     assert [i["camera_id"] for i in page["items"]] == ["CAM-000", "CAM-001", "CAM-002"]
     assert page["provenance"]["case_ref"] == "PV-BRU-2026-001"
     # AND downloads come as presigned links or inline
-    status, link, _ = call(
-        api,
-        "GET",
-        "/searches/{id}/results",
-        f"/searches/{job['job_id']}/results",
-        claims=IVAN,
-        path_params={"id": job["job_id"]},
-        query={"format": "kml"},
-    )
+    status, link, _ = on_job(api, job, "/results", query={"format": "kml"})
     assert status == 200 and urlparse(link["url"]).path.endswith("export.kml")
     assert "attachment" in parse_qs(urlparse(link["url"]).query)["response-content-disposition"][0]
-    status, text, resp = call(
-        api,
-        "GET",
-        "/searches/{id}/results",
-        f"/searches/{job['job_id']}/results",
-        claims=IVAN,
-        path_params={"id": job["job_id"]},
-        query={"format": "csv", "inline": "true"},
-    )
+    status, text, resp = on_job(api, job, "/results", query={"format": "csv", "inline": "true"})
     assert status == 200 and "PV-BRU-2026-001" in text and resp["headers"]["Content-Type"] == "text/csv"
     # AND every access is in the audit trail with the plates touched
     trail = api.function.services().audit
@@ -172,37 +155,20 @@ def test_roles_patrol_cannot_search_supervisor_reads_others_do_not_see(search):
     status, _, _ = call(api, "POST", "/searches", body={}, claims=claims("pat", "patrol"))
     assert status == 403
     _, job, _ = submit(api)
-
-    def on_job(method, who):
-        path = f"/searches/{job['job_id']}"
-        return call(api, method, "/searches/{id}", path, claims=who, path_params={"id": job["job_id"]})[0]
-
-    assert on_job("GET", claims("sam", "supervisor")) == 200
-    assert on_job("GET", claims("olga", "investigator")) == 404
-    assert on_job("DELETE", claims("sam", "supervisor")) == 403
+    assert on_job(api, job, who=claims("sam", "supervisor"))[0] == 200
+    assert on_job(api, job, who=claims("olga", "investigator"))[0] == 404
+    assert on_job(api, job, method="DELETE", who=claims("sam", "supervisor"))[0] == 403
 
 
 def test_results_before_the_end_are_409_and_cancel_works(search):
     api, task, aws = search
     _, job, _ = submit(api)
-    path = f"/searches/{job['job_id']}"
-    status, _, _ = call(
-        api,
-        "GET",
-        "/searches/{id}/results",
-        path + "/results",
-        claims=IVAN,
-        path_params={"id": job["job_id"]},
-    )
+    status, _, _ = on_job(api, job, "/results")
     assert status == 409
-    status, state, _ = call(
-        api, "DELETE", "/searches/{id}", path, claims=IVAN, path_params={"id": job["job_id"]}
-    )
+    status, state, _ = on_job(api, job, method="DELETE")
     assert status == 200 and state["status"] == "CANCELLED"
     run_workflow(task, aws, job["job_id"])  # the steps stop on their own
-    status, state, _ = call(
-        api, "GET", "/searches/{id}", path, claims=IVAN, path_params={"id": job["job_id"]}
-    )
+    status, state, _ = on_job(api, job)
     assert state["status"] == "CANCELLED"
 
 
@@ -215,14 +181,7 @@ def test_a_partial_search_on_moto_returns_all_and_only_matches(search):
     }
     _, job, _ = submit(api, type="partial", params=params)
     run_workflow(task, aws, job["job_id"])
-    _, page, _ = call(
-        api,
-        "GET",
-        "/searches/{id}/results",
-        f"/searches/{job['job_id']}/results",
-        claims=IVAN,
-        path_params={"id": job["job_id"]},
-    )
+    _, page, _ = on_job(api, job, "/results")
     from anpr.search.partition import wildcard_regex
 
     all_plates = {
@@ -281,4 +240,39 @@ def test_get_searches_lists_my_jobs(search):
     assert status == 200 and [j["job_id"] for j in everyone["items"]] == [mine["job_id"]]
     # AND patrol has no such route
     status, _, _ = call(api, "GET", "/searches", claims=claims("pat", "patrol"))
+    assert status == 403
+
+
+def test_the_estimate_says_cost_bound_and_age_rule_before_submitting(search, aws):
+    api, _, _ = search
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    # GIVEN a zone-limited partial search of the last hour WHEN its estimate is asked
+    zone = {"pattern": "1A*", "start_ms": NOW_MS - HOUR, "end_ms": NOW_MS, "zones": ["BRU-NORD"]}
+    status, est, _ = call(
+        api, "POST", "/searches/estimate", body={"type": "partial", "params": zone}, claims=IVAN
+    )
+    # THEN the cost is the one a submit would record, within bounds, no prosecutor decision needed
+    assert status == 200 and est["estimate"]["partitions"] == 5 and est["refusal"] is None
+    assert est["age"]["needs_prosecutor_ref"] is False and est["age"]["admin_window_days"] == 30
+    # AND nothing was started
+    assert sfn.list_executions(stateMachineArn=aws.arns[("state_machine", "Search")])["executions"] == []
+    # GIVEN a national month WHEN estimated THEN the refusal a submit would give, and the age rule
+    month = {"pattern": "1A*", "start_ms": NOW_MS - 40 * 24 * HOUR, "end_ms": NOW_MS - 11 * 24 * HOUR}
+    status, est, _ = call(
+        api, "POST", "/searches/estimate", body={"type": "partial", "params": month}, claims=IVAN
+    )
+    assert status == 200 and est["age"]["needs_prosecutor_ref"] is True and est["age"]["days"] == 40
+    assert "cameras or zones" in est["refusal"] and est["estimate"]["partitions"] > 100_000
+    # AND a malformed query is a 400 with a reason, a patrol officer may not ask at all
+    status, body, _ = call(
+        api, "POST", "/searches/estimate", body={"type": "partial", "params": {}}, claims=IVAN
+    )
+    assert status == 400 and body["error"]
+    status, _, _ = call(
+        api,
+        "POST",
+        "/searches/estimate",
+        body={"type": "partial", "params": zone},
+        claims=claims("pat", "patrol"),
+    )
     assert status == 403

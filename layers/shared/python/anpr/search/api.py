@@ -6,12 +6,27 @@ from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from pydantic import BaseModel, ConfigDict
 
+from anpr.accountability.justification import JUDICIAL_ROLES
+from anpr.kernel.clock import DAY_MS
+from anpr.kernel.errors import BadRequest
 from anpr.kernel.http import Router, caller, services
-from anpr.search.models import SubmitRequest
+from anpr.search.models import SubmitRequest, check_not_future, oldest_ms, parse_query
+from anpr.search.plan import check_bounds, estimate
 from anpr.search.service import MAX_LIST, MAX_PAGE_SIZE
 
 router = Router()
+
+
+class EstimateRequest(BaseModel):
+    """POST /searches/estimate body: the search as it would be submitted, without justification."""
+
+    model_config = ConfigDict(extra="ignore")  # the console may send the whole form
+
+    type: Literal["trajectory", "partial", "place", "ab", "convoy"]
+    params: dict
+
 
 ExportFormat = Literal["json", "csv", "geojson", "kml", "html", "png"]
 
@@ -25,6 +40,45 @@ def submit(request: Annotated[SubmitRequest, Body()]):
         body=job.public(),
         headers={"Location": f"/searches/{job.job_id}"},
     )
+
+
+@router.post("/searches/estimate")
+def estimate_search(request: Annotated[EstimateRequest, Body()]) -> dict:
+    """What a search would cost and which age rule applies, before it is submitted: nothing is
+    read from the reads table (only the camera registry) and nothing personal is returned."""
+    search, who = services(router).search, caller(router)
+    query = parse_query(request.type, request.params)
+    now = search.clock()
+    check_not_future(query, now)
+    cost = estimate(query, search.cameras)
+    spent = search.spent_today(who, now)
+    try:
+        check_bounds(query, cost, search.bounds, spent)
+        refusal = None
+    except BadRequest as exc:
+        refusal = str(exc)
+    oldest = oldest_ms(query)
+    age_days = max(0, (now - oldest) // DAY_MS)
+    return {
+        "type": request.type,
+        "estimate": cost.public(),
+        "bounds": {
+            "job_partitions": search.bounds.job_partitions,
+            "job_read_units": search.bounds.job_read_units,
+            "user_read_units_per_day": search.bounds.user_read_units_per_day,
+        },
+        "spent_today": spent,
+        "refusal": refusal,
+        "age": {
+            "oldest_ms": oldest,
+            "days": age_days,
+            "admin_window_days": search.admin_window_days,
+            "retention_days": search.retention_days,
+            "needs_prosecutor_ref": oldest < now - search.admin_window_days * DAY_MS,
+            "judicial": bool(who.groups & JUDICIAL_ROLES),
+            "beyond_retention": oldest < now - search.retention_days * DAY_MS,
+        },
+    }
 
 
 @router.get("/searches")

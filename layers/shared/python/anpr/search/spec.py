@@ -84,6 +84,8 @@ PART = SpecPart(
     ),
     routes=(
         RouteSpec("POST", "/searches", "SearchApi", roles=SUBMIT),
+        # cost and age rule before submitting: reads no plate read, returns nothing personal
+        RouteSpec("POST", "/searches/estimate", "SearchApi", roles=SUBMIT, personal_data=False),
         RouteSpec("GET", "/searches", "SearchApi", roles=READ),  # own jobs; supervisors: all
         RouteSpec("GET", "/searches/{id}", "SearchApi", roles=READ),
         RouteSpec("GET", "/searches/{id}/results", "SearchApi", roles=READ),
