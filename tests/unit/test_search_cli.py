@@ -59,8 +59,11 @@ def parse(argv):
     return parser.parse_args(argv)
 
 
-def test_trajectory_submits_polls_prints_and_writes(tmp_path):
-    args = parse(
+API = ("--api", "http://x", "--token", "t")
+
+
+def trajectory_args(*extra):
+    return parse(
         [
             "search",
             "trajectory",
@@ -73,16 +76,15 @@ def test_trajectory_submits_polls_prints_and_writes(tmp_path):
             "PV-1",
             "--reason",
             "burglary series",
-            "--api",
-            "http://x",
-            "--token",
-            "t",
-            "--out",
-            str(tmp_path),
             "--poll-s",
             "0",
+            *extra,
         ]
     )
+
+
+def test_trajectory_submits_polls_prints_and_writes(tmp_path):
+    args = trajectory_args(*API, "--out", str(tmp_path))
     api, out = FakeApi(), io.StringIO()
     assert search_cli.run(args, client=api, out=out) == 0
     method, path, body = api.calls[0]
@@ -121,10 +123,7 @@ def test_ab_and_convoy_requests():
             "PV-1",
             "--reason",
             "robbery getaway car",
-            "--api",
-            "http://x",
-            "--token",
-            "t",
+            *API,
         ]
     )
     req = search_cli.build_request(args)
@@ -146,36 +145,12 @@ def test_ab_and_convoy_requests():
             "robbery getaway car",
             "--prosecutor-ref",
             "PG-1",
-            "--api",
-            "http://x",
-            "--token",
-            "t",
+            *API,
         ]
     )
     req = search_cli.build_request(args)
     assert req["params"]["min_cameras"] == 4 and req["prosecutor_ref"] == "PG-1"
     json.dumps(req)
-
-
-def trajectory_args(*extra):
-    return parse(
-        [
-            "search",
-            "trajectory",
-            "1ABC234",
-            "--from",
-            "2026-11-17T00:00Z",
-            "--to",
-            "2026-11-18T00:00Z",
-            "--case",
-            "PV-1",
-            "--reason",
-            "burglary series",
-            "--poll-s",
-            "0",
-            *extra,
-        ]
-    )
 
 
 class HttpOpener:
