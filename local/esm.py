@@ -194,3 +194,129 @@ class QueuePoller(threading.Thread):
         if failures and not self.source.report_batch_item_failures:
             return {m["MessageId"] for m in batch}
         return failures
+
+
+class StreamPoller(threading.Thread):
+    """DynamoDB stream → Lambda event-source mapping semantics, as AWS runs them for the
+    analytics feed (``infra/constructs/analytics.py``): records in stream order, batches of up to
+    ``batch_size`` after ``batching_window_s``, only the ``event_names`` the mapping's filter lets
+    through, ``batchItemFailures`` retried from the first failed record (a function error retries
+    the whole batch), and after ``max_retries`` the rest of the batch goes to ``dead_letters``
+    (the on-failure destination) so the shard moves on. One shard at a time, in order
+    (parallelization factor 1)."""
+
+    def __init__(
+        self,
+        *,
+        streams,
+        stream_arn: str,
+        submit: Callable[[dict], Future],
+        batch_size: int = 500,
+        batching_window_s: float = 1.0,
+        retry_delay_s: float = 2.0,
+        max_retries: int = 5,
+        event_names: tuple[str, ...] = ("INSERT",),
+        on_result: Callable[[dict], None] | None = None,
+        region: str = "eu-west-1",
+    ):
+        super().__init__(daemon=True, name=f"esm-stream-{stream_arn.rsplit('/', 3)[-3]}")
+        self.streams, self.stream_arn, self.submit = streams, stream_arn, submit
+        self.batch_size, self.batching_window_s = batch_size, batching_window_s
+        self.retry_delay_s, self.max_retries = retry_delay_s, max_retries
+        self.event_names, self.on_result, self.region = event_names, on_result, region
+        self._halt = threading.Event()
+        self._iterators: dict[str, str] = {}
+        self._buffer: list[dict] = []
+        self._fetched = False
+        self.invocations = 0
+        self.records = 0
+        self.function_errors = 0
+        self.dead_letters: list[dict] = []
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._buffer) or self._fetched
+
+    def stop(self) -> None:
+        self._halt.set()
+
+    def run(self) -> None:
+        first_at = None
+        while not self._halt.is_set():
+            try:
+                got = self._fetch()
+            except Exception:  # the local server going away at shutdown
+                if self._halt.is_set():
+                    return
+                log.exception("stream read failed")
+                time.sleep(0.5)
+                continue
+            self._buffer += [r for r in got if r.get("eventName") in self.event_names]
+            self._fetched = bool(got)
+            if not self._buffer:
+                first_at = None
+                time.sleep(0.2)
+                continue
+            first_at = first_at or time.monotonic()
+            if len(self._buffer) < self.batch_size and time.monotonic() - first_at < self.batching_window_s:
+                time.sleep(0.1)
+                continue
+            batch, self._buffer = self._buffer[: self.batch_size], self._buffer[self.batch_size :]
+            self._deliver(batch)
+            first_at = time.monotonic() if self._buffer else None
+
+    def _fetch(self) -> list[dict]:
+        if not self._iterators:
+            shards = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
+            for shard in shards:
+                self._iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
+                    StreamArn=self.stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+        records = []
+        for shard, iterator in list(self._iterators.items()):
+            out = self.streams.get_records(ShardIterator=iterator, Limit=1000)
+            records += out["Records"]
+            self._iterators[shard] = out.get("NextShardIterator") or iterator
+        for r in records:
+            r.setdefault("eventSourceARN", self.stream_arn)
+            r["awsRegion"] = self.region
+        return records
+
+    def _deliver(self, batch: list[dict]) -> None:
+        for attempt in range(self.max_retries + 1):
+            if self._halt.is_set():
+                return
+            failed_from = self._invoke(batch)
+            if failed_from is None:
+                return
+            batch = batch[failed_from:]
+            if attempt < self.max_retries:
+                time.sleep(self.retry_delay_s)
+        log.error(
+            "stream batch failed %d times: %d records to the failure destination",
+            self.max_retries + 1,
+            len(batch),
+        )
+        self.dead_letters += batch
+
+    def _invoke(self, batch: list[dict]) -> int | None:
+        """None when the batch succeeded, else the index of the first record to retry."""
+        self.invocations += 1
+        self.records += len(batch)
+        try:
+            outcome = self.submit({"Records": batch}).result()
+        except Exception as exc:  # noqa: BLE001 - the host could not run the function
+            self.function_errors += 1
+            log.warning("stream function error, batch retried: %s", exc)
+            return 0
+        if self.on_result:
+            self.on_result(outcome)
+        if outcome.get("error"):
+            self.function_errors += 1
+            log.warning("stream function error, batch retried: %s", outcome["error"])
+            return 0
+        failures = [f["itemIdentifier"] for f in (outcome.get("result") or {}).get("batchItemFailures", [])]
+        if not failures:
+            return None
+        seqs = [r["dynamodb"]["SequenceNumber"] for r in batch]
+        return min((seqs.index(f) for f in failures if f in seqs), default=0)
