@@ -29,10 +29,18 @@ from moto.server import ThreadedMotoServer
 
 from infra.stages import Stage, stage
 from local import worker
-from local.esm import QueuePoller
+from local.esm import QueuePoller, StreamPoller
 from local.resources import REGION, Provisioned, provision
 
 log = logging.getLogger("local.runtime")
+
+#: the analytics feed (infra/constructs/analytics.py builds it on AWS, outside the spec): the
+#: Reads stream → the same handler, writing the Parquet layout DuckDB reads (docs/analytics.md)
+ANALYTICS_FEED = spec.FunctionSpec(
+    id="AnalyticsFeed", code="analytics_feed", service="analytics-feed", memory_mb=256, timeout_s=60
+)
+#: compaction of closed hours in the local copy, run by ``tick`` (Firehose's 15-minute buffer)
+ANALYTICS_COMPACT_MINUTES = 15
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "local",
@@ -169,6 +177,10 @@ class LocalRuntime:
         self.prov: Provisioned | None = None
         self.hosts: dict[str, FunctionHost] = {}
         self.pollers: list[QueuePoller] = []
+        #: DynamoDB stream → function mappings (the analytics feed)
+        self.stream_pollers: list[StreamPoller] = []
+        #: the analytics copy (Parquet, day/hour layout) DuckDB reads for long searches
+        self.analytics_root = (self.workdir / "analytics").resolve()
         self._saved_env: dict[str, str | None] = {}
         self._schedule_last: dict[str, float] = {}
         self.gateway = None
@@ -211,7 +223,48 @@ class LocalRuntime:
                     on_result=host.record,
                 )
                 self.pollers.append(poller)
+        self._start_analytics_feed()
         return self
+
+    # -- the analytics copy: Reads stream → feed → Parquet; compaction ---------------------
+
+    def analytics_env(self) -> dict[str, str]:
+        """Where long searches run locally: DuckDB over this runtime's folder of the layout."""
+        return {"ANPR_ANALYTICS_ENGINE": "duckdb", "ANPR_ANALYTICS_ROOT": str(self.analytics_root)}
+
+    def _start_analytics_feed(self) -> None:
+        streamed = [t for t in spec.TABLES if t.stream]
+        if not streamed:
+            return
+        host = self.hosts[ANALYTICS_FEED.id] = FunctionHost(
+            ANALYTICS_FEED, self.function_env(ANALYTICS_FEED), concurrency=1, log_dir=self.workdir / "logs"
+        )
+        for t in streamed:
+            arn = self.client("dynamodb").describe_table(TableName=self.name("table", t.id))["Table"][
+                "LatestStreamArn"
+            ]
+            self.stream_pollers.append(
+                StreamPoller(
+                    streams=self.client("dynamodbstreams"),
+                    stream_arn=arn,
+                    submit=host.submit,
+                    retry_delay_s=self.retry_delay_s,
+                    on_result=host.record,
+                    region=REGION,
+                )
+            )
+
+    def compact_analytics(self) -> list:
+        """Closed hours of the local copy with several small files become one (AnalyticsWriter.compact)."""
+        from anpr.analytics.settings import AnalyticsSettings
+        from anpr.analytics.wiring import writer_for
+
+        settings = AnalyticsSettings(
+            analytics_engine="duckdb",
+            analytics_root=str(self.analytics_root),
+            retention_days=self.stage.retention_days,
+        )
+        return writer_for(settings).compact()
 
     # -- Step Functions: moto's ASL engine, Lambda tasks run by our workers ----------------
 
@@ -294,6 +347,11 @@ class LocalRuntime:
                 # EventBridge Scheduler delivers the target's Input as the event, unwrapped
                 self.hosts[sch.function].invoke(dict(sch.payload))
                 ran.append(sch.id)
+        last = self._schedule_last.get("AnalyticsCompact")
+        if self.stream_pollers and (force or last is None or now - last >= ANALYTICS_COMPACT_MINUTES * 60):
+            self._schedule_last["AnalyticsCompact"] = now
+            self.compact_analytics()
+            ran.append("AnalyticsCompact")
         return ran
 
     # -- people: Cognito logins and the API -----------------------------------------------
@@ -316,16 +374,16 @@ class LocalRuntime:
             self.hosts[fid].warm_up()
 
     def run_event_sources(self) -> None:
-        for p in self.pollers:
+        for p in [*self.pollers, *self.stream_pollers]:
             if not p.is_alive():
                 p.start()
 
     def stop(self) -> None:
         if self.gateway:
             self.gateway.stop()
-        for p in self.pollers:
+        for p in [*self.pollers, *self.stream_pollers]:
             p.stop()
-        for p in self.pollers:
+        for p in [*self.pollers, *self.stream_pollers]:
             if p.is_alive():
                 p.join(timeout=3)
         for h in self.hosts.values():
@@ -356,6 +414,7 @@ class LocalRuntime:
             "POWERTOOLS_TRACE_DISABLED": "true",
             "AWS_LAMBDA_LOG_FORMAT": "JSON",
             **self.prov.function_env(fn, self.stage),
+            **self.analytics_env(),
             **({worker.FAULTS_ENV: str(self.faults_file)} if self.faults_file else {}),
         }
 
@@ -378,7 +437,9 @@ class LocalRuntime:
         quiet_since = None
         sources = {s.queue for f in spec.FUNCTIONS for s in f.sources}
         while time.monotonic() < deadline:
-            idle = all(self.queue_depth(q) == 0 for q in sources) and not any(p.busy for p in self.pollers)
+            idle = all(self.queue_depth(q) == 0 for q in sources) and not any(
+                p.busy for p in [*self.pollers, *self.stream_pollers]
+            )
             if idle:
                 quiet_since = quiet_since or time.monotonic()
                 if time.monotonic() - quiet_since >= settle_s:

@@ -72,9 +72,13 @@ class DuckDBEngine:
         relation = self.relation(query.day_lo, query.day_hi)
         if relation is None:
             return []
+        import duckdb
+
         con = self.connect()
         try:
             return con.execute(query.render(relation)).fetchall()
+        except duckdb.IOException as exc:  # a file compacted away meanwhile: the workflow retries
+            raise StorageError(f"analytics files changed while reading: {exc}") from exc
         finally:
             con.close()
 

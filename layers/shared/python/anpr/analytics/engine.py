@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from anpr.kernel.errors import BadRequest
 from anpr.reads import keys
 from anpr.search.models import DAY_MS, ABQuery, ConvoyQuery, PartialQuery, PlaceQuery, oldest_ms
 
@@ -119,3 +120,32 @@ def choose_for(query, cameras: int = 0, policy: EnginePolicy = DEFAULT_POLICY) -
     if isinstance(query, ABQuery):
         cameras = cameras or len(query.a.cameras) + len(query.b.cameras)
     return choose_engine(query.type, span, national=national, cameras=cameras, policy=policy)
+
+
+@dataclass(frozen=True)
+class ScanBounds:
+    """What one search on the analytics copy, and one investigator in 24 hours, may scan (the
+    copy's counterpart of the reads table's ``CostBounds``; the Athena workgroup's own cutoff
+    stops a query at ``job_bytes`` in any case)."""
+
+    job_bytes: int = 200 * 1024**3
+    user_bytes_per_day: int = 1000 * 1024**3
+
+
+DEFAULT_SCAN_BOUNDS = ScanBounds()
+
+
+def check_scan(choice: EngineChoice, bounds: ScanBounds, scanned_today: int = 0) -> None:
+    """``BadRequest`` saying what the search would scan, the bound, and how to narrow it."""
+    gb = lambda b: f"{b / 1024**3:,.0f} GB"
+    if choice.bytes > bounds.job_bytes:
+        raise BadRequest(
+            f"this search would scan about {gb(choice.bytes)} of the analytics copy (≈ ${choice.athena_usd:.2f}); "
+            f"one search may scan at most {gb(bounds.job_bytes)}. Narrow it: shorten the period"
+        )
+    if scanned_today + choice.bytes > bounds.user_bytes_per_day:
+        raise BadRequest(
+            f"this search (≈ {gb(choice.bytes)} scanned) would take your searches of the last 24 hours to "
+            f"≈ {gb(scanned_today + choice.bytes)}, above the daily bound of {gb(bounds.user_bytes_per_day)}; "
+            "narrow it or wait"
+        )

@@ -7,7 +7,15 @@ scores), so a search gives the same items and sightings whichever engine read th
 from __future__ import annotations
 
 from anpr.analytics.adapters import QueryEngine
-from anpr.analytics.engine import DEFAULT_POLICY, EngineChoice, EnginePolicy, choose_for
+from anpr.analytics.engine import (
+    DEFAULT_POLICY,
+    DEFAULT_SCAN_BOUNDS,
+    EngineChoice,
+    EnginePolicy,
+    ScanBounds,
+    check_scan,
+    choose_for,
+)
 from anpr.analytics.sql import ALT_SEP, build
 from anpr.kernel.errors import BadRequest
 from anpr.reads.cameras import CameraRegistry
@@ -82,3 +90,35 @@ class AnalyticsRoute:
 
     def run_item(self, query, item: dict) -> list[Sighting]:
         return self.search.sightings(query)
+
+
+class AnalyticsCost:
+    """The API's side of the route (``SearchService(analytics=...)``): at submit, which engine
+    the workflow will choose (the same ``choose_for`` and policy as :class:`AnalyticsRoute`),
+    and the job's estimate in that engine's terms. A search for the copy is bounded by what it
+    scans (:class:`ScanBounds`), not by the reads table's partitions and read units."""
+
+    def __init__(self, policy: EnginePolicy = DEFAULT_POLICY, bounds: ScanBounds = DEFAULT_SCAN_BOUNDS):
+        self.policy, self.bounds = policy, bounds
+
+    def choose(self, query) -> EngineChoice:
+        return choose_for(query, policy=self.policy)
+
+    def estimate(self, query, reads_table: dict, scanned_today: int = 0) -> dict:
+        """``reads_table``: the reads table's estimate (``Estimate.public()``), kept as it is
+        when the search stays there; otherwise the copy's figures, after ``check_scan``."""
+        choice = self.choose(query)
+        if choice.engine != "analytics":
+            return {**reads_table, "engine": "dynamodb", "reason": choice.reason}
+        check_scan(choice, self.bounds, scanned_today)
+        return {
+            **reads_table,
+            "engine": "analytics",
+            "reason": choice.reason,
+            "partitions": choice.partitions,
+            "read_units": 0,
+            "items": 1,
+            "map": "inline",
+            "scan_bytes": choice.bytes,
+            "athena_usd": round(choice.athena_usd, 4),
+        }

@@ -190,7 +190,6 @@ def _convoy(query: ConvoyQuery, dialect: Dialect) -> SqlQuery:
     windows, the probe side the reads of the days they reach.
     """
     dt = query.window_s * 1000
-    offsets = ", ".join(f"({d})" for d in range(query.control_days + 1))
     oldest = query.start_ms - query.control_days * DAY_MS - dt
     newest = query.end_ms + dt
     sql = f"""WITH target AS (
@@ -204,22 +203,36 @@ centres AS (
    ORDER BY capture_ms DESC, read_id DESC
    LIMIT {_int(query.max_sightings)}
 ),
-windows AS (
-  SELECT c.centre_id, c.centre_camera, c.centre_ms - o.day_offset * {DAY_MS} AS t, o.day_offset
-    FROM centres c CROSS JOIN (VALUES {offsets}) AS o(day_offset)
-)
+{_windows("centres c", query.control_days)}
 SELECT *, 'target' AS tag FROM target
 UNION ALL
-SELECT {_select(dialect, "r")},
+{_window_reads(dialect, dt, oldest, newest)}
+ORDER BY capture_ms, read_id, tag"""
+    return SqlQuery(sql, day_of(oldest), day_of(newest))
+
+
+def _windows(centres: str, control_days: int) -> str:
+    """The ``windows`` CTE: each centre (``centre_id, centre_camera, centre_ms`` of the
+    relation ``centres``, aliased ``c``) and the same time on ``control_days`` previous days."""
+    offsets = ", ".join(f"({d})" for d in range(control_days + 1))
+    return f"""windows AS (
+  SELECT c.centre_id, c.centre_camera, c.centre_ms - o.day_offset * {DAY_MS} AS t, o.day_offset
+    FROM {centres}
+   CROSS JOIN (VALUES {offsets}) AS o(day_offset)
+)"""
+
+
+def _window_reads(dialect: Dialect, dt: int, oldest: int, newest: int) -> str:
+    """Every read within ±``dt`` of a window at its centre's camera, tagged ``w:<centre>`` (the
+    centre's own day) or ``c:<centre>:<day>`` (a control day); the WHERE clause may go on."""
+    return f"""SELECT {_select(dialect, "r")},
        CASE WHEN w.day_offset = 0 THEN 'w:' || w.centre_id
             ELSE 'c:' || w.centre_id || ':' || CAST(w.day_offset AS VARCHAR) END AS tag
   FROM {{reads}} r
   JOIN windows w
     ON r.camera_id = w.centre_camera
    AND r.capture_ms BETWEEN w.t - {_int(dt)} AND w.t + {_int(dt)}
- WHERE {_days("r", oldest, newest)}
-ORDER BY capture_ms, read_id, tag"""
-    return SqlQuery(sql, day_of(oldest), day_of(newest))
+ WHERE {_days("r", oldest, newest)}"""
 
 
 _READ_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -240,22 +253,11 @@ def convoy_windows(query: ConvoyQuery, targets: list, dialect: Dialect) -> SqlQu
         if not _READ_ID.match(s.read_id) or not _CAMERA.match(s.camera_id):
             raise BadRequest("unexpected read or camera id in the target's sightings")
     values = ", ".join(f"('{s.read_id}', '{s.camera_id}', {_int(s.capture_ms)})" for s in chosen)
-    offsets = ", ".join(f"({d})" for d in range(query.control_days + 1))
     oldest = min(s.capture_ms for s in chosen) - query.control_days * DAY_MS - dt
     newest = max(s.capture_ms for s in chosen) + dt
-    sql = f"""WITH windows AS (
-  SELECT c.centre_id, c.centre_camera, c.centre_ms - o.day_offset * {DAY_MS} AS t, o.day_offset
-    FROM (VALUES {values}) AS c(centre_id, centre_camera, centre_ms)
-   CROSS JOIN (VALUES {offsets}) AS o(day_offset)
-)
-SELECT {_select(dialect, "r")},
-       CASE WHEN w.day_offset = 0 THEN 'w:' || w.centre_id
-            ELSE 'c:' || w.centre_id || ':' || CAST(w.day_offset AS VARCHAR) END AS tag
-  FROM {{reads}} r
-  JOIN windows w
-    ON r.camera_id = w.centre_camera
-   AND r.capture_ms BETWEEN w.t - {_int(dt)} AND w.t + {_int(dt)}
- WHERE {_days("r", oldest, newest)}
+    given = f"(VALUES {values}) AS c(centre_id, centre_camera, centre_ms)"
+    sql = f"""WITH {_windows(given, query.control_days)}
+{_window_reads(dialect, dt, oldest, newest)}
    AND r.camera_id IN ({_cameras(sorted({s.camera_id for s in chosen}))})
 ORDER BY capture_ms, read_id, tag"""
     return SqlQuery(sql, day_of(oldest), day_of(newest))

@@ -49,6 +49,15 @@ class ExecutionStarter(Protocol):
     def stop(self, execution_arn: str, cause: str) -> None: ...
 
 
+class EngineEstimator(Protocol):
+    """Optional: the analytics route's API side (anpr.analytics.service.AnalyticsCost)."""
+
+    def estimate(self, query, reads_table: dict, scanned_today: int = 0) -> dict:
+        """The job's estimate in the chosen engine's terms (``engine``, ``reason``...); raises
+        ``BadRequest`` above that engine's bounds."""
+        ...
+
+
 class SearchService:
     def __init__(
         self,
@@ -65,8 +74,11 @@ class SearchService:
         cameras: CameraRegistry | None = None,
         bounds: CostBounds = DEFAULT_BOUNDS,
         rules: JustificationRules = DEFAULT_RULES,
+        analytics: EngineEstimator | None = None,
     ):
         self.jobs, self.store, self.starter, self.audit = jobs, results, starter, audit
+        #: long searches on the analytics copy: their engine and scan stated in the estimate
+        self.analytics = analytics
         self.admin_window_days, self.retention_days = admin_window_days, retention_days
         self.url_ttl_s, self.clock, self.new_id = url_ttl_s, clock, new_id
         self.cameras, self.bounds, self.rules = cameras, bounds, rules
@@ -87,8 +99,7 @@ class SearchService:
                 self.retention_days,
                 self.rules,
             )
-            cost = estimate(query, self.cameras)
-            check_bounds(query, cost, self.bounds, self.spent_today(caller, now))
+            cost = self.estimate(caller, query, now)
         except (DomainError, Forbidden) as exc:
             self._audit(
                 caller,
@@ -112,7 +123,7 @@ class SearchService:
             prosecutor_ref=justification.prosecutor_ref or None,
             submitted_ms=now,
             expires_at=expires_at_s(now, self.retention_days),
-            estimate=cost.public(),
+            estimate=cost,
         )
         self.jobs.create(job)
         self._audit(
@@ -135,10 +146,22 @@ class SearchService:
         )
         return self.jobs.get(job.job_id)
 
-    def spent_today(self, caller: Caller, now_ms: int) -> int:
-        """Estimated read units of the caller's searches submitted in the last 24 hours."""
+    def estimate(self, caller: Caller, query, now_ms: int) -> dict:
+        """The job's estimate in the terms of the engine that will run it (the reads table's
+        partitions and read units, or the analytics copy's scan), its bounds checked
+        (``BadRequest`` saying how to narrow it)."""
+        cost = estimate(query, self.cameras)
+        public = cost.public()
+        if self.analytics is not None:
+            public = self.analytics.estimate(query, public, self.spent_today(caller, now_ms, "scan_bytes"))
+        if public["engine"] != "analytics":
+            check_bounds(query, cost, self.bounds, self.spent_today(caller, now_ms))
+        return public
+
+    def spent_today(self, caller: Caller, now_ms: int, what: str = "read_units") -> int:
+        """Estimated read units (or ``scan_bytes``) of the caller's searches of the last 24 hours."""
         jobs = self.jobs.list_by_owner(caller.user_id, since_ms=now_ms - DAY_MS, limit=1000)
-        return sum(int((j.estimate or {}).get("read_units", 0)) for j in jobs)
+        return sum(int((j.estimate or {}).get(what, 0)) for j in jobs)
 
     # -- read -----------------------------------------------------------------------------
     def status(self, caller: Caller, job_id: str) -> dict:

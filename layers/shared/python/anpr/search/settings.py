@@ -5,10 +5,14 @@ from __future__ import annotations
 from pydantic import Field
 
 from anpr.accountability.settings import AuditTrailSettings, JustificationSettings
+from anpr.analytics.settings import AnalyticsSettings
 from anpr.search.plan import CostBounds, PlanLimits
 
 
-class SearchApiSettings(AuditTrailSettings, JustificationSettings):
+class SearchApiSettings(AuditTrailSettings, JustificationSettings, AnalyticsSettings):
+    """``AnalyticsSettings``: the engine choice and scan bounds of long searches, stated in the
+    job's estimate at submit (the same policy the task's plan applies)."""
+
     table_searches: str
     table_cameras: str
     bucket_search_results: str
@@ -30,7 +34,9 @@ class SearchApiSettings(AuditTrailSettings, JustificationSettings):
         )
 
 
-class SearchTaskSettings(JustificationSettings):
+class SearchTaskSettings(JustificationSettings, AnalyticsSettings):
+    """``AnalyticsSettings``: where long searches run (Athena on AWS, DuckDB locally, off)."""
+
     table_reads: str
     table_cameras: str
     table_searches: str

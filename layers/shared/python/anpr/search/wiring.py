@@ -9,6 +9,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from anpr.accountability.wiring import trail_from
+from anpr.analytics.wiring import analytics_cost, analytics_route
 from anpr.kernel.audit import AuditTrail
 from anpr.kernel.clock import Clock, system_clock
 from anpr.kernel.db import StorageError
@@ -70,6 +71,7 @@ def api_services(settings: SearchApiSettings | None = None, clock: Clock = syste
             cameras=DynamoCameraRegistry(s.table_cameras, s.region),
             bounds=s.bounds(),
             rules=s.justification_rules(),
+            analytics=analytics_cost(s),
         ),
         audit=trail,
     )
@@ -79,12 +81,14 @@ def task_services(
     settings: SearchTaskSettings | None = None, clock: Clock = system_clock
 ) -> SearchTaskServices:
     s = settings or SearchTaskSettings()
+    source = DynamoReadSource(s.table_reads, boto3.client("dynamodb", region_name=s.region))
+    cameras = DynamoCameraRegistry(s.table_cameras, s.region)
     return SearchTaskServices(
         workflow=SearchWorkflow(
             jobs=DynamoSearchJobRepository(s.table_searches, s.region),
             results=S3ResultStore(s.bucket_search_results, boto3.client("s3", region_name=s.region)),
-            source=DynamoReadSource(s.table_reads, boto3.client("dynamodb", region_name=s.region)),
-            cameras=DynamoCameraRegistry(s.table_cameras, s.region),
+            source=source,
+            cameras=cameras,
             notifier=SnsNotifier(s.topic_search_events, boto3.client("sns", region_name=s.region)),
             limits=s.limits(),
             admin_window_days=s.admin_window_days,
@@ -96,5 +100,8 @@ def task_services(
                 boto3.client("dynamodb", region_name=s.region),
                 boto3.client("s3", region_name=s.region),
             ),
+            # long partial/convoy searches on the analytics copy; a convoy's target sightings
+            # come from the reads table's byPlate index (one plate), the SQL scans their windows
+            analytics=analytics_route(s, cameras, plates=source),
         )
     )
