@@ -49,3 +49,41 @@ class RefusalLog:
 
     def __call__(self, network_id: str, reason: str) -> None:
         self.refusals.append((network_id, reason))
+
+
+class InMemoryDisagreementStore:
+    def __init__(self):
+        self.items: list = []
+
+    def put(self, disagreement) -> None:
+        self.items = [d for d in self.items if d.read_id != disagreement.read_id] + [disagreement]
+
+    def list(self, network: str, since_ms: int, limit: int = 200) -> list:
+        mine = [d for d in self.items if d.network == network and d.capture_ms >= since_ms]
+        return sorted(mine, key=lambda d: d.capture_ms, reverse=True)[:limit]
+
+
+class RecordingIngestOps:
+    """The ingest observer: remembers what it would have counted and audited."""
+
+    def __init__(self):
+        self.refusals: list[tuple[str, str, str]] = []
+        self.quarantines: list[tuple[str, str]] = []
+        self.stored_: list[tuple[str, float | None, float | None, int]] = []
+
+    def refused(self, network: str, camera_id: str, key: str, reason: str, detail: str) -> None:
+        self.refusals.append((network, camera_id, reason))
+
+    def quarantined(self, network: str, reason: str) -> None:
+        self.quarantines.append((network, reason))
+
+    def stored(self, network, upload_to_read_ms, confidence, disagreements) -> None:
+        self.stored_.append((network, upload_to_read_ms, confidence, disagreements))
+
+
+class RecordingActivity:
+    def __init__(self):
+        self.records: list[tuple[str, str, int]] = []
+
+    def record(self, camera_id: str, network: str, capture_ms: int) -> None:
+        self.records.append((camera_id, network, capture_ms))

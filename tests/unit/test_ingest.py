@@ -187,11 +187,22 @@ def test_messages_naming_other_objects_are_quarantined(world, bucket, key, reaso
 
 
 def test_network_key_layout_is_accepted(world):
-    # GIVEN a snapshot under snapshots/{network}/{camera}/ (a camera registered without a network)
+    # GIVEN a snapshot under snapshots/{network}/{camera}/ from a camera of that network
     store, _, reads, ingestor = world
+    ingestor.cameras.put_many([camera("BRU-001", network="bxl")])
     ref = store.add(BUCKET, "snapshots/bxl/BRU-001/2026/11/18/10/1_a.jpg", jpeg(), metadata("BRU-001"))
     # WHEN it is ingested THEN it is read
     assert ingestor.ingest(ref).status == "stored" and len(reads.all()) == 1
+
+
+def test_a_camera_without_a_network_cannot_write_under_a_network_prefix(world):
+    # GIVEN a camera registered before networks existed, its snapshot under a network's prefix
+    store, quarantine, reads, ingestor = world
+    ref = store.add(BUCKET, "snapshots/bxl/BRU-001/2026/11/18/10/1_a.jpg", jpeg(), metadata("BRU-001"))
+    # WHEN it is ingested THEN it is refused: the camera is in no network, so not in that one
+    outcome = ingestor.ingest(ref)
+    assert outcome.reason.value == "wrong_network" and "no network" in outcome.detail
+    assert quarantine.reasons() == ["wrong_network"] and reads.all() == []
 
 
 def test_a_new_version_of_the_same_key_does_not_make_a_second_read(world):

@@ -21,21 +21,13 @@ from anpr.networks.service import (
 from anpr.networks.zones import ZoneMap, load_zone_files, zones_from_geojson
 from anpr.reads.models import CameraStatus
 
+from tests.builders.networks import square_zone
 from tests.fakes.accountability import InMemoryAuditTrail
 from tests.fakes.networks import InMemoryNetworkStore, InMemoryZoneStore, RecordingSigner, RefusalLog
 from tests.fakes.reads import InMemoryCameraRegistry
 from tests.helpers import NOW_MS
 
 OPS = Caller(user_id="sub-olga", username="olga", groups=frozenset({"ops"}))
-
-
-def square_zone(code: str, lon0: float, lat0: float, size: float = 1.0, kind: str = "local") -> dict:
-    ring = [[lon0, lat0], [lon0 + size, lat0], [lon0 + size, lat0 + size], [lon0, lat0 + size], [lon0, lat0]]
-    return {
-        "type": "Feature",
-        "properties": {"code": code, "name": code.title(), "kind": kind, "languages": ["nl", "fr"]},
-        "geometry": {"type": "Polygon", "coordinates": [ring]},
-    }
 
 
 ZONES = {
@@ -338,3 +330,39 @@ def test_seed_registers_the_national_data_and_returns_one_key_per_network(world)
         uploads.grant(keys[a], UploadRequest(camera_id=one_per_network[b]))
     # AND seeding again keeps the keys (idempotent)
     assert set(seed(service, SEED_CALLER, zone_files, network_files).values()) == {None}
+
+
+def test_the_operator_lists_its_disagreements_masked_with_a_count_per_camera():
+    # GIVEN disagreements kept for two networks
+    from anpr.ingest.hooks import Disagreement
+
+    from tests.fakes.networks import InMemoryDisagreementStore
+
+    store = InMemoryDisagreementStore()
+    service = NetworkService(
+        InMemoryNetworkStore(), InMemoryCameraRegistry(), InMemoryZoneStore(), InMemoryAuditTrail(),
+        lambda: NOW_MS, store,
+    )  # fmt: skip
+    service.load_zones(OPS, ZONES)
+    service.register(OPS, network_in("city-a"))
+    for i, (net, cam) in enumerate([("city-a", "C1"), ("city-a", "C1"), ("city-a", "C2"), ("city-b", "X")]):
+        store.put(
+            Disagreement(
+                network=net,
+                camera_id=cam,
+                read_id=f"r{i}",
+                capture_ms=NOW_MS - i * 1000,
+                ours_masked="1AB***4",
+                ours_confidence=0.9,
+                camera_masked="1AB***4",
+                snapshot_key="k",
+                expires_at=0,
+            )
+        )
+    # WHEN city-a's operator lists them
+    out = service.disagreements("city-a")
+    # THEN only city-a's, newest first, counted per camera; an unknown network is a 404
+    assert out["count"] == 3 and out["per_camera"] == {"C1": 2, "C2": 1}
+    assert [d["read_id"] for d in out["disagreements"]] == ["r0", "r1", "r2"]
+    with pytest.raises(NotFound):
+        service.disagreements("nowhere")

@@ -70,6 +70,7 @@ def snapshot_refs(body: str) -> list[SnapshotRef]:
                 size=int(obj.size) if obj.size is not None else None,
                 etag=obj.eTag,
                 version_id=obj.versionId,
+                uploaded_ms=int(record.eventTime.timestamp() * 1000),
             )
         )
     return refs

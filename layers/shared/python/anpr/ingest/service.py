@@ -17,14 +17,17 @@ from typing import Literal
 from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ValidationError
 
+from anpr.ingest.hooks import ActivityRecorder, Disagreement, DisagreementStore, IngestObserver, ZoneLookup
 from anpr.ingest.quarantine import QuarantineStore
 from anpr.ingest.snapshots import SNAPSHOT_PREFIX, ObjectMissing, SnapshotStore, crop_key
 from anpr.kernel.clock import DAY_MS, Clock, expires_at_s
+from anpr.networks.service import camera_of_key, network_of_key
+from anpr.ocr.camera_read import CameraReadDocument, parse_camera_read
 from anpr.ocr.engine import CameraHint, OcrEngine, PlateDetection
 from anpr.reads import keys
 from anpr.reads.cameras import CameraRegistry
 from anpr.reads.models import CameraStatus, CaptureMetadata, PlateRead, QuarantineReason, SnapshotRef
-from anpr.reads.plates import mask
+from anpr.reads.plates import mask, normalise
 from anpr.reads.repository import PlateReadRepository
 
 log = logging.getLogger(__name__)
@@ -76,6 +79,9 @@ def sniff_format(body: bytes) -> str | None:
     return None
 
 
+#: a camera-made read (docs/networks.md "Camera-made reads") is uploaded as a JSON document
+CAMERA_READ_SUFFIX = ".json"
+
 #: a camera snapshot is at most a few megapixels; anything far larger is hostile
 _MAX_PIXELS = 40_000_000
 
@@ -124,18 +130,33 @@ class SnapshotIngestor:
         policy: IngestPolicy,
         clock: Clock,
         after_store: Callable[[list[PlateRead]], None] | None = None,
+        zones: ZoneLookup | None = None,
+        activity: ActivityRecorder | None = None,
+        observer: IngestObserver | None = None,
+        disagreements: DisagreementStore | None = None,
     ):
         self.snapshots, self.quarantine_store, self.cameras = snapshots, quarantine, cameras
         self.reads, self.engine, self.policy, self.clock = reads, engine, policy, clock
         #: runs once the reads are stored (watchlist matching). If it raises, the snapshot is
         #: retried: reads are idempotent (deterministic ids), so the hook must be too.
         self.after_store = after_store
+        #: networks (anpr.ingest.hooks): mobile cameras' zone at capture, camera activity for
+        #: the silence watch, per-network outcomes for ops, disagreements for the operator
+        self.zones, self.activity, self.observer = zones, activity, observer
+        self.disagreements = disagreements
 
     def ingest(self, ref: SnapshotRef) -> IngestOutcome:
         try:
             self._check_location(ref)
             return self._ingest(ref)
         except Rejected as rej:
+            if self.observer:
+                network = network_of_key(ref.key)
+                if rej.reason == QuarantineReason.WRONG_NETWORK:
+                    self.observer.refused(
+                        network, camera_of_key(ref.key), ref.key, rej.reason.value, rej.detail
+                    )
+                self.observer.quarantined(network, rej.reason.value)
             return self._quarantine(ref, rej.reason, rej.detail, rej.keep_object)
 
     def record_duplicate(self, ref: SnapshotRef, first: dict | None) -> IngestOutcome:
@@ -194,19 +215,25 @@ class SnapshotIngestor:
             raise Rejected(
                 QuarantineReason.TOO_LARGE, f"{head.size} bytes > {self.policy.max_snapshot_bytes}"
             )
-        meta = self._metadata(head.metadata)
-        camera = self.cameras.get(meta.camera_id)
-        if camera is None:
-            raise Rejected(QuarantineReason.UNKNOWN_CAMERA, f"camera {meta.camera_id!r} is not registered")
-        if camera.status == CameraStatus.RETIRED:
-            raise Rejected(QuarantineReason.RETIRED_CAMERA, f"camera {meta.camera_id!r} is retired")
-        self._check_key_camera(ref, camera)
+        document: CameraReadDocument | None = None
+        if ref.key.endswith(CAMERA_READ_SUFFIX):
+            document = self._camera_read(self._get(ref), head.metadata)
+            meta = document.metadata()
+        else:
+            meta = self._metadata(head.metadata)
+        camera = self._camera(ref, meta)
         self._check_capture_time(meta.capture_ms)
-        try:
-            body = self.snapshots.get(ref)
-        except ObjectMissing:
-            raise Rejected(QuarantineReason.OBJECT_MISSING, "object no longer exists", False) from None
-        image = self._decode(body)
+        if document is not None:
+            overview, crop = document.images()
+            image = self._decode(overview)
+            if crop is not None:
+                self._decode(crop)  # the camera's crop must be an image too (kept as evidence)
+                self.snapshots.put_crop(
+                    ref.bucket, crop_key(ref.key, 0).replace("_plate0.", "_camera."), crop,
+                    {"camera-id": meta.camera_id},
+                )  # fmt: skip
+        else:
+            image = self._decode(self._get(ref))
 
         t0 = time.perf_counter()
         hint = CameraHint(
@@ -221,6 +248,7 @@ class SnapshotIngestor:
             update={"etag": ref.etag or head.etag, "version_id": ref.version_id or head.version_id}
         )
         reads = [self._plate_read(ref, meta, camera, det, i, image) for i, det in enumerate(detections)]
+        reads, disagreement = self._beside_camera(reads, ref, meta, camera, image, document)
         if not reads:
             # no plate visible: a durable record, so "every snapshot has an outcome" can be checked
             self.quarantine_store.record_outcome(
@@ -233,8 +261,19 @@ class SnapshotIngestor:
                 },
             )
         self.reads.put_many(reads)
+        if disagreement is not None and self.disagreements is not None and camera.network:
+            self.disagreements.put(disagreement)
         if self.after_store and reads:
             self.after_store(reads)
+        if self.activity is not None:
+            self.activity.record(camera.camera_id, camera.network, meta.capture_ms)
+        if self.observer is not None:
+            self.observer.stored(
+                camera.network,
+                self.clock() - ref.uploaded_ms if ref.uploaded_ms else None,
+                reads[0].confidence if reads else None,
+                1 if disagreement is not None else 0,
+            )
         for r in reads:
             log.info(
                 "plate read stored",
@@ -254,6 +293,101 @@ class SnapshotIngestor:
             engine=self.engine.name,
             ocr_ms=round(ocr_ms, 2),
         )
+
+    def _get(self, ref: SnapshotRef) -> bytes:
+        try:
+            return self.snapshots.get(ref)
+        except ObjectMissing:
+            raise Rejected(QuarantineReason.OBJECT_MISSING, "object no longer exists", False) from None
+
+    def _camera(self, ref: SnapshotRef, meta: CaptureMetadata):
+        """The registered, active camera the metadata names, uploading under its own network."""
+        camera = self.cameras.get(meta.camera_id)
+        if camera is None:
+            raise Rejected(QuarantineReason.UNKNOWN_CAMERA, f"camera {meta.camera_id!r} is not registered")
+        key_network = network_of_key(ref.key)
+        if key_network and camera_of_key(ref.key) == camera.camera_id and camera.network != key_network:
+            # refused and visible to ops: the observer counts it per network and audits it
+            raise Rejected(
+                QuarantineReason.WRONG_NETWORK,
+                f"camera {camera.camera_id!r} is in {camera.network or 'no network'!r}, "
+                f"the key is under {key_network!r}",
+            )
+        if camera.status == CameraStatus.RETIRED:
+            raise Rejected(QuarantineReason.RETIRED_CAMERA, f"camera {meta.camera_id!r} is retired")
+        self._check_key_camera(ref, camera)
+        return camera
+
+    @staticmethod
+    def _camera_read(body: bytes, raw_metadata: dict[str, str]) -> CameraReadDocument:
+        try:
+            document = parse_camera_read(body)
+            document.images()
+        except ValueError as exc:
+            raise Rejected(QuarantineReason.INVALID_CAMERA_READ, str(exc)) from None
+        signed = raw_metadata.get("camera-id")
+        if signed and signed != document.camera_id:
+            # the presigned POST binds x-amz-meta-camera-id to the camera of the key
+            raise Rejected(
+                QuarantineReason.CAMERA_MISMATCH,
+                f"the document names {document.camera_id!r}, the upload was for {signed!r}",
+            )
+        return document
+
+    def _beside_camera(
+        self,
+        reads: list[PlateRead],
+        ref: SnapshotRef,
+        meta: CaptureMetadata,
+        camera,
+        image: Image.Image,
+        document: CameraReadDocument | None,
+    ) -> tuple[list[PlateRead], Disagreement | None]:
+        """Keep the camera's reading beside ours; a disagreement never hides a listed plate:
+        the camera's plate joins our read's alternatives (watchlist: possible misread), and a
+        plate only the camera saw is stored as a camera-sourced read."""
+        theirs = normalise(meta.camera_plate or "")
+        if not theirs:
+            return reads, None
+        beside = {
+            "camera_plate": theirs,
+            "camera_confidence": meta.camera_plate_confidence,
+            "camera_country": meta.camera_plate_country,
+        }
+        for i, r in enumerate(reads):
+            if r.plate == theirs:
+                reads[i] = r.model_copy(update={**beside, "agree": True})
+                return reads, None
+        if reads:
+            ours = reads[0]
+            alternatives = (theirs, *(a for a in ours.alternatives if a != theirs))
+            reads[0] = ours.model_copy(update={**beside, "agree": False, "alternatives": alternatives})
+        else:
+            box = document.plate_bbox if document and document.plate_bbox else (0, 0, *image.size)
+            det = PlateDetection(
+                text=theirs,
+                raw_text=meta.camera_plate or theirs,
+                confidence=meta.camera_plate_confidence if meta.camera_plate_confidence is not None else 0.5,
+                bbox=box,
+                country=meta.camera_plate_country or "UNKNOWN",
+                source="camera",
+            )
+            read = self._plate_read(ref, meta, camera, det, 0, image)
+            reads = [read.model_copy(update={**beside, "agree": False})]
+        first = reads[0]
+        disagreement = Disagreement(
+            network=camera.network or "",
+            camera_id=camera.camera_id,
+            read_id=first.read_id,
+            capture_ms=meta.capture_ms,
+            ours_masked=mask(first.plate) if first.source == "ocr" else "",
+            ours_confidence=first.confidence if first.source == "ocr" else 0.0,
+            camera_masked=mask(theirs),
+            camera_confidence=meta.camera_plate_confidence,
+            snapshot_key=ref.key,
+            expires_at=first.expires_at,
+        )
+        return reads, disagreement
 
     def _metadata(self, raw: dict[str, str]) -> CaptureMetadata:
         if not raw.get("camera-id") or not raw.get("capture-ms"):
@@ -322,6 +456,10 @@ class SnapshotIngestor:
             ref.bucket, ckey, _crop_jpeg(image, det.bbox), {"read-id": read_id, "camera-id": meta.camera_id}
         )
         mobile = camera.kind == "mobile"
+        zone = camera.zone
+        if mobile and self.zones is not None and meta.lat is not None and meta.lon is not None:
+            # a police vehicle's read belongs to the zone it was driving in at capture
+            zone = self.zones.zone_at(meta.lat, meta.lon) or camera.zone
         return PlateRead(
             read_id=read_id,
             plate=det.text,
@@ -331,7 +469,7 @@ class SnapshotIngestor:
             bbox=tuple(int(v) for v in det.bbox),
             alternatives=tuple(det.alternatives),
             camera_id=meta.camera_id,
-            zone=camera.zone,
+            zone=zone,
             capture_ms=meta.capture_ms,
             # mobile (police-vehicle) units report their own position and heading
             lat=meta.lat if mobile and meta.lat is not None else camera.lat,

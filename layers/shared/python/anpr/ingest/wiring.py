@@ -23,6 +23,27 @@ from anpr.reads.models import SnapshotRef
 from anpr.reads.repository import DynamoPlateReadRepository
 
 
+def network_hooks(settings: IngestSettings, clock: Clock) -> dict:
+    """The networks concern's hooks (anpr.ingest.hooks), each where its table is deployed."""
+    from anpr.accountability.wiring import trail_from
+    from anpr.networks.activity import DynamoActivityStore
+    from anpr.networks.adapters import DynamoZoneStore
+    from anpr.networks.ingest_ops import DynamoDisagreementStore, NetworkIngestOps
+    from anpr.networks.zones import RefreshingZoneMap
+
+    s = settings
+    hooks: dict = {}
+    if s.table_police_zones:
+        hooks["zones"] = RefreshingZoneMap(DynamoZoneStore(s.table_police_zones, s.region).list, clock)
+    if s.table_camera_activity:
+        hooks["activity"] = DynamoActivityStore(s.table_camera_activity, s.region)
+    if s.table_camera_disagreements:
+        hooks["disagreements"] = DynamoDisagreementStore(s.table_camera_disagreements, s.region)
+    audit = trail_from(s, clock) if s.table_audit_trail else None
+    hooks["observer"] = NetworkIngestOps(audit, s.metrics_namespace)
+    return hooks
+
+
 class IngestService:
     """The ingestor behind powertools idempotency: one snapshot → one outcome, ever."""
 
@@ -45,6 +66,7 @@ class IngestService:
             # watchlist matching, where the alerts concern is deployed (None otherwise)
             clock=clock,
             after_store=watchlist_hook(os.environ, clock),
+            **network_hooks(settings, clock),
         )
         self.config = IdempotencyConfig(
             event_key_jmespath="identity",

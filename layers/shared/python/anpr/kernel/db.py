@@ -12,6 +12,7 @@ from functools import cache, wraps
 from typing import TypeVar
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -100,6 +101,11 @@ def reads_model(table_name: str, region: str, host: str | None) -> type[Model]:
         ingested_ms = NumberAttribute()
         expires_at = TTLAttribute(null=True)
         legal_hold = UnicodeAttribute(null=True)
+        # the camera's own reading beside ours (anpr.reads.models.PlateRead)
+        camera_plate = UnicodeAttribute(null=True)
+        camera_confidence = NumberAttribute(null=True)
+        camera_country = UnicodeAttribute(null=True)
+        agree = BooleanAttribute(null=True)
 
     return PlateReadItem
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from anpr.kernel.http import Router, caller, services
 from anpr.networks.models import CameraIn, ImportRequest, NetworkIn
@@ -46,6 +46,15 @@ def retire_network(network_id: str) -> dict:
 @router.post("/networks/<network_id>/key")
 def rotate_key(network_id: str) -> dict:
     return services(router).networks.rotate_key(caller(router), network_id)
+
+
+@router.get("/networks/<network_id>/disagreements")
+def list_disagreements(
+    network_id: str,
+    since_ms: Annotated[int | None, Query(ge=0)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict:
+    return services(router).networks.disagreements(network_id, since_ms, limit)
 
 
 @router.get("/networks/<network_id>/cameras")

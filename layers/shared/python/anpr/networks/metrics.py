@@ -15,6 +15,7 @@ CONFIDENCE = "NetworkReadConfidence"
 LATENCY = "NetworkUploadToReadMs"
 REFUSED = "UploadRefused"
 SILENT = "SilentCameras"
+DISAGREEMENTS = "NetworkReadDisagreements"
 
 
 def _emit(name: str, value: float, unit: MetricUnit, namespace: str, **dimensions: str) -> None:
@@ -24,16 +25,22 @@ def _emit(name: str, value: float, unit: MetricUnit, namespace: str, **dimension
 
 
 def snapshot_ingested(
-    network: str, upload_to_read_ms: float, confidence: float | None, namespace: str = NAMESPACE
+    network: str, upload_to_read_ms: float | None, confidence: float | None, namespace: str = NAMESPACE
 ):
     _emit(SNAPSHOTS, 1, MetricUnit.Count, namespace, network=network)
-    _emit(LATENCY, upload_to_read_ms, MetricUnit.Milliseconds, namespace, network=network)
+    if upload_to_read_ms is not None:
+        _emit(LATENCY, upload_to_read_ms, MetricUnit.Milliseconds, namespace, network=network)
     if confidence is not None:
-        _emit(CONFIDENCE, confidence, MetricUnit.None_, namespace, network=network)
+        _emit(CONFIDENCE, confidence, MetricUnit.NoUnit, namespace, network=network)
 
 
 def snapshot_quarantined(network: str, reason: str, namespace: str = NAMESPACE) -> None:
     _emit(QUARANTINED, 1, MetricUnit.Count, namespace, network=network, reason=reason)
+
+
+def read_disagreements(network: str, count: int, namespace: str = NAMESPACE) -> None:
+    """Reads where our OCR and the camera's own reading differ (the operator's calibration)."""
+    _emit(DISAGREEMENTS, count, MetricUnit.Count, namespace, network=network)
 
 
 def upload_refused(network: str, reason: str, namespace: str = NAMESPACE) -> None:

@@ -7,12 +7,14 @@ the network that tried it and counted (metric ``UploadRefused`` per network) for
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from anpr.ingest.hooks import DisagreementStore
 from anpr.kernel.audit import AuditEvent, AuditTrail
 from anpr.kernel.auth import Caller
-from anpr.kernel.clock import Clock
+from anpr.kernel.clock import DAY_MS, Clock
 from anpr.kernel.errors import BadRequest, Conflict, DomainError, NotFound
 from anpr.networks import credentials
 from anpr.networks.imports import parse_csv, parse_geojson
@@ -62,6 +64,21 @@ def camera_of_key(key: str) -> str:
     return parts[1] if len(parts) >= 3 else ""
 
 
+def refusal_event(network_id: str, camera_id: str, reason: str, **detail) -> AuditEvent:
+    """``upload.refused``: by the endpoint (bad key, another network's camera) or by ingest (a
+    key under another network's prefix); the actor is the network, never a person."""
+    return AuditEvent(
+        action="upload.refused",
+        actor_id=f"network:{network_id}",
+        actor_name=network_id,
+        roles=["camera"],
+        outcome="denied",
+        resource=f"camera/{camera_id}",
+        reason=reason,
+        detail={k: v for k, v in detail.items() if v is not None},
+    )
+
+
 def camera_belongs(camera: Camera | None, network_id: str) -> bool:
     """Ingest's check: the camera named in the key is registered, active, in that network."""
     return (
@@ -80,10 +97,12 @@ class NetworkService:
         zones: ZoneStore,
         audit: AuditTrail,
         clock: Clock,
+        disagreements: DisagreementStore | None = None,
     ):
         self._networks, self._cameras, self._zones = networks, cameras, zones
         self._audit, self._clock = audit, clock
         self._zone_map: ZoneMap | None = None
+        self._disagreements = disagreements
 
     # --- zones
 
@@ -178,6 +197,23 @@ class NetworkService:
             )
         )
         return {**retired.public(), "cameras_retired": len(cameras)}
+
+    def disagreements(self, network_id: str, since_ms: int | None = None, limit: int = 200) -> dict:
+        """Reads of this network's cameras where our OCR and the camera's reading differ (masked),
+        newest first, with a count per camera: which camera needs its reader checked."""
+        self.get(network_id)
+        if self._disagreements is None:
+            raise NotFound("disagreements are not kept on this stage")
+        since = since_ms if since_ms is not None else self._clock() - DAY_MS
+        items = self._disagreements.list(network_id, since, limit)
+        per_camera = Counter(d.camera_id for d in items)
+        return {
+            "network_id": network_id,
+            "since_ms": since,
+            "count": len(items),
+            "per_camera": dict(per_camera.most_common()),
+            "disagreements": [d.model_dump(exclude={"network", "expires_at"}) for d in items],
+        }
 
     # --- cameras
 
@@ -341,16 +377,5 @@ class UploadService:
 
     def _refuse(self, network_id: str, camera_id: str, reason: str, *, status=UploadRefused, **detail):
         self._refused(network_id, reason)
-        self._audit.record(
-            AuditEvent(
-                action="upload.refused",
-                actor_id=f"network:{network_id}",
-                actor_name=network_id,
-                roles=["camera"],
-                outcome="denied",
-                resource=f"camera/{camera_id}",
-                reason=reason,
-                detail={k: v for k, v in detail.items() if v is not None},
-            )
-        )
+        self._audit.record(refusal_event(network_id, camera_id, reason, **detail))
         raise status(f"upload refused: {reason.replace('_', ' ')} ({camera_id})")

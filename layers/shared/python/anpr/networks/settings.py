@@ -12,6 +12,7 @@ class NetworksApiSettings(AuditTrailSettings):
     table_networks: str
     table_police_zones: str
     table_cameras: str
+    table_camera_disagreements: str | None = None
 
 
 class CameraUploadSettings(AuditTrailSettings):

@@ -20,6 +20,13 @@ PART = SpecPart(
         TableSpec(id="PoliceZones", partition_key=S("code"), data_class="ops"),
         # per camera: last capture and the local hours it sent in, per week (anpr.networks.activity)
         TableSpec(id="CameraActivity", partition_key=S("camera_id"), data_class="ops"),
+        # reads where our OCR and the camera's own reading differ, per network (masked plates)
+        TableSpec(
+            id="CameraDisagreements",
+            partition_key=S("network"),
+            sort_key=S("sk"),  # {capture_ms:013d}#{read_id}
+            ttl_attribute="expires_at",
+        ),
     ),
     functions=(
         FunctionSpec(
@@ -32,6 +39,7 @@ PART = SpecPart(
                 Use("table", "Networks", "read_write"),
                 Use("table", "PoliceZones", "read_write"),
                 Use("table", "Cameras", "read_write"),
+                Use("table", "CameraDisagreements", "read"),
                 *AUDIT_WRITER_USES,
             ),
         ),
@@ -66,8 +74,17 @@ PART = SpecPart(
             id="SilenceReport", function="SilenceWatch", rate_minutes=24 * 60, payload={"job": "report"}
         ),
     ),
-    # ingest records each camera's activity (at most once per camera per 10 minutes)
-    extra_uses={"Ingest": (Use("table", "CameraActivity", "read_write"),)},
+    # ingest records each camera's activity (at most once per camera per 10 minutes), takes a
+    # mobile camera's zone at capture, keeps disagreements and audits a key under another
+    # network's prefix (upload.refused)
+    extra_uses={
+        "Ingest": (
+            Use("table", "CameraActivity", "read_write"),
+            Use("table", "PoliceZones", "read"),
+            Use("table", "CameraDisagreements", "write"),
+            *AUDIT_WRITER_USES,
+        )
+    },
     routes=(
         RouteSpec("GET", "/networks", "NetworksApi", roles=OPS, personal_data=False),
         RouteSpec("POST", "/networks", "NetworksApi", roles=OPS, personal_data=False),
@@ -80,6 +97,8 @@ PART = SpecPart(
         RouteSpec(
             "DELETE", "/networks/{id}/cameras/{camera_id}", "NetworksApi", roles=OPS, personal_data=False
         ),
+        # masked plates: the operator checks its camera, not the vehicle
+        RouteSpec("GET", "/networks/{id}/disagreements", "NetworksApi", roles=OPS, personal_data=False),
         RouteSpec("GET", "/zones", "NetworksApi", roles=OPS, personal_data=False),
         RouteSpec("PUT", "/zones", "NetworksApi", roles=OPS, personal_data=False),
     ),

@@ -9,6 +9,7 @@ from anpr.kernel.audit import AuditTrail
 from anpr.kernel.clock import Clock, system_clock
 from anpr.networks.activity import DynamoActivityStore
 from anpr.networks.adapters import DynamoNetworkStore, DynamoZoneStore, cloudwatch_refusal_counter, s3_signer
+from anpr.networks.ingest_ops import DynamoDisagreementStore
 from anpr.networks.service import NetworkService, UploadService
 from anpr.networks.settings import CameraUploadSettings, NetworksApiSettings, SilenceSettings
 from anpr.networks.silence import SilenceRule, SilenceWatch
@@ -40,6 +41,11 @@ def api_services(
             zones=DynamoZoneStore(s.table_police_zones, s.region),
             audit=trail,
             clock=clock,
+            disagreements=(
+                DynamoDisagreementStore(s.table_camera_disagreements, s.region)
+                if s.table_camera_disagreements
+                else None
+            ),
         ),
         audit=trail,
     )

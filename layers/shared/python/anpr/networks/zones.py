@@ -8,10 +8,11 @@ registered; mobile cameras by their GPS at capture (``ZoneMap.zone_at``, pure, f
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from anpr.kernel.clock import Clock
 from anpr.kernel.errors import BadRequest
 from anpr.networks.models import Zone
 
@@ -109,3 +110,19 @@ def load_zone_files(paths: Iterable[Path]) -> list[Zone]:
     for path in paths:
         zones.extend(zones_from_geojson(json.loads(Path(path).read_text())))
     return zones
+
+
+class RefreshingZoneMap:
+    """Ingest's zone lookup (mobile cameras): the loaded zones, read again every ``refresh_ms``
+    (zones change when ops load a file, not per snapshot)."""
+
+    def __init__(self, load: Callable[[], Iterable[Zone]], clock: Clock, refresh_ms: int = 300_000):
+        self._load, self._clock, self._refresh_ms = load, clock, refresh_ms
+        self._map: ZoneMap | None = None
+        self._loaded_at = 0
+
+    def zone_at(self, lat: float, lon: float) -> str | None:
+        now = self._clock()
+        if self._map is None or now - self._loaded_at >= self._refresh_ms:
+            self._map, self._loaded_at = ZoneMap(self._load()), now
+        return self._map.zone_at(lat, lon)

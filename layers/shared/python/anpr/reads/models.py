@@ -61,6 +61,10 @@ class QuarantineReason(StrEnum):
     FOREIGN_OBJECT = "foreign_object"
     #: the camera in the key is not the camera-id in the metadata
     CAMERA_MISMATCH = "camera_mismatch"
+    #: the key is under another network's prefix than the camera's (docs/networks.md)
+    WRONG_NETWORK = "wrong_network"
+    #: a camera-made read (JSON) that does not follow the documented format
+    INVALID_CAMERA_READ = "invalid_camera_read"
 
 
 class CaptureMetadata(BaseModel):
@@ -102,6 +106,8 @@ class SnapshotRef(BaseModel):
     size: int | None = None
     etag: str | None = None
     version_id: str | None = None
+    #: when S3 stored it (the notification's eventTime): upload→read latency per network
+    uploaded_ms: int | None = None
 
     @property
     def identity(self) -> str:
@@ -137,6 +143,12 @@ class PlateRead(BaseModel):
     ingested_ms: int
     expires_at: int  # epoch seconds: capture time + retention (DynamoDB TTL)
     legal_hold: str | None = None  # case reference keeping it past retention
+    #: what the camera itself read, kept beside ours (camera-made reads, camera-plate metadata)
+    camera_plate: str | None = None
+    camera_confidence: float | None = Field(default=None, ge=0, le=1)
+    camera_country: str | None = None
+    #: our reading agrees with the camera's (None: the camera sent no reading)
+    agree: bool | None = None
 
     @field_validator("plate")
     @classmethod
