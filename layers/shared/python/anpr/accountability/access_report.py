@@ -30,6 +30,10 @@ class AccessRow(BaseModel):
     intact: bool
 
 
+#: the row's columns copied as they are from the audit event
+EVENT_COLUMNS = set(AccessRow.model_fields) - {"seq", "at", "intact"}
+
+
 class AccessReport(BaseModel):
     plate: str
     from_ms: int | None
@@ -121,19 +125,7 @@ def who_accessed(
             continue
         rows.append(
             AccessRow(
-                seq=rec.seq,
-                at=iso(e.at_ms),
-                at_ms=e.at_ms,
-                action=e.action,
-                outcome=e.outcome,
-                actor_id=e.actor_id,
-                actor_name=e.actor_name,
-                roles=e.roles,
-                resource=e.resource,
-                case_ref=e.case_ref,
-                reason=e.reason,
-                prosecutor_ref=e.prosecutor_ref,
-                intact=rec.intact(),
+                seq=rec.seq, at=iso(e.at_ms), intact=rec.intact(), **e.model_dump(include=EVENT_COLUMNS)
             )
         )
     rows.sort(key=lambda r: r.seq)

@@ -99,18 +99,15 @@ class LegalHoldService:
             reads=held,
         )
         self.store.put(hold)
-        self.trail.record(
-            AuditEvent.by(
-                caller,
-                "legal_hold.placed",
-                resource=f"legal-hold/{hold_id}",
-                plates=sorted({h.plate for h in held}),
-                case_ref=j.case_ref,
-                reason=j.reason,
-                prosecutor_ref=j.prosecutor_ref,
-                detail={"read_ids": [h.read_id for h in held], "not_found": missing},
-                at_ms=now,
-            )
+        self._audited(
+            caller,
+            "legal_hold.placed",
+            hold,
+            now,
+            case_ref=j.case_ref,
+            reason=j.reason,
+            prosecutor_ref=j.prosecutor_ref,
+            detail={"read_ids": [h.read_id for h in held], "not_found": missing},
         )
         return hold
 
@@ -151,22 +148,19 @@ class LegalHoldService:
         for held in hold.reads:
             others = [h for h in self.store.active_holds_for(held.read_id) if h != hold_id]
             self.reads.release(held, others[0] if others else None)
-        self.trail.record(
-            AuditEvent.by(
-                caller,
-                "legal_hold.released",
-                resource=f"legal-hold/{hold_id}",
-                plates=sorted({h.plate for h in hold.reads}),
-                case_ref=case_ref or hold.case_ref,
-                reason=reason,
-                detail={
-                    "read_ids": [h.read_id for h in hold.reads],
-                    "holder": hold.placed_by,
-                    "as": "holder" if case_ref is None else "release role",
-                    "hold_case_ref": hold.case_ref,
-                },
-                at_ms=now,
-            )
+        self._audited(
+            caller,
+            "legal_hold.released",
+            hold,
+            now,
+            case_ref=case_ref or hold.case_ref,
+            reason=reason,
+            detail={
+                "read_ids": [h.read_id for h in hold.reads],
+                "holder": hold.placed_by,
+                "as": "holder" if case_ref is None else "release role",
+                "hold_case_ref": hold.case_ref,
+            },
         )
         return released
 
@@ -185,16 +179,13 @@ class LegalHoldService:
         except NotFound as exc:
             self._refused(caller, "legal_hold.viewed", f"legal-hold/{hold_id}", exc, now)
             raise
-        self.trail.record(
-            AuditEvent.by(
-                caller,
-                "legal_hold.viewed",
-                resource=f"legal-hold/{hold_id}",
-                plates=sorted({h.plate for h in hold.reads}),
-                case_ref=hold.case_ref,
-                detail={"reads": len(hold.reads), "status": hold.status},
-                at_ms=now,
-            )
+        self._audited(
+            caller,
+            "legal_hold.viewed",
+            hold,
+            now,
+            case_ref=hold.case_ref,
+            detail={"reads": len(hold.reads), "status": hold.status},
         )
         return hold
 
@@ -222,6 +213,19 @@ class LegalHoldService:
             )
         )
         return holds
+
+    def _audited(self, caller: Caller, action: str, hold: LegalHold, now: int, **fields) -> None:
+        """The record of ``action`` on ``hold``, naming every plate it holds."""
+        self.trail.record(
+            AuditEvent.by(
+                caller,
+                action,
+                resource=f"legal-hold/{hold.hold_id}",
+                plates=sorted({h.plate for h in hold.reads}),
+                at_ms=now,
+                **fields,
+            )
+        )
 
     def _refused(
         self, caller: Caller, action: str, resource: str, exc: Exception, now: int, **fields
