@@ -95,3 +95,10 @@ class Presigner(Protocol):
 class AlertPublisher(Protocol):
     def publish(self, alert: Alert) -> int:
         """Sends the alert once; returns the send time (ms). Raises AlertDeliveryError."""
+
+
+class AlertChanges(Protocol):
+    """Where claims and closes are announced (``alert.claimed``/``alert.closed``): the live
+    channel's fan-out (``anpr.live.adapters.sqs.QueueAlertChanges``)."""
+
+    def changed(self, change: str, alert_id: str) -> None: ...

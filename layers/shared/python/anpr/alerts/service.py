@@ -14,7 +14,7 @@ import logging
 from collections.abc import Container
 from dataclasses import dataclass
 
-from anpr.alerts.audit import audit_event
+from anpr.alerts.audit import audit_event, record_shown
 from anpr.alerts.matcher import Matcher
 from anpr.alerts.models import (
     NATIONAL,
@@ -31,7 +31,7 @@ from anpr.alerts.models import (
     rank,
     with_sighting,
 )
-from anpr.alerts.ports import AlertPublisher, AlertRepository, StaleAlert, WatchlistRepository
+from anpr.alerts.ports import AlertChanges, AlertPublisher, AlertRepository, StaleAlert, WatchlistRepository
 from anpr.kernel.audit import AuditEvent, AuditTrail
 from anpr.kernel.auth import Caller, Forbidden
 from anpr.kernel.clock import DAY_MS, Clock
@@ -402,8 +402,11 @@ class AlertDesk:
         known_zones: Container[str] | None = None,
         admin_window_days: int = 30,
         clock: Clock,
+        changes: AlertChanges | None = None,
     ):
         self.alerts, self.watchlist, self.audit = alerts, watchlist, audit
+        #: told of every claim and close, so every officer of the zone sees it at once (live channel)
+        self.changes = changes
         self.presigner, self.presign_ttl_s, self.clock = presigner, presign_ttl_s, clock
         #: the zones a feed may name (``anpr.alerts.zones.ZoneDirectory``; None: not checked)
         self.known_zones = known_zones
@@ -495,29 +498,7 @@ class AlertDesk:
         return found
 
     def _audit_shown(self, shown: list[Alert], zone: str, status: str, caller: Caller) -> None:
-        """One ``alert.shown`` record per alert the first time it appears in this person's feed
-        (not one per poll: a client polls every few seconds). Recorded before it is remembered,
-        so a failure between the two repeats a record rather than losing one."""
-        if not shown:
-            return
-        already = self.alerts.seen(caller.user_id, [a.alert_id for a in shown])
-        new = [a for a in shown if a.alert_id not in already]
-        for a in new:
-            self.audit.record(
-                audit_event(
-                    "alert.shown",
-                    caller,
-                    f"alert/{a.alert_id}",
-                    plates=[a.plate],
-                    detail={
-                        "feed": f"{zone}/{status}",
-                        "zone": a.latest.zone,
-                        "capture_ms": a.latest.capture_ms,
-                    },
-                )
-            )
-        if new:
-            self.alerts.mark_seen(caller.user_id, new, self.clock())
+        record_shown(self.alerts, self.audit, self.clock(), shown, f"{zone}/{status}", caller)
 
     def view(self, alert_id: str, caller: Caller) -> Alert:
         alert = self._scoped(alert_id, caller, "view")
@@ -548,6 +529,7 @@ class AlertDesk:
         else:
             raise StorageError(f"alert {alert_id}: too much contention")
         self.audit.record(audit_event("alert.claimed", caller, f"alert/{alert_id}", plates=[alert.plate]))
+        self._changed("alert.claimed", saved)
         return saved
 
     def follow_up(self, zone: str, start_ms: int, end_ms: int, caller: Caller, limit: int = 1000) -> dict:
@@ -636,7 +618,18 @@ class AlertDesk:
                 detail={"outcome": outcome.value, "comment": comment, "entry_id": alert.entry_id},
             )
         )
+        self._changed("alert.closed", saved)
         return saved
+
+    def _changed(self, change: str, alert: Alert) -> None:
+        """Best effort: the claim or close is stored and answered; a failed broadcast is logged
+        (every officer's feed shows it on the next refresh or reconnect)."""
+        if self.changes is None:
+            return
+        try:
+            self.changes.changed(change, alert.alert_id)
+        except Exception:  # never fail the stored action for its broadcast
+            log.exception("alert change not broadcast", extra={"alert_id": alert.alert_id, "change": change})
 
 
 _NO_ZONE = "your identity carries no police zone (custom:zones): ask your administrator to set it"
