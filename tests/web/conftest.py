@@ -134,6 +134,7 @@ def platform(tmp_path_factory):
         rt.identity.add_user(OTHER_OFFICER, "patrol")
         _set_zones(rt, "officer.dubois", ZONE)
         _set_zones(rt, OTHER_OFFICER, OTHER_ZONE)
+        _set_zones(rt, "supervisor.claes", ZONE)  # the follow-up view of the zone's shifts
         bucket = rt.name("bucket", "Snapshots")
         now_ms = int(time.time() * 1000)
         # six consecutive R0 cameras, clockwise: a plausible drive round the ring

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import PARTNER, TRACKED
+from tests.web.conftest import LISTED, PARTNER, TRACKED, ZONE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local-runtime")]
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local-runtime")]
 MENUS = {
     "inspector.peeters": {"search"},
     "auditor.maes": {"audit"},
-    "supervisor.claes": {"probes", "watchlist"},
+    "supervisor.claes": {"probes", "followup", "watchlist"},
     "manager.janssens": {"watchlist"},
     "officer.dubois": set(),
 }
@@ -76,21 +76,52 @@ def test_investigator_runs_a_trajectory_search_and_sees_it_on_the_map(page_facto
     p.page.fill("#case-ref", "PV-BRU-2026-01234")
     p.page.fill("#reason", "Car-jacking series, Brussels north; vehicle tracing")
     assert p.page.is_hidden("#prosecutor-ref")  # within 30 days: no prosecutor decision needed
+    # AND before submitting, the estimated cost and the age rule are shown (from the API)
+    p.page.wait_for_selector("#estimate-cost")
+    assert re.search(r"≈ 1 partition", p.page.inner_text("#estimate-cost"))
+    assert "30-day window" in p.page.inner_text("#estimate-age")
     p.page.click("#run-search")
     # THEN the job's progress is shown, then every sighting in time order, in the table and on the map
     p.page.wait_for_selector("#results table", timeout=120_000)
     assert re.search(r"SUCCEEDED", p.page.inner_text("#job-status"))
-    cams = [c.split(" — ")[0] for c in p.page.locator("#results tbody tr td:nth-child(3)").all_inner_texts()]
+    cams = [c.split(" — ")[0] for c in p.page.locator("#results tbody tr td:nth-child(4)").all_inner_texts()]
     assert cams == platform.trajectory
     assert p.page.locator("#map .marker-sighting").count() == len(platform.trajectory)
     assert p.page.locator("#map .line-trajectory").count() == 1
     assert p.page.locator("#map .road").count() > 10  # the offline base layer
+    # WHEN the time slider goes back to the third sighting THEN the map shows the first three only
+    p.page.focus("#time-slider")
+    for _ in range(len(platform.trajectory) - 3):
+        p.page.keyboard.press("ArrowLeft")  # keyboard-usable
+    assert p.page.locator("#map .marker-sighting").count() == 3
+    assert "3 of 6" in p.page.inner_text("#time-slider-text")
+    p.shot("console-trajectory-slider")
+    p.page.fill("#time-slider", str(len(platform.trajectory)))
+    p.page.dispatch_event("#time-slider", "input")
+    assert p.page.locator("#map .marker-sighting").count() == len(platform.trajectory)
     p.shot("console-trajectory")
     # AND an export downloads as a file
     with p.page.expect_download() as dl:
         p.page.click("#export-geojson")
     geo = json.loads(Path(dl.value.path()).read_text())
     assert geo["type"] == "FeatureCollection"
+    # WHEN two reads are chosen and a legal hold is requested with the case's justification
+    picks = p.page.locator("#results .hold-pick")
+    picks.nth(1).check()
+    picks.nth(2).check()
+    assert "2" in p.page.inner_text("#hold-count")
+    p.page.click("#hold-place")
+    # THEN the hold is placed on exactly those reads (checked through the API)
+    p.page.wait_for_selector("#hold-placed")
+    hold_id = p.page.get_attribute("#hold-placed", "data-hold-id")
+    status, hold = platform.api("inspector.peeters", "GET", f"/legal-holds/{hold_id}")
+    assert status == 200 and hold["status"] == "active" and len(hold["reads"]) == 2
+    p.shot("console-legal-hold")
+    # AND released again with a reason
+    p.page.fill("#hold-release-reason", "Evidence copied to the case file, hold no longer needed")
+    p.page.click("#hold-release")
+    p.page.wait_for_selector("#hold-released")
+    assert platform.api("inspector.peeters", "GET", f"/legal-holds/{hold_id}")[1]["status"] == "released"
     assert p.errors == []
 
 
@@ -100,11 +131,17 @@ def test_search_beyond_30_days_asks_for_the_prosecutor_reference(page_factory):
     p.open("/console/", lang="fr")
     p.login("inspector.peeters")
     p.page.wait_for_selector("#search-form")
-    p.page.fill("#from", "2020-01-01T00:00")
+    p.page.fill("#from", time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() - 40 * 86400)))
     p.page.dispatch_event("#from", "change")
     # THEN the age rule is shown and the prosecutor reference field appears
     assert p.page.is_visible("#prosecutor-ref")
     assert "30 jours" in p.page.inner_text("#search-form")
+    # AND with a plate, the API's estimate says so too, with the age in days (in French)
+    p.page.fill("#plate", TRACKED)
+    p.page.wait_for_selector("#estimate-age.warn")
+    assert "procureur" in p.page.inner_text("#estimate-age")
+    assert "il y a 40 jours" in p.page.inner_text("#estimate")
+    assert p.errors == []
 
 
 def test_auditor_sees_who_accessed_a_plate(page_factory, platform):
@@ -135,7 +172,19 @@ def test_auditor_sees_who_accessed_a_plate(page_factory, platform):
     p.page.wait_for_selector("#accesses table")
     rows = p.page.locator("#accesses tbody tr").all_inner_texts()
     assert any("inspector.peeters" in r and "search.submitted" in r for r in rows), rows
+    # AND the log filters by person and action
+    p.page.fill("#filter-person", "peeters")
+    p.page.select_option("#filter-action", "search.submitted")
+    kept = p.page.locator("#accesses tbody tr").all_inner_texts()
+    assert kept and all("inspector.peeters" in r and "search.submitted" in r for r in kept)
+    p.page.fill("#filter-person", "nobody-of-that-name")
+    assert p.page.locator("#accesses tbody tr").count() == 0
+    p.page.fill("#filter-person", "")
     p.page.wait_for_selector("#verify.ok")
+    # AND the transparency report comes with charts: the searches by type include trajectories
+    p.page.wait_for_selector("#charts svg")
+    searches = p.page.locator("#charts figure").first
+    assert "trajectory" in searches.inner_text() and searches.locator(".chart-bar").count() >= 1
     p.shot("console-audit")
     assert p.errors == []
 
@@ -187,6 +236,8 @@ def test_partial_search_lists_all_and_only_the_matching_plates(page_factory, pla
 
 
 def test_watchlist_manager_adds_and_expires_an_entry(page_factory):
+    from playwright.sync_api import expect  # installed by `make web`; the fixtures skip without it
+
     # GIVEN the watchlist manager on the watchlist screen
     p = page_factory()
     p.open("/console/")
@@ -203,10 +254,78 @@ def test_watchlist_manager_adds_and_expires_an_entry(page_factory):
     row = p.page.locator("#entries tr", has_text="9ZZZ999")
     row.wait_for()
     assert "Missing person" in row.inner_text()
+    assert row.locator("td").nth(6).inner_text() == "0"  # no misread reported yet
+    # WHEN they edit it: a new reason and priority THEN the list shows the change
+    row.locator(".wl-edit").click()
+    assert p.page.input_value("#wl-reason") == "Missing since Sunday, family worried"
+    p.page.fill("#wl-reason", "Missing since Sunday; seen near the canal")
+    p.page.select_option("#wl-priority", "medium")
+    p.page.click("#wl-submit")
+    p.page.locator("#entries tr", has_text="seen near the canal").wait_for()
     p.shot("console-watchlist")
+    # AND a filter on the plate lists that entry only
+    p.page.fill("#wl-filter", "9ZZZ999")
+    p.page.click("#wl-filter-form button")
+    expect(p.page.locator("#entries tbody tr")).to_have_count(1)
     # WHEN they expire it THEN it leaves the list
-    row.get_by_role("button").click()
+    row = p.page.locator("#entries tr", has_text="9ZZZ999")
+    row.locator(".wl-expire").click()
     row.wait_for(state="detached")
+    assert p.errors == []
+
+
+def test_watchlist_manager_imports_a_csv_with_a_report_per_line(page_factory):
+    from playwright.sync_api import expect
+
+    # GIVEN a CSV of two good lines and one without an expiry
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 10 * 86400))
+    csv = (
+        "plate,category,priority,reason,owning_unit,expires,zones\n"
+        f"7AAA111,stolen_vehicle,high,Stolen in Ixelles PV 42,PZ Brussel-Zuid,{expires},BXL-5339\n"
+        "7BBB222,wanted_person,low,No expiry given here,PZ Brussel-Zuid,,BXL-5339\n"
+        f"7CCC333,other,medium,Fraud case follow-up,PZ Brussel-Noord,{expires},national\n"
+    )
+    p = page_factory()
+    p.open("/console/", lang="nl")
+    p.login("manager.janssens")
+    p.page.wait_for_selector("#wl-import-form")
+    # WHEN it is imported
+    p.page.set_input_files(
+        "#wl-import-file", files=[{"name": "list.csv", "mimeType": "text/csv", "buffer": csv.encode()}]
+    )
+    expect(p.page.locator("#wl-import-text")).to_have_value(re.compile("7CCC333"))
+    p.page.click("#wl-import-run")
+    # THEN each line is reported: two created, the one without expiry refused with its reason
+    p.page.wait_for_selector("#wl-import-report table")
+    assert "2 aangemaakt, 1 regels geweigerd" in p.page.inner_text("#wl-import-report")
+    refused = p.page.locator("#wl-import-report tr.import-error").inner_text()
+    assert "3" in refused and "expires" in refused
+    p.page.locator("#entries tr", has_text="7CCC333").wait_for()
+    p.shot("console-watchlist-import")
+    # the list is the test platform's: leave it as it was
+    for row in p.page.locator("#entries tr", has_text="7").all():
+        if any(plate in row.inner_text() for plate in ("7AAA111", "7CCC333")):
+            row.locator(".wl-expire").click()
+    p.page.locator("#entries tr", has_text="7AAA111").wait_for(state="detached")
+    assert p.errors == []
+
+
+def test_supervisor_follows_up_the_alerts_of_a_zone_and_shift(page_factory, platform):
+    # GIVEN two listed vehicles seen in the supervisor's zone (two alerts nobody answered yet)
+    p = page_factory()
+    p.open("/console/")
+    p.login("supervisor.claes")
+    p.page.click("#menu-followup")
+    p.page.wait_for_selector("#fu-zone option", state="attached")
+    assert p.page.input_value("#fu-zone") == ZONE
+    # WHEN they show the current shift
+    p.page.click("#fu-show")
+    # THEN both alerts are counted as raised and listed as unanswered
+    p.page.wait_for_selector("#fu-figures")
+    raised = int(p.page.inner_text("#fu-figures dd[data-key='fu.raised']"))
+    assert raised >= len(LISTED)
+    assert p.page.locator("#followup tbody tr").count() >= 1
+    p.shot("console-followup")
     assert p.errors == []
 
 

@@ -1,30 +1,29 @@
 // The console: investigators' searches, auditors' oversight, supervisors' probes, the watchlist.
 // Each screen appears only for the roles the API allows (x-roles of the operation it calls).
 import "../style.css";
-import { ApiError, call } from "../api/client";
-import type { AccessRow, Camera, ConvoyPartner, Probe, SearchJob, SearchResults, Sighting, WatchlistEntry } from "../api/types";
+import "./console.css";
+import { call } from "../api/client";
+import type { AccessRow, Camera, ConvoyPartner, Probe, SearchJob, SearchResults, Sighting } from "../api/types";
 import { current, may, type Operation, type Session } from "../auth";
-import { lang, t, tDynamic, type MessageKey } from "../i18n";
-import { renderMap, type Line, type Marker } from "../map";
+import { lang, t, type MessageKey } from "../i18n";
+import { renderMap, type Marker } from "../map";
 import { boot, errorText } from "../shell";
 import { formatTime, fromLocalInput, h, replace, toLocalInput } from "../ui";
+import { cameraIndex } from "./cameras";
+import { barChart } from "./charts";
+import { followUpScreen } from "./followup";
+import { holdPicker, type Justification } from "./holds";
+import { num, tc } from "./messages";
+import { watchlistScreen } from "./watchlist";
 
 const DAY_MS = 86_400_000;
-const SCREENS: { id: string; label: MessageKey; needs: Operation; render: (el: HTMLElement) => void }[] = [
-  { id: "search", label: "menu.search", needs: "POST /searches", render: searchScreen },
-  { id: "audit", label: "menu.audit", needs: "GET /audit/plates/{plate}/accesses", render: auditScreen },
-  { id: "probes", label: "menu.probes", needs: "POST /probes/{probe_id}/answer", render: probesScreen },
-  { id: "watchlist", label: "menu.watchlist", needs: "GET /watchlist", render: watchlistScreen },
+const SCREENS: { id: string; label: () => string; needs: Operation; render: (el: HTMLElement) => void }[] = [
+  { id: "search", label: () => t("menu.search"), needs: "POST /searches", render: searchScreen },
+  { id: "audit", label: () => t("menu.audit"), needs: "GET /audit/plates/{plate}/accesses", render: auditScreen },
+  { id: "probes", label: () => t("menu.probes"), needs: "POST /probes/{probe_id}/answer", render: probesScreen },
+  { id: "followup", label: () => tc("menu.followup"), needs: "GET /alerts/follow-up", render: followUpScreen },
+  { id: "watchlist", label: () => t("menu.watchlist"), needs: "GET /watchlist", render: watchlistScreen },
 ];
-
-let cameras: Map<string, Camera> | null = null;
-async function cameraIndex(): Promise<Map<string, Camera>> {
-  if (!cameras) {
-    const body = await call("get", "/cameras");
-    cameras = new Map((body.cameras as Camera[]).map((c) => [c.camera_id, c]));
-  }
-  return cameras;
-}
 
 function render(main: HTMLElement, session: Session): void {
   const allowed = SCREENS.filter((s) => may(session, s.needs));
@@ -39,7 +38,7 @@ function render(main: HTMLElement, session: Session): void {
     "nav",
     { "aria-label": "menu" },
     allowed.map((s) =>
-      h("a", { href: `#${s.id}`, id: `menu-${s.id}`, "aria-current": s === active ? "page" : false }, t(s.label)),
+      h("a", { href: `#${s.id}`, id: `menu-${s.id}`, "aria-current": s === active ? "page" : false }, s.label()),
     ),
   );
   replace(main, nav, body);
@@ -95,8 +94,10 @@ function searchScreen(el: HTMLElement): void {
       ty === "convoy" ? [field("search.windowS", windowS), field("search.minCameras", minCams)] : null,
     );
   };
+  const estimateBox = h("div", { id: "estimate", class: "estimate", "aria-live": "polite" });
+  let needsProsecutor = false; // from the API's estimate: a convoy's control days reach further back
   const ageRule = () => {
-    prosecutorBox.hidden = !(fromLocalInput(from.value) < Date.now() - 30 * DAY_MS);
+    prosecutorBox.hidden = !(needsProsecutor || fromLocalInput(from.value) < Date.now() - 30 * DAY_MS);
   };
   type.addEventListener("change", layout);
   from.addEventListener("change", ageRule);
@@ -119,11 +120,50 @@ function searchScreen(el: HTMLElement): void {
     }
   };
 
+  // the cost and the age rule, asked of the API (POST /searches/estimate) once the query is complete
+  const complete = (): boolean => {
+    switch (type.value as SearchType) {
+      case "trajectory":
+      case "convoy":
+        return plate.value.trim().length >= 2;
+      case "partial":
+        return pattern.value.trim().length >= 2;
+      case "place":
+        return !!cams.value.trim();
+      case "ab":
+        return !!cams.value.trim() && !!camsB.value.trim();
+    }
+  };
+  let timer: number | undefined;
+  let asked = 0;
+  const refreshEstimate = () => {
+    clearTimeout(timer);
+    timer = window.setTimeout(async () => {
+      if (!complete()) {
+        needsProsecutor = false;
+        ageRule();
+        return replace(estimateBox);
+      }
+      const mine = ++asked;
+      try {
+        const est: Estimate = await call("post", "/searches/estimate", { body: { type: type.value as SearchType, params: params() } });
+        if (mine !== asked) return; // a newer question is on its way
+        needsProsecutor = est.age.needs_prosecutor_ref;
+        ageRule();
+        replace(estimateBox, estimateView(est));
+      } catch (err) {
+        if (mine === asked) replace(estimateBox, h("p", { class: "error" }, errorText(err)));
+      }
+    }, 350);
+  };
+
   const form = h(
     "form",
     {
       class: "card",
       id: "search-form",
+      oninput: refreshEstimate,
+      onchange: refreshEstimate,
       onsubmit: async (e: Event) => {
         e.preventDefault();
         replace(out);
@@ -139,7 +179,12 @@ function searchScreen(el: HTMLElement): void {
             },
           });
           const done = await follow(job, status);
-          if (done.status === "SUCCEEDED") await showResults(done, out);
+          const justification: Justification = {
+            case_ref: caseRef.value.trim(),
+            reason: reason.value.trim(),
+            prosecutor_ref: prosecutorBox.hidden ? null : prosecutor.value.trim() || null,
+          };
+          if (done.status === "SUCCEEDED") await showResults(done, out, justification);
         } catch (err) {
           status.textContent = errorText(err);
         }
@@ -151,9 +196,46 @@ function searchScreen(el: HTMLElement): void {
     field("search.caseRef", caseRef),
     field("search.reason", reason),
     prosecutorBox,
+    estimateBox,
     h("button", { type: "submit", id: "run-search" }, t("search.submit")),
   );
   replace(el, form, status, out);
+}
+
+interface Estimate {
+  estimate: { partitions: number; read_units: number; map: string; upper_bound: boolean };
+  bounds: { user_read_units_per_day: number };
+  spent_today: number;
+  refusal: string | null;
+  age: { days: number; admin_window_days: number; retention_days: number; needs_prosecutor_ref: boolean; beyond_retention: boolean };
+}
+
+function estimateView(e: Estimate): HTMLElement {
+  const a = e.age;
+  const rule = a.beyond_retention
+    ? h("p", { class: "error", id: "estimate-age" }, tc("estimate.ageRetention", { retention: a.retention_days }))
+    : a.needs_prosecutor_ref
+      ? h("p", { class: "warn", id: "estimate-age" }, tc("estimate.ageProsecutor", { window: a.admin_window_days }))
+      : h("p", { id: "estimate-age" }, tc("estimate.ageOk", { window: a.admin_window_days }));
+  return h(
+    "div",
+    { class: "card" },
+    h("h3", null, tc("estimate.title")),
+    h(
+      "p",
+      { id: "estimate-cost" },
+      tc("estimate.cost", {
+        partitions: num(e.estimate.partitions),
+        units: num(e.estimate.read_units),
+        map: e.estimate.map,
+        upper: e.estimate.upper_bound ? tc("estimate.upper") : "",
+      }),
+    ),
+    h("p", null, tc("estimate.today", { spent: num(e.spent_today), bound: num(e.bounds.user_read_units_per_day) })),
+    h("p", null, tc("estimate.age", { days: a.days })),
+    rule,
+    e.refusal ? h("p", { class: "error", id: "estimate-refusal" }, tc("estimate.refused", { why: e.refusal })) : null,
+  );
 }
 
 async function follow(job: SearchJob, status: HTMLElement): Promise<SearchJob> {
@@ -173,7 +255,7 @@ async function follow(job: SearchJob, status: HTMLElement): Promise<SearchJob> {
   }
 }
 
-async function showResults(job: SearchJob, out: HTMLElement): Promise<void> {
+async function showResults(job: SearchJob, out: HTMLElement, justification: Justification): Promise<void> {
   const [res, cams]: [SearchResults, Map<string, Camera>] = await Promise.all([
     call("get", "/searches/{job_id}/results", { path: { job_id: job.job_id }, query: { page_size: 1000 } }),
     cameraIndex(),
@@ -190,28 +272,45 @@ async function showResults(job: SearchJob, out: HTMLElement): Promise<void> {
     replace(out, h("p", null, t("search.noResults")));
     return;
   }
-  const markers: Marker[] = [...cams.values()].map((c) => ({ lat: c.lat, lon: c.lon, label: `${c.camera_id} ${c.name}`, kind: "camera" }));
-  const lines: Line[] = [];
+  const cameraMarkers: Marker[] = [...cams.values()].map((c) => ({ lat: c.lat, lon: c.lon, label: `${c.camera_id} ${c.name}`, kind: "camera" }));
+  const figure = h("figure", { id: "map" });
   let table: HTMLElement;
+  let slider: HTMLElement | null = null; // under the map
+  let below: HTMLElement | null = null; // under the table and map
   if (job.type === "trajectory") {
     const items = res.items as Sighting[];
-    items.forEach((s) => markers.push({ lat: s.lat, lon: s.lon, label: `${s.plate} ${formatTime(s.capture_ms, lang())} ${s.camera_id}`, kind: "sighting" }));
-    lines.push({ points: items, kind: "trajectory" });
+    // the time slider: the map shows the trajectory up to the chosen sighting, in time order
+    const range = h("input", { id: "time-slider", type: "range", min: "1", max: String(items.length), value: String(items.length), step: "1" });
+    const sliderText = h("output", { id: "time-slider-text", for: "time-slider" });
+    const draw = () => {
+      const upTo = items.slice(0, Number(range.value));
+      const markers = [...cameraMarkers, ...upTo.map((s): Marker => ({ lat: s.lat, lon: s.lon, label: `${s.plate} ${formatTime(s.capture_ms, lang())} ${s.camera_id}`, kind: "sighting" }))];
+      replace(figure, renderMap(markers, upTo.length > 1 ? [{ points: upTo, kind: "trajectory" }] : [], t("map.title")));
+      sliderText.textContent = tc("slider.upTo", { time: formatTime(upTo[upTo.length - 1].capture_ms, lang()), n: upTo.length, total: items.length });
+    };
+    range.addEventListener("input", draw);
+    draw();
+    const holds = holdPicker(items, justification);
     table = tableOf(
       ["col.plate", "col.time", "col.camera", "col.direction", "col.confidence"],
       items.map((s) => {
         const c = cams.get(s.camera_id);
         return [s.plate, formatTime(s.capture_ms, lang()), c ? `${s.camera_id} — ${c.name}` : s.camera_id, c ? direction(c) : "", `${Math.round(s.confidence * 100)} %`];
       }),
+      holds.panel ? { title: tc("hold.col"), cells: items.map(holds.box) } : undefined,
     );
+    slider = h("label", { class: "slider" }, tc("slider.label"), range, sliderText);
+    below = holds.panel;
   } else {
     const items = res.items as (ConvoyPartner & { reads?: number; cameras: number | string[] })[];
     const first = items[0];
     const firstCams = first ? (Array.isArray(first.cameras) ? first.cameras : first.camera_ids) : [];
+    const markers = [...cameraMarkers];
     for (const id of firstCams ?? []) {
       const c = cams.get(id);
       if (c) markers.push({ lat: c.lat, lon: c.lon, label: `${first.plate} ${id}`, kind: job.type === "convoy" ? "partner" : "sighting" });
     }
+    replace(figure, renderMap(markers, [], t("map.title")), job.type === "convoy" ? h("figcaption", null, t("map.partner")) : null);
     table = tableOf(
       job.type === "convoy"
         ? ["col.plate", "col.score", "col.cameras", "col.first", "col.last"]
@@ -229,7 +328,8 @@ async function showResults(job: SearchJob, out: HTMLElement): Promise<void> {
     out,
     h("h2", null, t("search.results", { total: res.total })),
     exports,
-    h("div", { class: "split" }, h("div", { class: "table-wrap" }, table), h("figure", { id: "map" }, renderMap(markers, lines, t("map.title")), job.type === "convoy" ? h("figcaption", null, t("map.partner")) : null)),
+    h("div", { class: "split" }, h("div", { class: "table-wrap" }, table), h("div", null, figure, slider)),
+    below,
   );
 }
 
@@ -251,12 +351,13 @@ async function download(jobId: string, fmt: "csv" | "geojson" | "kml" | "html" |
   a.remove();
 }
 
-function tableOf(cols: MessageKey[], rows: string[][]): HTMLElement {
+/** A table of text cells; ``lead``: a first column of controls (e.g. the legal-hold tick boxes). */
+function tableOf(cols: MessageKey[], rows: string[][], lead?: { title: string; cells: (Node | null)[] }): HTMLElement {
   return h(
     "table",
     null,
-    h("thead", null, h("tr", null, cols.map((c) => h("th", { scope: "col" }, t(c))))),
-    h("tbody", null, rows.map((r) => h("tr", null, r.map((v) => h("td", null, v))))),
+    h("thead", null, h("tr", null, lead ? h("th", { scope: "col" }, lead.title) : null, cols.map((c) => h("th", { scope: "col" }, t(c))))),
+    h("tbody", null, rows.map((r, i) => h("tr", null, lead ? h("td", null, lead.cells[i]) : null, r.map((v) => h("td", null, v))))),
   );
 }
 
@@ -266,6 +367,8 @@ function auditScreen(el: HTMLElement): void {
   const plate = h("input", { id: "audit-plate", required: true });
   const caseRef = h("input", { id: "audit-case-ref", required: true });
   const reason = h("input", { id: "audit-reason", required: true });
+  const periodFrom = h("input", { id: "audit-from", type: "date" });
+  const periodTo = h("input", { id: "audit-to", type: "date" });
   const out = h("div", { id: "accesses" });
   const verify = h("p", { id: "verify", role: "status" });
   const figures = h("div", { id: "transparency" });
@@ -278,26 +381,22 @@ function auditScreen(el: HTMLElement): void {
         try {
           const report = await call("get", "/audit/plates/{plate}/accesses", {
             path: { plate: plate.value.trim().toUpperCase() },
-            query: { case_ref: caseRef.value.trim(), reason: reason.value.trim() },
+            query: {
+              case_ref: caseRef.value.trim(),
+              reason: reason.value.trim(),
+              ...(periodFrom.value ? { from: `${periodFrom.value}T00:00:00Z` } : {}),
+              ...(periodTo.value ? { to: `${periodTo.value}T23:59:59Z` } : {}),
+            },
           });
-          const rows = report.accesses as AccessRow[];
-          replace(
-            out,
-            h("p", null, t("audit.accesses", { n: rows.length })),
-            tableOf(
-              ["col.time", "col.person", "col.action", "col.case", "col.reason", "col.intact"],
-              rows.map((r) => [formatTime(Date.parse(r.at), lang()), r.actor_name || r.actor_id, r.action, r.case_ref ?? "", r.reason ?? "", r.intact ? "✓" : "✗"]),
-            ),
-          );
+          replace(out, accessLog(report.accesses as AccessRow[]));
         } catch (err) {
           replace(out, h("p", { class: "error" }, errorText(err)));
         }
       },
     },
     h("h2", null, t("audit.who")),
-    field("search.plate", plate),
-    field("search.caseRef", caseRef),
-    field("search.reason", reason),
+    h("div", { class: "row" }, field("search.plate", plate), field("search.caseRef", caseRef), field("search.reason", reason)),
+    h("div", { class: "row" }, h("label", null, tc("audit.periodFrom"), periodFrom), h("label", null, tc("audit.periodTo"), periodTo)),
     h("button", { type: "submit", id: "audit-lookup" }, t("audit.lookup")),
   );
   replace(el, form, out, h("h2", null, t("audit.verify")), verify, h("h2", null, t("audit.transparency")), figures);
@@ -308,8 +407,60 @@ function auditScreen(el: HTMLElement): void {
     })
     .catch((err) => (verify.textContent = errorText(err)));
   call("get", "/transparency")
-    .then((rep) => replace(figures, figuresOf(rep)))
+    .then((rep) => replace(figures, chartsOf(rep), figuresOf(rep)))
     .catch((err) => replace(figures, h("p", { class: "error" }, errorText(err))));
+}
+
+/** The accesses to a plate with filters on person, case and action (the period is the API's). */
+function accessLog(rows: AccessRow[]): HTMLElement {
+  const person = h("input", { id: "filter-person", autocomplete: "off" });
+  const caseRef = h("input", { id: "filter-case", autocomplete: "off" });
+  const action = h("select", { id: "filter-action" }, h("option", { value: "" }, "—"), [...new Set(rows.map((r) => r.action))].sort().map((a) => h("option", { value: a }, a)));
+  const shown = h("p", { id: "accesses-shown" });
+  const body = h("div", { class: "table-wrap" });
+  const has = (v: string | null | undefined, q: string) => !q || (v ?? "").toLowerCase().includes(q.toLowerCase());
+  const draw = () => {
+    const kept = rows.filter((r) => has(`${r.actor_name} ${r.actor_id}`, person.value.trim()) && has(r.case_ref, caseRef.value.trim()) && (!action.value || r.action === action.value));
+    shown.textContent = `${t("audit.accesses", { n: rows.length })} — ${tc("audit.shown", { n: kept.length, total: rows.length })}`;
+    replace(
+      body,
+      tableOf(
+        ["col.time", "col.person", "col.action", "col.case", "col.reason", "col.intact"],
+        kept.map((r) => [formatTime(Date.parse(r.at), lang()), r.actor_name || r.actor_id, r.action, r.case_ref ?? "", r.reason ?? "", r.intact ? "✓" : "✗"]),
+      ),
+    );
+  };
+  for (const input of [person, caseRef, action]) input.addEventListener("input", draw);
+  draw();
+  return h(
+    "div",
+    null,
+    h("fieldset", { class: "row filters" }, h("legend", null, tc("audit.filters")), h("label", null, tc("audit.person"), person), h("label", null, tc("audit.case"), caseRef), h("label", null, tc("audit.action"), action)),
+    shown,
+    body,
+  );
+}
+
+/** Bar charts of the transparency report's breakdowns (searches, alert outcomes, zones, probes). */
+function chartsOf(rep: Record<string, unknown>): HTMLElement {
+  const numbers = (o: unknown): [string, number][] =>
+    Object.entries((o ?? {}) as Record<string, unknown>)
+      .filter(([, v]) => typeof v === "number")
+      .map(([k, v]) => [k.replace(/_/g, " "), v as number]);
+  const searches = rep.searches as { by_type?: Record<string, number> } | undefined;
+  type Zone = { follow_up_rate: number | null };
+  const alerts = rep.alerts as { by_outcome?: Record<string, number>; follow_up_by_zone?: Record<string, Zone>; by_zone?: Record<string, Zone> } | undefined;
+  const zones = Object.entries(alerts?.follow_up_by_zone ?? alerts?.by_zone ?? {})
+    .filter(([, z]) => z.follow_up_rate !== null)
+    .map(([zone, z]): [string, number] => [zone, Math.round((z.follow_up_rate as number) * 100)]);
+  return h(
+    "div",
+    { class: "charts", id: "charts" },
+    barChart(tc("chart.searches"), numbers(searches?.by_type)),
+    barChart(tc("chart.outcomes"), numbers(alerts?.by_outcome)),
+    barChart(tc("chart.zones"), zones, 100),
+    barChart(tc("chart.probes"), numbers(rep.probes)),
+  );
 }
 
 function figuresOf(rep: Record<string, unknown>): HTMLElement {
@@ -369,95 +520,6 @@ function probeCard(p: Probe, reload: () => void): HTMLElement {
       h("dt", null, t("col.status")), h("dd", null, p.status + (p.verdict ? ` (${p.verdict})` : "")),
     ),
     p.status === "open" ? [field("probes.verdict", verdict), field("probes.comment", comment), h("button", { type: "submit" }, t("probes.answer")), msg] : null,
-  );
-}
-
-// -- watchlist managers -------------------------------------------------------------------
-
-function watchlistScreen(el: HTMLElement): void {
-  const session = current();
-  const list = h("div", { id: "entries" });
-  const load = async () => {
-    try {
-      const { entries } = (await call("get", "/watchlist", { query: { limit: 200 } })) as { entries: WatchlistEntry[] };
-      replace(
-        list,
-        h(
-          "table",
-          null,
-          h("thead", null, h("tr", null, (["col.plate", "col.category", "col.priority", "col.zones", "col.expires", "col.reason"] as MessageKey[]).map((c) => h("th", null, t(c))), h("th", null, ""))),
-          h(
-            "tbody",
-            null,
-            entries.map((e) =>
-              h(
-                "tr",
-                null,
-                [e.plate, tDynamic(`category.${e.category}`, e.category), e.priority, e.zones.join(", "), formatTime(Date.parse(e.expires), lang()), e.reason].map((v) => h("td", null, v)),
-                h(
-                  "td",
-                  null,
-                  may(session, "DELETE /watchlist/{entry_id}")
-                    ? h("button", { type: "button", onclick: async () => (await call("delete", "/watchlist/{entry_id}", { path: { entry_id: e.entry_id } }), load()) }, t("watchlist.expire"))
-                    : null,
-                ),
-              ),
-            ),
-          ),
-        ),
-      );
-    } catch (err) {
-      replace(list, h("p", { class: "error" }, errorText(err)));
-    }
-  };
-  replace(el, h("h2", null, t("watchlist.title")), may(session, "POST /watchlist") ? addEntryForm(load) : null, list);
-  load();
-}
-
-const CATEGORIES = ["stolen_vehicle", "wanted_person", "missing_person", "terrorism", "organised_crime", "other"] as const;
-
-function addEntryForm(reload: () => void): HTMLElement {
-  const plate = h("input", { id: "wl-plate", required: true, maxlength: 16 });
-  const category = h("select", { id: "wl-category" }, CATEGORIES.map((c) => h("option", { value: c }, t(`category.${c}` as MessageKey))));
-  const reason = h("input", { id: "wl-reason", required: true, minlength: 3 });
-  const unit = h("input", { id: "wl-unit", required: true });
-  const zones = h("input", { id: "wl-zones", value: "national", required: true });
-  const expires = h("input", { id: "wl-expires", type: "datetime-local", required: true, value: toLocalInput(Date.now() + 30 * DAY_MS) });
-  const handling = h("input", { id: "wl-handling" });
-  const priority = h("select", { id: "wl-priority" }, (["high", "medium", "low"] as const).map((p) => h("option", { value: p }, p)));
-  const msg = h("p", { role: "status" });
-  return h(
-    "form",
-    {
-      class: "card",
-      id: "watchlist-form",
-      onsubmit: async (e: Event) => {
-        e.preventDefault();
-        try {
-          await call("post", "/watchlist", {
-            body: {
-              plate: plate.value.trim(),
-              category: category.value as (typeof CATEGORIES)[number],
-              priority: priority.value as "high" | "medium" | "low",
-              reason: reason.value.trim(),
-              owning_unit: unit.value.trim(),
-              zones: zones.value.split(",").map((z) => z.trim()).filter(Boolean),
-              expires: new Date(fromLocalInput(expires.value)).toISOString(),
-              handling_instructions: handling.value.trim(),
-            },
-          });
-          msg.textContent = t("watchlist.added");
-          reload();
-        } catch (err) {
-          msg.textContent = err instanceof ApiError ? errorText(err) : errorText(err);
-        }
-      },
-    },
-    h("h3", null, t("watchlist.add")),
-    h("div", { class: "row" }, field("search.plate", plate), field("col.category", category), field("col.priority", priority), field("col.zones", zones), field("col.expires", expires)),
-    h("div", { class: "row" }, field("col.reason", reason), field("watchlist.owningUnit", unit), field("watchlist.handling", handling)),
-    h("button", { type: "submit" }, t("watchlist.add")),
-    msg,
   );
 }
 
