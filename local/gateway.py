@@ -2,6 +2,8 @@
 
 Requests without a valid ID token never reach a function (401, as on AWS); verified claims
 are passed in ``requestContext.authorizer.claims`` exactly as API Gateway passes them.
+A ``network_key`` route (``POST /uploads``, cameras) has no authorizer, as on AWS: the request
+reaches its function as is, which checks ``Authorization: Network <key>`` itself.
 """
 
 from __future__ import annotations
@@ -57,13 +59,15 @@ class LocalApiGateway:
                 {"message": "Missing Authentication Token"},
             )
         route, params = match
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not token:
-            return _json(401, {"message": "Unauthorized"})
-        try:
-            claims = self.identity.verify(token)
-        except InvalidToken:
-            return _json(401, {"message": "Unauthorized"})
+        claims = None
+        if route.auth == "cognito":
+            token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            if not token:
+                return _json(401, {"message": "Unauthorized"})
+            try:
+                claims = self.identity.verify(token)
+            except InvalidToken:
+                return _json(401, {"message": "Unauthorized"})
         event = self._event(request, route, params, claims)
         resp = self.invoke(route.function, event)
         body = resp.get("body") or ""
@@ -77,10 +81,22 @@ class LocalApiGateway:
         return out
 
     @staticmethod
-    def _event(request: Request, route: spec.RouteSpec, params: dict, claims: dict) -> dict:
-        # API Gateway hands claims to the function as strings
-        flat = {k: (",".join(v) if isinstance(v, list) else str(v)) for k, v in claims.items()}
+    def _event(request: Request, route: spec.RouteSpec, params: dict, claims: dict | None) -> dict:
         query = {k: request.args.get(k) for k in request.args}
+        context = {
+            "resourcePath": route.path,
+            "httpMethod": request.method,
+            "path": f"/local{request.path}",
+            "stage": "local",
+            "requestId": str(uuid.uuid4()),
+            "requestTimeEpoch": int(time.time() * 1000),
+            "accountId": "123456789012",
+            "identity": {"sourceIp": request.remote_addr or "127.0.0.1"},
+        }
+        if claims is not None:
+            # API Gateway hands claims to the function as strings
+            flat = {k: (",".join(v) if isinstance(v, list) else str(v)) for k, v in claims.items()}
+            context["authorizer"] = {"claims": flat}
         return {
             "resource": route.path,
             "path": request.path,
@@ -92,17 +108,7 @@ class LocalApiGateway:
             "multiValueQueryStringParameters": {k: request.args.getlist(k) for k in request.args} or None,
             "pathParameters": params or None,
             "stageVariables": None,
-            "requestContext": {
-                "resourcePath": route.path,
-                "httpMethod": request.method,
-                "path": f"/local{request.path}",
-                "stage": "local",
-                "requestId": str(uuid.uuid4()),
-                "requestTimeEpoch": int(time.time() * 1000),
-                "accountId": "123456789012",
-                "identity": {"sourceIp": request.remote_addr or "127.0.0.1"},
-                "authorizer": {"claims": flat},
-            },
+            "requestContext": context,
             "body": request.get_data(as_text=True) or None,
             "isBase64Encoded": False,
         }

@@ -1,8 +1,11 @@
 """Who may call what: a Cognito user pool (personal accounts, MFA, groups = ``spec.ROLES``)
-and a REST API whose every method (``spec.API_ROUTES``) sits behind the Cognito authorizer.
+and a REST API whose methods (``spec.API_ROUTES``) sit behind the Cognito authorizer.
 
 Authentication is API Gateway's job; the role check (``RouteSpec.roles``) happens in the
 function (``anpr.kernel.auth``), which receives the caller's ``cognito:groups`` claim.
+The one exception is a ``network_key`` route (``POST /uploads``): cameras are no Cognito users,
+so API Gateway passes the call on unauthenticated (still throttled, with a tighter limit of its
+own) and the function checks the network's key itself (docs/networks.md "Upload endpoint").
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from infra.stages import Stage
 
 #: requests per second across the API (steady / burst): a national fleet of officers
 THROTTLE_RATE, THROTTLE_BURST = 200, 400
+#: per network-key method (no authorizer in front: the limit caps what an anonymous flood costs,
+#: one key lookup and one Lambda call each); a throttled camera retries its POST /uploads
+DEVICE_THROTTLE_RATE, DEVICE_THROTTLE_BURST = 100, 200
 
 
 #: identity attributes that scope what a person sees; set by administrators only
@@ -148,6 +154,18 @@ class ApiAuth(Construct):
                 ),
                 throttling_rate_limit=THROTTLE_RATE,
                 throttling_burst_limit=THROTTLE_BURST,
+                method_options={
+                    # a method's own settings replace the stage's: logging repeated here
+                    f"{r.path}/{r.method}": apigw.MethodDeploymentOptions(
+                        logging_level=apigw.MethodLoggingLevel.ERROR,
+                        data_trace_enabled=False,
+                        metrics_enabled=True,
+                        throttling_rate_limit=DEVICE_THROTTLE_RATE,
+                        throttling_burst_limit=DEVICE_THROTTLE_BURST,
+                    )
+                    for r in routes
+                    if r.auth == "network_key"
+                },
             ),
         )
         authorizer = apigw.CognitoUserPoolsAuthorizer(
@@ -158,16 +176,29 @@ class ApiAuth(Construct):
         )
         for route in routes:
             resource = api.root.resource_for_path(route.path)
-            self.methods[(route.method, route.path)] = resource.add_method(
+            cognito_route = route.auth == "cognito"
+            method = resource.add_method(
                 route.method,
                 # no console test-invoke permission: one Lambda permission per method, not two
                 apigw.LambdaIntegration(
                     registry.get("function", route.function), proxy=True, allow_test_invoke=False
                 ),
-                authorization_type=apigw.AuthorizationType.COGNITO,
-                authorizer=authorizer,
+                authorization_type=(
+                    apigw.AuthorizationType.COGNITO if cognito_route else apigw.AuthorizationType.NONE
+                ),
+                authorizer=authorizer if cognito_route else None,
                 request_validator=validator,
             )
+            self.methods[(route.method, route.path)] = method
+            if not cognito_route:
+                for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
+                    acknowledge(
+                        method,
+                        rule,
+                        f"{route.method} {route.path} is called by cameras, which are no Cognito users: the "
+                        "function checks the network's upload key (Authorization: Network <key>, "
+                        "constant-time hash compare, refusals audited); the method has its own throttle.",
+                    )
         acknowledge(
             api.deployment_stage,
             "AwsSolutions-APIG3",

@@ -174,13 +174,24 @@ def test_every_topic_is_kms_encrypted(synth):
 
 
 # -- API / Cognito ------------------------------------------------------------------------
-def test_every_api_method_requires_a_cognito_token(synth):
+def test_every_api_method_requires_a_cognito_token_but_the_network_key_ones(synth):
+    from anpr.kernel.platform import API_ROUTES
+
+    device_methods = {
+        synth.stack.api.methods[(r.method, r.path)] for r in API_ROUTES if r.auth == "network_key"
+    }
+    device_ids = {synth.stack.get_logical_id(m.node.default_child) for m in device_methods}
+    assert len(device_ids) == 1  # POST /uploads, for cameras
     methods = synth.resources("AWS::ApiGateway::Method")
     for lid, method in methods.items():
         props = method["Properties"]
-        assert props["AuthorizationType"] == "COGNITO_USER_POOLS", lid
-        assert "AuthorizerId" in props, lid
         assert "RequestValidatorId" in props, lid
+        if lid in device_ids:
+            # no authorizer: the function checks the network's key (tests/integration/test_networks_api.py)
+            assert props["AuthorizationType"] == "NONE" and "AuthorizerId" not in props, lid
+        else:
+            assert props["AuthorizationType"] == "COGNITO_USER_POOLS", lid
+            assert "AuthorizerId" in props, lid
 
 
 def test_api_stage_logs_and_traces_without_request_bodies(synth):
@@ -188,8 +199,15 @@ def test_api_stage_logs_and_traces_without_request_bodies(synth):
         props = stage["Properties"]
         assert props["TracingEnabled"] is True, lid
         assert "AccessLogSetting" in props, lid
-        (settings,) = props["MethodSettings"]
-        assert settings["LoggingLevel"] in ("ERROR", "INFO") and settings["DataTraceEnabled"] is False
+        settings = {s["ResourcePath"]: s for s in props["MethodSettings"]}
+        assert settings.keys() == {"/*", "/~1uploads"}, settings.keys()
+        for path, setting in settings.items():
+            assert setting["LoggingLevel"] in ("ERROR", "INFO") and setting["DataTraceEnabled"] is False, path
+        # the unauthenticated camera method has a tighter throttle of its own than the stage
+        stage_wide, uploads = settings["/*"], settings["/~1uploads"]
+        assert uploads["HttpMethod"] == "POST"
+        assert 0 < uploads["ThrottlingRateLimit"] < stage_wide["ThrottlingRateLimit"]
+        assert 0 < uploads["ThrottlingBurstLimit"] < stage_wide["ThrottlingBurstLimit"]
 
 
 def test_user_pool_requires_mfa_and_admin_created_accounts(synth):

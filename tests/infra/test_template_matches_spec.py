@@ -241,7 +241,7 @@ def _resource_path(synth, resource_ref: dict) -> str:
 
 
 @pytest.mark.parametrize("route", API_ROUTES, ids=lambda r: f"{r.method} {r.path}")
-def test_route_is_a_cognito_method_on_its_function(synth, route):
+def test_route_is_a_method_with_its_authorization_on_its_function(synth, route):
     methods = [
         m["Properties"]
         for m in synth.resources("AWS::ApiGateway::Method").values()
@@ -250,7 +250,8 @@ def test_route_is_a_cognito_method_on_its_function(synth, route):
     ]
     assert len(methods) == 1, route
     (method,) = methods
-    assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
+    assert method["AuthorizationType"] == {"cognito": "COGNITO_USER_POOLS", "network_key": "NONE"}[route.auth]
+    assert ("AuthorizerId" in method) == (route.auth == "cognito")
     assert method["Integration"]["Type"] == "AWS_PROXY"
     uri = str(method["Integration"]["Uri"])
     assert synth.logical_id("function", route.function) in uri

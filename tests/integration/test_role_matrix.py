@@ -4,9 +4,11 @@ every other role gets 403 and leaves an ``access.denied`` record in the audit tr
 
 Routes added by any feature are picked up automatically; a feature whose API function does
 not record denied attempts (``new_resolver(audit=...)`` plus the AUDIT_WRITER_USES grants)
-fails here.
+fails here. A ``network_key`` route (cameras, no Cognito authorizer) serves no person at all:
+whatever their role, a person's Cognito identity gets 401 from it and no grant.
 """
 
+import json
 import re
 
 import pytest
@@ -40,7 +42,20 @@ def verdict(status: int, denied_records: int) -> str:
     return "allowed"
 
 
-@pytest.mark.parametrize("route", spec.API_ROUTES, ids=lambda r: f"{r.method} {r.path}")
+COGNITO_ROUTES = [r for r in spec.API_ROUTES if r.auth == "cognito"]
+DEVICE_ROUTES = [r for r in spec.API_ROUTES if r.auth == "network_key"]
+
+
+def _route_id(route) -> str:
+    return f"{route.method} {route.path}"
+
+
+def test_every_route_is_either_for_people_or_for_devices():
+    assert len(COGNITO_ROUTES) + len(DEVICE_ROUTES) == len(spec.API_ROUTES)
+    assert [_route_id(r) for r in DEVICE_ROUTES] == ["POST /uploads"]
+
+
+@pytest.mark.parametrize("route", COGNITO_ROUTES, ids=_route_id)
 def test_every_role_on_every_endpoint(route, aws, function_env, cameras):
     fn = spec.function(route.function)
     function_env(fn.id)
@@ -67,3 +82,20 @@ def test_every_role_on_every_endpoint(route, aws, function_env, cameras):
     assert actual == expected, f"{route.method} {route.path}: {outcomes}"
     denied_records = [r.event for r in trail.records() if r.event.action == "access.denied"]
     assert all(e.resource == f"{route.method} {path}" for e in denied_records)
+
+
+@pytest.mark.parametrize("route", DEVICE_ROUTES, ids=_route_id)
+def test_no_role_opens_a_device_endpoint(route, aws, function_env, cameras):
+    fn = spec.function(route.function)
+    function_env(fn.id)
+    serve = getattr(handler_for(fn.code), fn.handler.split(".")[-1])
+    path, params = _fill(route.path)
+    outcomes = {}
+    for role in ROLES:
+        # a person's verified claims (and a bearer token) but no network key
+        event = api_event(route.method, route.path, path, claims=claims(f"{role}-device", role),
+                          body={"camera_id": "BRU-001"}, path_params=params or None)  # fmt: skip
+        event["headers"]["Authorization"] = "Bearer a-person-s-id-token"
+        resp = serve(event, FakeLambdaContext())
+        outcomes[role] = (resp["statusCode"], "error" in json.loads(resp["body"]))
+    assert outcomes == dict.fromkeys(ROLES, (401, True))

@@ -11,7 +11,9 @@ bodies). Invariants:
 - on a route showing personal data, every answer that shows something (2xx) and every refusal by
   role (403) leaves an audit record by that caller;
 - a search is never accepted that reaches reads older than the administrative window without a
-  prosecutor reference a person actually wrote.
+  prosecutor reference a person actually wrote;
+- a device route (``auth="network_key"``: cameras, no Cognito) grants an upload only to the exact
+  key of the network owning the camera asked for, whatever else the request carries.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import pytest
 from anpr.kernel import platform as spec
 from anpr.kernel.clock import DAY_MS
 from anpr.kernel.openapi import document
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import FakeLambdaContext, api_event, claims
@@ -156,7 +158,9 @@ def _invisible_stripped(text: str | None) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
-@pytest.mark.parametrize("route", spec.API_ROUTES, ids=lambda r: f"{r.method} {r.path}")
+@pytest.mark.parametrize(
+    "route", [r for r in spec.API_ROUTES if r.auth == "cognito"], ids=lambda r: f"{r.method} {r.path}"
+)
 def test_hostile_requests_get_a_reasoned_4xx_or_an_audited_answer(route, aws, function_env, cameras):
     fn = spec.function(route.function)
     function_env(fn.id)
@@ -200,3 +204,65 @@ def test_hostile_requests_get_a_reasoned_4xx_or_an_audited_answer(route, aws, fu
                 assert len(_invisible_stripped((body or {}).get("prosecutor_ref"))) >= 3
 
     probe()
+
+
+def _authorization_strategy(key: str):
+    """Hostile ``Authorization`` headers around one real network key (``anpr_{net}_{id}.{secret}``)."""
+    prefix, _, secret = key.partition(".")
+    near = [key, key.upper(), key + "x", key[:-1], prefix + ".", f"{prefix}.{secret[::-1]}", "." + secret]
+    token = st.one_of(st.sampled_from(near), hostile_text)
+    scheme = st.sampled_from(["Network ", "network ", "Bearer ", "Basic ", "", "Network  ", "Network\t"])
+    return st.one_of(st.none(), hostile_text, st.builds(lambda s_, t: s_ + t, scheme, token))
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in spec.API_ROUTES if r.auth == "network_key"], ids=lambda r: f"{r.method} {r.path}"
+)
+def test_hostile_requests_on_a_device_route_never_get_a_grant_without_the_networks_key(
+    route, aws, function_env, cameras, camera_network
+):
+    fn = spec.function(route.function)
+    function_env(fn.id)
+    serve = getattr(load_handler(fn.code), fn.handler.split(".")[-1])
+    own_camera = st.fixed_dictionaries({"camera_id": st.sampled_from([camera_network.camera_id, "BRU-001"])})
+    granted = []
+
+    @settings(
+        max_examples=BUDGET * 2,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        body=st.one_of(_body_strategy(route), own_camera),
+        authorization=_authorization_strategy(camera_network.key),
+    )
+    @example(body={"camera_id": camera_network.camera_id}, authorization=f"Network {camera_network.key}")
+    @example(body={"camera_id": "BRU-001"}, authorization=f"Network {camera_network.key}")
+    def probe(body, authorization):
+        event = api_event(route.method, route.path, route.path)
+        event["requestContext"]["authorizer"] = None  # no authorizer in front of a device route
+        if authorization is not None:
+            event["headers"]["Authorization"] = authorization
+        if body is not None:
+            event["body"] = body if isinstance(body, str) else json.dumps(body)
+        resp = serve(event, FakeLambdaContext())
+        status, payload = resp["statusCode"], json.loads(resp["body"])
+        assert status < 500, f"{authorization!r} {body!r:.200} -> {status}: {resp['body']:.300}"
+        if status >= 400:
+            assert status in (400, 401, 403), status
+            assert isinstance(payload.get("error"), str) and payload["error"].strip(), resp["body"][:300]
+            return
+        # a grant: only for the exact key, the network's own camera, under its own prefix
+        assert status == 200 and authorization in (
+            f"Network {camera_network.key}",
+            f"network {camera_network.key}",
+        )
+        assert body == {"camera_id": camera_network.camera_id}
+        assert payload["key"].startswith(f"snapshots/{camera_network.network_id}/{camera_network.camera_id}/")
+        granted.append(payload["key"])
+
+    probe()
+    # the grant was reached (the explicit example at least), so the invariant above was exercised
+    assert granted

@@ -151,7 +151,8 @@ class FunctionSpec:
 
 @dataclass(frozen=True)
 class RouteSpec:
-    """One REST endpoint: behind the Cognito authorizer, allowed to these roles only."""
+    """One REST endpoint: behind the Cognito authorizer, allowed to these roles only; or, with
+    ``auth="network_key"``, called by devices (cameras) with no Cognito user at all."""
 
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
     path: str  # API Gateway style, e.g. /searches/{id}
@@ -160,6 +161,18 @@ class RouteSpec:
     #: the route shows personal data (plates, reads, who looked at what): every view and every
     #: refusal is audited (checked by tests/security). False only for registry/aggregate data.
     personal_data: bool = True
+    #: "cognito": API Gateway's Cognito authorizer, then the role check in the function;
+    #: "network_key": no authorizer, the function itself checks ``Authorization: Network <key>``
+    #: (a camera network's upload key, anpr.networks); no person, hence no roles
+    auth: Literal["cognito", "network_key"] = "cognito"
+
+    def __post_init__(self) -> None:
+        if self.auth == "cognito" and not self.roles:
+            raise ValueError(f"{self.method} {self.path}: a Cognito route needs at least one role")
+        if self.auth == "network_key" and (self.roles or self.personal_data):
+            raise ValueError(
+                f"{self.method} {self.path}: a network-key route has no roles and shows no personal data"
+            )
 
 
 @dataclass(frozen=True)

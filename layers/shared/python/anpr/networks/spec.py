@@ -101,5 +101,6 @@ PART = SpecPart(
         RouteSpec("GET", "/networks/{id}/disagreements", "NetworksApi", roles=OPS, personal_data=False),
         RouteSpec("GET", "/zones", "NetworksApi", roles=OPS, personal_data=False),
         RouteSpec("PUT", "/zones", "NetworksApi", roles=OPS, personal_data=False),
+        RouteSpec("POST", "/uploads", "CameraUploads", roles=(), personal_data=False, auth="network_key"),
     ),
 )
