@@ -49,6 +49,8 @@ class AlertsApiSettings(WatchlistTable, AlertsTable, AlertTuning, CamerasTable, 
     watchlist_import_max_lines: int = Field(default=2000, ge=1, le=20_000)
     #: an entry may not be listed for longer than this without being re-submitted
     watchlist_max_validity_days: int = Field(default=366, ge=1, le=3660)
+    #: the live channel's fan-out queue (claims and closes go to every officer of the zone)
+    queue_live_fanout: str = ""
 
 
 class ResenderSettings(AlertsTable, AlertTuning):

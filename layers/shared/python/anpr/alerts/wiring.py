@@ -118,6 +118,15 @@ def resender_services(
     return ResenderServices(resender=resender(settings or ResenderSettings(), clock))
 
 
+def _changes(session, settings: AlertsApiSettings):
+    """Claims and closes to the live channel's fan-out, where it is deployed."""
+    if not settings.queue_live_fanout:
+        return None
+    from anpr.live.adapters.sqs import QueueAlertChanges
+
+    return QueueAlertChanges(session.client("sqs"), settings.queue_live_fanout)
+
+
 def api_services(settings: AlertsApiSettings | None = None, clock: Clock = system_clock) -> AlertsApiServices:
     settings = settings or AlertsApiSettings()
     audit = trail_from(settings, clock)
@@ -134,6 +143,7 @@ def api_services(settings: AlertsApiSettings | None = None, clock: Clock = syste
         ),
         admin_window_days=settings.admin_window_days,
         clock=clock,
+        changes=_changes(session, settings),
     )
     service = WatchlistService(
         watchlist,

@@ -38,11 +38,12 @@ from anpr.kernel.spec import (  # noqa: F401  (the vocabulary, re-exported for b
     _snake,
     env_var_for,
 )
+from anpr.live.spec import PART as _LIVE
 from anpr.networks.spec import PART as _NETWORKS
 from anpr.search.spec import PART as _SEARCH
 
 #: concerns, in dependency order
-PARTS: tuple[SpecPart, ...] = (_INGEST, _ACCOUNTABILITY, _ALERTS, _SEARCH, _NETWORKS)
+PARTS: tuple[SpecPart, ...] = (_INGEST, _ACCOUNTABILITY, _ALERTS, _SEARCH, _NETWORKS, _LIVE)
 
 
 def _all(attr: str) -> tuple:
