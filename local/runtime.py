@@ -418,6 +418,18 @@ class LocalRuntime:
             **({worker.FAULTS_ENV: str(self.faults_file)} if self.faults_file else {}),
         }
 
+    def issue_network_keys(self, zone_files, network_files) -> dict[str, str | None]:
+        """Zones, networks and their cameras from the data files, through the networks service
+        on this cloud; one upload key per network (issue 12, ``anpr.networks.seed``)."""
+        from anpr.alerts.wiring import settings_from
+        from anpr.networks.seed import SEED_CALLER, seed
+        from anpr.networks.settings import NetworksApiSettings
+        from anpr.networks.wiring import api_services
+
+        env = self.function_env(spec.function("NetworksApi"))
+        services = api_services(settings_from(NetworksApiSettings, env))
+        return seed(services.networks, SEED_CALLER, zone_files, network_files)
+
     def client(self, service: str):
         return boto3.client(service, region_name=REGION, endpoint_url=self.endpoint)
 

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from anpr.ingest.snapshots import snapshot_key
+from anpr.ingest.snapshots import SNAPSHOT_PREFIX, snapshot_key
 from anpr.reads.cameras import load_seed
 from anpr.reads.models import Camera, CameraStatus, CaptureMetadata, QuarantineReason
 from anpr.reads.plates import lookalikes, mask
@@ -32,6 +32,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from local.simulator.fleet import Convoy, Sighting, Traffic, Vehicle, generate_traffic
 from local.simulator.network import RoadNetwork
+from local.simulator.network_uploads import NetworkUploader, UploadRefused
 
 DEFAULT_CAMERAS = Path(__file__).resolve().parents[2] / "data" / "cameras" / "brussels.json"
 _BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -47,8 +48,12 @@ BAD_INPUTS: dict[str, QuarantineReason] = {
     "invalid_metadata": QuarantineReason.INVALID_METADATA,
     "future_capture": QuarantineReason.FUTURE_CAPTURE,
     "expired_capture": QuarantineReason.EXPIRED_CAPTURE,
+    #: written under another network's prefix with plain S3 access (never granted by /uploads)
+    "wrong_network": QuarantineReason.WRONG_NETWORK,
 }
 UNKNOWN_CAMERA_ID = "SIM-UNKNOWN-0001"
+#: the prefix a wrong_network input is forced under when the fleet has a single network
+NO_SUCH_NETWORK = "unregistered-net"
 
 #: (plate_text, country, rng, size, night) -> (image, plate box): anpr.ocr.render.render_snapshot's shape
 Renderer = Callable[..., tuple]
@@ -237,6 +242,7 @@ class Simulator:
         now_ms: Callable[[], int] | None = None,
         renderer: Renderer | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        uploader: NetworkUploader | None = None,
     ):
         self.s3 = s3_client
         self.bucket = bucket
@@ -249,6 +255,18 @@ class Simulator:
         self._renderer = renderer
         self._sleep = sleep
         self.network = RoadNetwork.from_cameras(self.cameras)
+        #: cameras of networks upload through POST /uploads with their network's key (good
+        #: snapshots); None: straight to the bucket (the Brussels pilot's cameras)
+        self.uploader = uploader
+        self._network_of = {c.camera_id: c.network for c in self.cameras}
+
+    def _key(self, camera_id: str, capture_ms: int, unique: str, network: str | None = None) -> str:
+        """snapshots/{network}/{camera}/... for a network's camera, snapshots/{camera}/... otherwise."""
+        legacy = snapshot_key(camera_id, capture_ms, unique)
+        network = network if network is not None else self._network_of.get(camera_id, "")
+        if not network:
+            return legacy
+        return f"{SNAPSHOT_PREFIX}{network}/{legacy.removeprefix(SNAPSHOT_PREFIX)}"
 
     # ------------------------------------------------------------------ planning (pure)
     def plan(self, n_snapshots: int) -> tuple[GroundTruth, list[UploadJob]]:
@@ -267,7 +285,7 @@ class Simulator:
         for s in traffic.sightings:
             s = self._with_camera_read(s, rng)
             unique = f"{rng.getrandbits(128):032x}"
-            s = replace(s, key=snapshot_key(s.camera_id, s.capture_ms, unique))
+            s = replace(s, key=self._key(s.camera_id, s.capture_ms, unique))
             sightings.append(s)
             jobs.append(
                 UploadJob(
@@ -354,7 +372,11 @@ class Simulator:
             del meta["camera-id"]
         elif kind == "invalid_metadata":
             meta["lane"] = "left"
-        key = snapshot_key(camera_id, capture_ms, f"{rng.getrandbits(128):032x}")
+        networks = sorted({n for n in self._network_of.values() if n})
+        own = self._network_of.get(camera_id) or (networks[0] if networks else "")
+        if kind == "wrong_network":
+            own = next((n for n in networks if n != self._network_of.get(camera_id)), NO_SUCH_NETWORK)
+        key = self._key(camera_id, capture_ms, f"{rng.getrandbits(128):032x}", own)
         country = "BE"
         plate = f"{rng.randint(1, 2)}{''.join(rng.choice(_ALNUM[:26]) for _ in range(3))}{rng.randint(0, 999):03d}"
         bad = BadInput(kind, BAD_INPUTS[kind].value, key, meta.get("camera-id"), capture_ms)
@@ -375,9 +397,13 @@ class Simulator:
             body = body[: max(64, len(body) * 2 // 5)]
         return body, (time.perf_counter() - t0) * 1000
 
-    def _put(self, job: UploadJob, body: bytes) -> bool:
+    def _put(self, job: UploadJob, body: bytes) -> str | None:
+        """The key the snapshot was stored under (the grant's, through /uploads), or None."""
         for attempt in range(self.config.retries + 1):
             try:
+                if self.uploader is not None and job.bad is None:
+                    return self.uploader.upload(job.sighting.camera_id, body, job.metadata)
+                # bad inputs go straight to the bucket: /uploads would refuse most of them
                 self.s3.put_object(
                     Bucket=self.bucket,
                     Key=job.key,
@@ -385,12 +411,16 @@ class Simulator:
                     ContentType="image/jpeg",
                     Metadata=job.metadata,
                 )
-                return True
-            except (ClientError, BotoCoreError):
-                if attempt == self.config.retries:
-                    return False
+                return job.key
+            except UploadRefused as exc:
+                if exc.status < 500 or attempt == self.config.retries:
+                    return None
                 self._sleep(0.2 * (attempt + 1))
-        return False
+            except (ClientError, BotoCoreError, OSError):
+                if attempt == self.config.retries:
+                    return None
+                self._sleep(0.2 * (attempt + 1))
+        return None
 
     def run(self, n_snapshots: int) -> GroundTruth:
         """Plan, render and upload ``n_snapshots``; the ground truth says what was sent and what failed."""
@@ -399,7 +429,7 @@ class Simulator:
         truth, jobs = self.plan(n_snapshots)
         self._renderer = self._renderer or _project_renderer()  # imported once, before the threads start
         stats = UploadStats(planned=len(jobs), bad_inputs=len(truth.bad_inputs))
-        results: dict[int, bool] = {}
+        results: dict[int, str | None] = {}
         lock = threading.Lock()
         in_flight = threading.BoundedSemaphore(self.config.threads * 2)
         start = time.perf_counter()
@@ -408,10 +438,11 @@ class Simulator:
             try:
                 body, render_ms = self._render(job)
                 t0 = time.perf_counter()
-                ok = self._put(job, body)
+                stored = self._put(job, body)
+                ok = stored is not None
                 put_ms = (time.perf_counter() - t0) * 1000
                 with lock:
-                    results[job.index] = ok
+                    results[job.index] = stored
                     stats.render_ms_total += render_ms
                     stats.put_ms_total += put_ms
                     if ok:
@@ -444,9 +475,13 @@ class Simulator:
                 f.result()  # a renderer bug should fail the run loudly, not silently
         stats.elapsed_s = round(time.perf_counter() - start, 3)
 
-        by_key = {j.key: results.get(j.index, False) for j in jobs}
-        truth.sightings = [replace(s, uploaded=by_key[s.key]) for s in truth.sightings]
-        truth.bad_inputs = [replace(b, uploaded=by_key[b.key]) for b in truth.bad_inputs]
+        # the grant names the key a camera uploads to: the ground truth keeps the stored one
+        truth.sightings = [
+            replace(j.sighting, uploaded=results.get(j.index) is not None, key=results.get(j.index) or j.key)
+            for j in jobs
+            if j.sighting
+        ]
+        truth.bad_inputs = [replace(j.bad, uploaded=results.get(j.index) is not None) for j in jobs if j.bad]
         truth.stats = stats.to_dict()
         return truth
 

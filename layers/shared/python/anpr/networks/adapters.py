@@ -15,6 +15,7 @@ from anpr.kernel.db import StorageError, table_meta, table_models
 from anpr.kernel.observability import logger
 from anpr.networks import metrics
 from anpr.networks.models import Network, Zone
+from anpr.reads.models import CaptureMetadata
 
 
 @table_models
@@ -109,6 +110,10 @@ class DynamoZoneStore:
             raise StorageError(f"zones table scan failed: {exc.msg}") from exc
 
 
+#: the capture headers a camera sends besides its camera-id (anpr.reads.models.CaptureMetadata)
+OPTIONAL_METADATA = tuple(f.alias for n, f in CaptureMetadata.model_fields.items() if n != "camera_id")
+
+
 class S3UploadSigner:
     """Presigned POST for exactly one key, its content type and a size range."""
 
@@ -129,7 +134,9 @@ class S3UploadSigner:
                     {"Content-Type": content_type},
                     {"x-amz-meta-camera-id": camera_id},
                     ["content-length-range", 1, max_bytes],
-                    ["starts-with", "$x-amz-meta-capture-ms", ""],
+                    # S3 refuses a form field the policy does not name: every capture header
+                    # (sent empty when unknown); ingest validates their values
+                    *(["starts-with", f"$x-amz-meta-{name}", ""] for name in OPTIONAL_METADATA),
                 ],
                 ExpiresIn=expires_in_s,
             )

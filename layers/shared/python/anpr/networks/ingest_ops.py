@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
@@ -71,7 +73,7 @@ class DynamoDisagreementStore:
             self._model(
                 **d.model_dump(exclude={"expires_at"}),
                 sk=f"{d.capture_ms:013d}#{d.read_id}",
-                expires_at=d.expires_at,
+                expires_at=datetime.fromtimestamp(d.expires_at, tz=UTC),
             ).save()
         except PynamoDBException as exc:
             raise StorageError(f"disagreements write failed: {exc.msg}") from exc

@@ -14,8 +14,9 @@ NETWORK_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,31}$"
 CAMERA_ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 ZONE_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{1,31}$"
 
-#: what a camera may upload (presigned POST condition)
-UploadContentType = Literal["image/jpeg", "image/png"]
+#: what a camera may upload (presigned POST condition): a snapshot, or a camera-made read
+#: (anpr.ocr.camera_read.CameraReadDocument, docs/networks.md "Camera-made reads")
+UploadContentType = Literal["image/jpeg", "image/png", "application/json"]
 
 
 class NetworkKind(StrEnum):

@@ -35,7 +35,7 @@ from anpr.reads.cameras import CameraRegistry
 from anpr.reads.models import Camera, CameraKind, CameraStatus
 
 SNAPSHOT_PREFIX = "snapshots/"
-_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/json": "json"}
 
 
 class BadCredentials(DomainError):

@@ -1,0 +1,122 @@
+"""Cameras uploading as they do after ``cdk deploy``: ``POST /uploads`` with their network's key
+(``Authorization: Network <key>``), then the file to the presigned POST it answers.
+
+Keys come from the local runtime (``LocalRuntime.issue_network_keys``: ``anpr.networks.seed``
+registers the zones, networks and cameras and returns one key per network). A camera of
+network A asking with B's key is refused (403) and reported; ``force_under`` writes a file
+under another network's prefix with plain S3 access, which ingest must quarantine
+``wrong_network``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import requests
+from anpr.reads.models import CaptureMetadata
+
+#: every metadata header a camera may send: each one is a condition of the presigned POST
+#: (S3 refuses a form field the policy does not name), sent empty when unknown
+METADATA_FIELDS = tuple(f.alias for f in CaptureMetadata.model_fields.values())
+
+
+class UploadRefused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(f"{status}: {message}")
+        self.status, self.message = status, message
+
+
+#: (token, request body) -> (status, answer): over HTTP, or straight to the function (tests)
+GrantTransport = Callable[[str, dict], tuple[int, dict]]
+
+
+def http_grants(api_url: str, timeout_s: float = 10.0) -> GrantTransport:
+    session = requests.Session()
+
+    def ask(token: str, body: dict) -> tuple[int, dict]:
+        r = session.post(
+            f"{api_url.rstrip('/')}/uploads",
+            json=body,
+            headers={"Authorization": f"Network {token}"},
+            timeout=timeout_s,
+        )
+        try:
+            return r.status_code, r.json()
+        except ValueError:
+            return r.status_code, {"error": r.text[:200]}
+
+    return ask
+
+
+def handler_grants(invoke: Callable[[dict], dict]) -> GrantTransport:
+    """The CameraUploads function called with an API Gateway proxy event (no gateway route)."""
+
+    def ask(token: str, body: dict) -> tuple[int, dict]:
+        event = {
+            "resource": "/uploads",
+            "path": "/uploads",
+            "httpMethod": "POST",
+            "headers": {"Authorization": f"Network {token}", "Content-Type": "application/json"},
+            "requestContext": {"resourcePath": "/uploads", "httpMethod": "POST", "requestId": "sim"},
+            "body": json.dumps(body),
+            "isBase64Encoded": False,
+        }
+        answer = invoke(event)
+        return answer["statusCode"], json.loads(answer.get("body") or "{}")
+
+    return ask
+
+
+@dataclass
+class NetworkUploader:
+    """Uploads for cameras of several networks, each with its own network's key."""
+
+    grants: GrantTransport
+    keys: Mapping[str, str]  # network id -> upload key
+    network_of: Mapping[str, str]  # camera id -> network id
+    timeout_s: float = 10.0
+
+    def __post_init__(self):
+        self._http = requests.Session()
+
+    def upload(
+        self,
+        camera_id: str,
+        body: bytes,
+        metadata: Mapping[str, str],
+        content_type: str = "image/jpeg",
+        as_network: str | None = None,
+    ) -> str:
+        """The key the file was stored under; ``UploadRefused`` when /uploads or S3 says no.
+        ``as_network``: present that network's key instead of the camera's own (a refusal test)."""
+        token = self.keys[as_network or self.network_of[camera_id]]
+        status, grant = self.grants(token, {"camera_id": camera_id, "content_type": content_type})
+        if status != 200:
+            raise UploadRefused(status, grant.get("error", ""))
+        fields = dict(grant["fields"])
+        for name in METADATA_FIELDS:
+            fields.setdefault(f"x-amz-meta-{name}", str(metadata.get(name, "")))
+        r = self._http.post(
+            grant["url"],
+            data=fields,
+            files={"file": ("snapshot", body, content_type)},
+            timeout=self.timeout_s,
+        )
+        if r.status_code >= 300:
+            raise UploadRefused(r.status_code, r.text[:200])
+        return grant["key"]
+
+
+def force_under(
+    s3_client, bucket: str, network: str, key: str, body: bytes, metadata: Mapping[str, str]
+) -> str:
+    """Write ``key`` (snapshots/{own network}/{camera}/...) under ``network``'s prefix instead,
+    with plain S3 access: what a leaked role or a misconfigured gateway would do."""
+    parts = key.split("/")
+    forced = "/".join([parts[0], network, *parts[2:]])
+    s3_client.put_object(
+        Bucket=bucket, Key=forced, Body=body, ContentType="image/jpeg", Metadata=dict(metadata)
+    )
+    return forced
