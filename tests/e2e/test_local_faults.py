@@ -14,7 +14,7 @@ import signal
 import time
 
 import pytest
-from anpr.alerts.models import Category, Priority, WatchlistEntry, from_ms
+from anpr.alerts.models import from_ms
 from anpr.alerts.watchlist import DynamoWatchlistRepository
 from anpr.ingest.snapshots import snapshot_key
 from anpr.ocr.render import render_snapshot
@@ -23,6 +23,7 @@ from PIL import Image
 
 from local.resources import REGION
 from local.runtime import LocalRuntime
+from tests.builders.alerts import entry
 from tests.helpers import camera, metadata
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local-runtime")]
@@ -54,41 +55,18 @@ def _jpeg(plate: str | None, rng: random.Random) -> bytes:
 def _list_plate(rt, plate: str) -> None:
     repo = DynamoWatchlistRepository(rt.name("table", "Watchlist"), REGION)
     now = int(time.time() * 1000)
-    repo.create(
-        WatchlistEntry(
-            entry_id=f"e-{plate}",
-            plate=plate,
-            category=Category.STOLEN_VEHICLE,
-            priority=Priority.HIGH,
-            reason="stolen in Ixelles",
-            owning_unit="PZ 5342",
-            handling_instructions="request backup",
-            valid_from=from_ms(now - 86_400_000),
-            expires=from_ms(now + 86_400_000),
-            zones=["national"],
-        )
-    )
+    repo.create(entry(plate, valid_from=from_ms(now - 86_400_000), expires=from_ms(now + 86_400_000)))
     repo.bump_version(now)
 
 
 def _scan(rt, table: str) -> list[dict]:
-    ddb, items, kwargs = rt.client("dynamodb"), [], {"TableName": rt.name("table", table)}
-    while True:
-        page = ddb.scan(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    pages = rt.client("dynamodb").get_paginator("scan").paginate(TableName=rt.name("table", table))
+    return [item for page in pages for item in page["Items"]]
 
 
 def _keys(rt, bucket: str) -> list[str]:
-    s3, out, kwargs = rt.client("s3"), [], {"Bucket": rt.name("bucket", bucket)}
-    while True:
-        page = s3.list_objects_v2(**kwargs)
-        out += [o["Key"] for o in page.get("Contents", [])]
-        if not page.get("IsTruncated"):
-            return out
-        kwargs["ContinuationToken"] = page["NextContinuationToken"]
+    pages = rt.client("s3").get_paginator("list_objects_v2").paginate(Bucket=rt.name("bucket", bucket))
+    return [o["Key"] for page in pages for o in page.get("Contents", [])]
 
 
 def _redrive(rt) -> list[str]:
