@@ -12,17 +12,18 @@ import statistics
 import time
 
 from anpr.alerts.matcher import WatchlistIndex
-from anpr.alerts.models import Category, Priority, WatchlistEntry, from_ms
+from anpr.alerts.models import WatchlistEntry, from_ms
 from anpr.reads.models import PlateRead
 from anpr.reads.plates import lookalikes
 
 from bench.machine import goal, vs
 from bench.run import quick
+from tests.builders.alerts import entry, read
+from tests.helpers import NOW_MS
 
 ENTRIES = 20_000 if quick() else 100_000
 READS = 4_000 if quick() else 20_000
 GOAL_MS = 0.1
-NOW_MS = 1_795_000_000_000
 LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 
 
@@ -36,39 +37,13 @@ def _entries(rng: random.Random) -> list[WatchlistEntry]:
         plates.add(_plate(rng))
     vf, ex = from_ms(NOW_MS - 86_400_000), from_ms(NOW_MS + 86_400_000)
     return [
-        WatchlistEntry(
-            entry_id=f"e{i}",
-            plate=p,
-            category=Category.STOLEN_VEHICLE,
-            priority=Priority.HIGH,
-            reason="bench",
-            owning_unit="bench",
-            valid_from=vf,
-            expires=ex,
-        )
+        entry(p, f"e{i}", reason="bench", owning_unit="bench", valid_from=vf, expires=ex)
         for i, p in enumerate(sorted(plates))
     ]
 
 
 def _read(i: int, plate: str, alternatives: tuple[str, ...] = ()) -> PlateRead:
-    return PlateRead(
-        read_id=f"r{i}",
-        plate=plate,
-        raw_text=plate,
-        confidence=0.9,
-        country="BE",
-        bbox=(0, 0, 10, 10),
-        alternatives=alternatives,
-        camera_id="C1",
-        zone="BXL-5339",
-        capture_ms=NOW_MS,
-        lat=50.8,
-        lon=4.3,
-        snapshot_bucket="b",
-        snapshot_key="k",
-        ingested_ms=NOW_MS,
-        expires_at=0,
-    )
+    return read(plate, f"r{i}", capture_ms=NOW_MS, alternatives=alternatives)
 
 
 def _time(index: WatchlistIndex, reads: list[PlateRead]) -> tuple[float, float, float, int]:
