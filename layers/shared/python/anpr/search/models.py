@@ -344,19 +344,8 @@ class Sighting(BaseModel):
 
     @classmethod
     def from_read(cls, r, tag: str = "") -> Sighting:
-        return cls(
-            read_id=r.read_id,
-            plate=r.plate,
-            capture_ms=r.capture_ms,
-            camera_id=r.camera_id,
-            zone=r.zone,
-            lat=r.lat,
-            lon=r.lon,
-            confidence=r.confidence,
-            alternatives=tuple(r.alternatives),
-            snapshot_key=r.snapshot_key,
-            tag=tag,
-        )
+        """The read's ``SIGHTING_FIELDS``, by name (``PlateRead`` or any object that has them)."""
+        return cls(**{f: getattr(r, f) for f in SIGHTING_FIELDS}, tag=tag)
 
     def tagged(self, tag: str) -> Sighting:
         return self.model_copy(update={"tag": tag})
