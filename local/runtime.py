@@ -115,6 +115,15 @@ class FunctionHost:
         self.pool = self._new_pool()
         self.restarts += 1
 
+    def configure(self, env: dict[str, str]) -> None:
+        """Set environment variables, as a Lambda configuration update does: new containers."""
+        with self._lock:
+            self.env = {**self.env, **env}
+            old = self.pool
+            self.pool = self._new_pool()
+        old.shutdown(wait=False, cancel_futures=True)
+        _terminate(old)
+
     def pids(self) -> list[int]:
         return [p.pid for p in list((self.pool._processes or {}).values()) if p.pid]
 
@@ -378,7 +387,16 @@ class LocalRuntime:
             if not p.is_alive():
                 p.start()
 
+    def start_live(self, port: int | None = None):
+        """The live channel's WebSocket endpoint (``local.live``); after ``start_api``."""
+        from local.live import LocalLive
+
+        self.live = LocalLive(self, port).start()
+        return self.live
+
     def stop(self) -> None:
+        if getattr(self, "live", None):
+            self.live.stop()
         if self.gateway:
             self.gateway.stop()
         for p in [*self.pollers, *self.stream_pollers]:

@@ -1,0 +1,198 @@
+"""The live channel on the local runtime: API Gateway's WebSocket API, as the handlers see it.
+
+- a WebSocket endpoint (``websockets``): a client's handshake becomes the ``$connect`` event of
+  the LiveConnect function (``?token=`` in the query string; a non-2xx answer refuses the
+  handshake with that status, as API Gateway does), its close the ``$disconnect`` event;
+- a stand-in for the Management API on a second port (``POST|GET|DELETE /@connections/{id}``,
+  410 ``GoneException`` for a closed one): the LiveFanout function's boto3
+  ``apigatewaymanagementapi`` client is simply pointed at it (``ANPR_LIVE_ENDPOINT``);
+- the user pool's public keys (``/.well-known/jwks.json``): LiveConnect verifies tokens against
+  them as it verifies Cognito's on AWS;
+- the push sink: every push is a JSON line in ``{workdir}/push.jsonl`` (``ANPR_PUSH_SINK``),
+  also served at ``GET /push`` for the tests and the demo.
+
+SNS → fan-out needs nothing here: the LiveFanout queue is subscribed to the Alerts topic (moto
+delivers it) and ``local.esm`` feeds the function, as for every queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import threading
+import time
+import uuid
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.exceptions import ConnectionClosed
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from local.runtime import FunctionError, _free_port
+
+log = logging.getLogger("local.live")
+
+
+class LocalLive:
+    def __init__(self, rt, port: int | None = None, management_port: int | None = None):
+        """``rt``: a started ``LocalRuntime`` whose API (``start_api``) is up: its user pool."""
+        if rt.identity is None:
+            raise RuntimeError("start the API first (rt.start_api()): the live channel checks its tokens")
+        self.rt = rt
+        self.port = port or _free_port()
+        self.management_port = management_port or _free_port()
+        self.url = f"ws://127.0.0.1:{self.port}"
+        self.management_url = f"http://127.0.0.1:{self.management_port}"
+        self.sink = Path(rt.workdir) / "push.jsonl"
+        self.sockets: dict[str, object] = {}
+        self._handshakes: dict[object, str] = {}
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._stop: asyncio.Future | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True, name="live-ws")
+        self._http = make_server("127.0.0.1", self.management_port, self._wsgi, threaded=True)
+        self._http_thread = threading.Thread(target=self._http.serve_forever, daemon=True, name="live-mgmt")
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def function_env(self) -> dict[str, dict[str, str]]:
+        """What the CDK construct sets on AWS (infra/constructs/live.py), with local values."""
+        identity = self.rt.identity
+        return {
+            "LiveConnect": {
+                "ANPR_USER_POOL_ISSUER": identity.issuer,
+                "ANPR_USER_POOL_CLIENT_ID": identity.client_id,
+                "ANPR_LIVE_JWKS_URL": f"{self.management_url}/.well-known/jwks.json",
+            },
+            "LiveFanout": {"ANPR_LIVE_ENDPOINT": self.management_url, "ANPR_PUSH_SINK": str(self.sink)},
+            "LiveDevices": {"ANPR_PUSH_SINK": str(self.sink)},
+        }
+
+    def start(self) -> LocalLive:
+        for fid, env in self.function_env().items():
+            self.rt.hosts[fid].configure(env)
+        self._http_thread.start()
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("the local WebSocket endpoint did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._stop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._stop.set_result, None)
+            self._thread.join(timeout=5)
+        self._http.shutdown()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(self._serve())
+        self._loop.close()
+
+    async def _serve(self) -> None:
+        from websockets.asyncio.server import serve
+
+        self._stop = self._loop.create_future()
+        async with serve(self._connected, "127.0.0.1", self.port, process_request=self._handshake):
+            self._ready.set()
+            await self._stop
+
+    # -- $connect / $disconnect --------------------------------------------------------------
+
+    def _event(self, route: str, connection_id: str, request=None) -> dict:
+        now = int(time.time() * 1000)  # the gateway's request time, as API Gateway stamps it
+        query = {k: v[0] for k, v in parse_qs(urlsplit(request.path).query).items()} if request else {}
+        headers = dict(request.headers.raw_items()) if request else {}
+        return {
+            "headers": headers or None,
+            "queryStringParameters": query or None,
+            "requestContext": {
+                "routeKey": route,
+                "eventType": "CONNECT" if route == "$connect" else "DISCONNECT",
+                "connectionId": connection_id,
+                "domainName": "127.0.0.1",
+                "stage": "local",
+                "apiId": "local",
+                "requestId": str(uuid.uuid4()),
+                "requestTimeEpoch": now,
+                "connectedAt": now,
+            },
+            "isBase64Encoded": False,
+        }
+
+    def _invoke(self, fid: str, event: dict) -> dict:
+        try:
+            return self.rt.hosts[fid].invoke(event)
+        except FunctionError as exc:
+            log.warning("%s failed: %s", fid, exc)
+            return {"statusCode": 500, "body": json.dumps({"error": "internal error"})}
+
+    async def _handshake(self, connection, request):
+        connection_id = secrets.token_urlsafe(12)
+        answer = await asyncio.to_thread(
+            self._invoke, "LiveConnect", self._event("$connect", connection_id, request)
+        )
+        status = int(answer.get("statusCode") or 500)
+        if not 200 <= status < 300:
+            return connection.respond(HTTPStatus(status), (answer.get("body") or "") + "\n")
+        self._handshakes[connection] = connection_id
+        return None
+
+    async def _connected(self, ws) -> None:
+        connection_id = self._handshakes.pop(ws)
+        self.sockets[connection_id] = ws
+        try:
+            with contextlib.suppress(ConnectionClosed):  # a dropped socket ends like a closed one
+                async for _ in ws:  # the $default route: clients have nothing to say yet
+                    pass
+        finally:
+            self.sockets.pop(connection_id, None)
+            await asyncio.to_thread(self._invoke, "LiveDisconnect", self._event("$disconnect", connection_id))
+
+    # -- the Management API, the user pool's keys, the push sink -------------------------------
+
+    def _wsgi(self, environ, start_response):
+        return self._handle(Request(environ))(environ, start_response)
+
+    def _handle(self, request: Request) -> Response:
+        path = request.path
+        if path == "/.well-known/jwks.json":
+            return _json(200, self.rt.identity.jwks.as_dict())
+        if path == "/push" and request.method == "GET":
+            return _json(200, {"pushes": self.pushes()})
+        if not path.startswith("/@connections/"):
+            return _json(404, {"message": "not found"})
+        connection_id = path.removeprefix("/@connections/")
+        ws = self.sockets.get(connection_id)
+        if ws is None:
+            return Response(
+                json.dumps({"message": "connection gone"}),
+                status=410,
+                content_type="application/json",
+                headers={"x-amzn-ErrorType": "GoneException"},
+            )
+        if request.method == "POST":
+            data = request.get_data()
+            future = asyncio.run_coroutine_threadsafe(ws.send(data.decode("utf-8", "replace")), self._loop)
+            try:
+                future.result(timeout=5)
+            except Exception:  # noqa: BLE001 - the socket closed meanwhile
+                return _json(410, {"message": "connection gone"})
+            return Response(status=200)
+        if request.method == "DELETE":
+            asyncio.run_coroutine_threadsafe(ws.close(), self._loop)
+            return Response(status=204)
+        return _json(200, {"connectedAt": None, "identity": {"sourceIp": "127.0.0.1"}})
+
+    def pushes(self) -> list[dict]:
+        if not self.sink.exists():
+            return []
+        return [json.loads(line) for line in self.sink.read_text().splitlines() if line.strip()]
+
+
+def _json(status: int, body: dict) -> Response:
+    return Response(json.dumps(body), status=status, content_type="application/json")
