@@ -276,3 +276,48 @@ def test_the_estimate_says_cost_bound_and_age_rule_before_submitting(search, aws
         claims=claims("pat", "patrol"),
     )
     assert status == 403
+
+
+def test_the_overview_image_of_a_result_read_is_a_presigned_link_audited_per_view(search):
+    api, task, aws = search
+    # GIVEN a finished trajectory search
+    _, job, _ = submit(api)
+    run_workflow(task, aws, job["job_id"])
+    _, page, _ = on_job(api, job, "/results")
+    read = page["items"][2]
+    # WHEN the investigator asks for one result read's overview image
+    image = f"/searches/{job['job_id']}/reads/{read['read_id']}/image"
+    params = {"id": job["job_id"], "read_id": read["read_id"]}
+    status, body, _ = call(
+        api, "GET", "/searches/{id}/reads/{read_id}/image", image, claims=IVAN, path_params=params
+    )
+    # THEN a short-lived link to that read's snapshot in the Snapshots bucket comes back
+    assert status == 200 and body["read_id"] == read["read_id"] and body["camera_id"] == read["camera_id"]
+    url = urlparse(body["url"])
+    assert url.path.endswith(read["snapshot_key"]) and aws.name("bucket", "Snapshots") in body["url"]
+    # AND the view is audited with the plate
+    trail = api.function.services().audit
+    viewed = [r.event for r in trail.records() if r.event.action == "search.image_viewed"]
+    assert [(e.outcome, e.plates, e.detail["read_id"]) for e in viewed] == [
+        ("allowed", ["1ABC234"], read["read_id"])
+    ]
+    # WHEN a read that is not among the results is asked THEN 404, audited as denied
+    other = {"id": job["job_id"], "read_id": "not-in-this-search"}
+    path = f"/searches/{job['job_id']}/reads/not-in-this-search/image"
+    status, _, _ = call(
+        api, "GET", "/searches/{id}/reads/{read_id}/image", path, claims=IVAN, path_params=other
+    )
+    assert status == 404
+    assert [r.event.outcome for r in trail.records() if r.event.action == "search.image_viewed"][
+        -1
+    ] == "denied"
+    # AND a patrol officer may not ask at all
+    status, _, _ = call(
+        api,
+        "GET",
+        "/searches/{id}/reads/{read_id}/image",
+        image,
+        claims=claims("pat", "patrol"),
+        path_params=params,
+    )
+    assert status == 403

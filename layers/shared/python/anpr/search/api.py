@@ -13,7 +13,7 @@ from anpr.kernel.clock import DAY_MS
 from anpr.kernel.errors import BadRequest
 from anpr.kernel.http import Router, caller, services
 from anpr.search.models import SubmitRequest, check_not_future, oldest_ms, parse_query
-from anpr.search.plan import check_bounds, estimate
+from anpr.search.plan import estimate
 from anpr.search.service import MAX_LIST, MAX_PAGE_SIZE
 
 router = Router()
@@ -50,18 +50,16 @@ def estimate_search(request: Annotated[EstimateRequest, Body()]) -> dict:
     query = parse_query(request.type, request.params)
     now = search.clock()
     check_not_future(query, now)
-    cost = estimate(query, search.cameras)
     spent = search.spent_today(who, now)
-    try:
-        check_bounds(query, cost, search.bounds, spent)
-        refusal = None
+    try:  # the engine that would run it, its figures and bounds: what a submit would record
+        cost, refusal = search.estimate(who, query, now), None
     except BadRequest as exc:
-        refusal = str(exc)
+        cost, refusal = estimate(query, search.cameras).public(), str(exc)
     oldest = oldest_ms(query)
     age_days = max(0, (now - oldest) // DAY_MS)
     return {
         "type": request.type,
-        "estimate": cost.public(),
+        "estimate": cost,
         "bounds": {
             "job_partitions": search.bounds.job_partitions,
             "job_read_units": search.bounds.job_read_units,
@@ -111,6 +109,12 @@ def results(
             return Response(status_code=200, content_type=content_type, body=text)
         return out
     return search.results(caller(router), job_id, page, page_size)
+
+
+@router.get("/searches/<job_id>/reads/<read_id>/image")
+def overview_image(job_id: str, read_id: str) -> dict:
+    """A presigned link to one result read's overview image; each view audited."""
+    return services(router).search.overview(caller(router), job_id, read_id)
 
 
 @router.delete("/searches/<job_id>")

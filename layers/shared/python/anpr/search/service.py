@@ -75,8 +75,11 @@ class SearchService:
         bounds: CostBounds = DEFAULT_BOUNDS,
         rules: JustificationRules = DEFAULT_RULES,
         analytics: EngineEstimator | None = None,
+        snapshot_url: Callable[[str], str | None] | None = None,
     ):
         self.jobs, self.store, self.starter, self.audit = jobs, results, starter, audit
+        #: a presigned link to a snapshot key (the Snapshots bucket); None: no overview images
+        self.snapshot_url = snapshot_url
         #: long searches on the analytics copy: their engine and scan stated in the estimate
         self.analytics = analytics
         self.admin_window_days, self.retention_days = admin_window_days, retention_days
@@ -270,6 +273,47 @@ class SearchService:
             "sha256": sha256,
             "expires_s": self.url_ttl_s,
             "url": self.store.url(key, filename, self.url_ttl_s),
+        }
+
+    def overview(self, caller: Caller, job_id: str, read_id: str) -> dict:
+        """A presigned link to the overview image of one read among a finished search's results
+        (``search.image_viewed``, with the plate: the snapshot shows the vehicle and its
+        surroundings). A read that is not in the results answers 404, audited as denied."""
+        job = self._finished(caller, job_id, "search.image_viewed")
+        result = get_result(self.store, job_id)
+        found = next((s for s in result.sightings if s.read_id == read_id), None)
+        url = (
+            self.snapshot_url(found.snapshot_key)
+            if found and found.snapshot_key and self.snapshot_url
+            else None
+        )
+        if found is None or url is None:
+            why = f"search {job_id} has no overview image of read {read_id}"
+            self._audit(
+                caller,
+                "search.image_viewed",
+                f"search/{job_id}",
+                job,
+                [],
+                outcome="denied",
+                detail={"why": why, "read_id": read_id},
+            )
+            raise NotFound(why)
+        self._audit(
+            caller,
+            "search.image_viewed",
+            f"search/{job_id}",
+            job,
+            [found.plate],
+            detail={"read_id": read_id, **self._whose(caller, job)},
+        )
+        return {
+            "job_id": job_id,
+            "read_id": read_id,
+            "camera_id": found.camera_id,
+            "capture_ms": found.capture_ms,
+            "expires_s": self.url_ttl_s,
+            "url": url,
         }
 
     # -- cancel ---------------------------------------------------------------------------

@@ -52,6 +52,7 @@ PART = SpecPart(
                 Use("table", "Searches", "read_write"),
                 Use("table", "Cameras", "read"),  # the cost estimate of zone and area searches
                 Use("bucket", "SearchResults", "read"),  # result pages and presigned downloads
+                Use("bucket", "Snapshots", "read"),  # a result read's overview image, on demand
                 Use("state_machine", "Search", "start"),
                 *AUDIT_WRITER_USES,  # search.submitted / results_viewed / results_downloaded
             ),
@@ -89,6 +90,8 @@ PART = SpecPart(
         RouteSpec("GET", "/searches", "SearchApi", roles=READ),  # own jobs; supervisors: all
         RouteSpec("GET", "/searches/{id}", "SearchApi", roles=READ),
         RouteSpec("GET", "/searches/{id}/results", "SearchApi", roles=READ),
+        # one result read's overview image (snapshot), each view audited with the plate
+        RouteSpec("GET", "/searches/{id}/reads/{read_id}/image", "SearchApi", roles=READ),
         RouteSpec("DELETE", "/searches/{id}", "SearchApi", roles=SUBMIT),
     ),
 )

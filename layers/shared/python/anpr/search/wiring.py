@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from anpr.accountability.wiring import trail_from
+from anpr.alerts.adapters.s3 import S3Presigner
 from anpr.analytics.wiring import analytics_cost, analytics_route
 from anpr.kernel.audit import AuditTrail
 from anpr.kernel.clock import Clock, system_clock
@@ -53,6 +55,14 @@ class SearchTaskServices:
     workflow: SearchWorkflow
 
 
+def snapshot_links(s: SearchApiSettings):
+    """Presigned links to the Snapshots bucket's overview images (None where not wired)."""
+    if not s.bucket_snapshots:
+        return None
+    presigner = S3Presigner(boto3.client("s3", region_name=s.region), ttl_s=s.download_url_ttl_s)
+    return partial(presigner.url, s.bucket_snapshots)
+
+
 def api_services(settings: SearchApiSettings | None = None, clock: Clock = system_clock) -> SearchApiServices:
     s = settings or SearchApiSettings()
     trail = trail_from(s, clock)
@@ -72,6 +82,7 @@ def api_services(settings: SearchApiSettings | None = None, clock: Clock = syste
             bounds=s.bounds(),
             rules=s.justification_rules(),
             analytics=analytics_cost(s),
+            snapshot_url=snapshot_links(s),
         ),
         audit=trail,
     )
