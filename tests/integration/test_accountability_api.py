@@ -228,10 +228,7 @@ def test_an_expired_read_disappears_and_one_under_legal_hold_does_not(api, aws):
         s3.put_object(Bucket=snapshots, Key=r.crop_key, Body=b"crop")
 
     # WHEN an investigator puts one under legal hold
-    status, hold = call(api, "POST", "/legal-holds", user=("ines", "investigator"), body={
-        "case_ref": "PV-2026-77", "reason": "evidence for the trial",
-        "reads": [{"read_id": kept.read_id, "capture_ms": kept.capture_ms}],
-    })  # fmt: skip
+    status, hold = place_hold(api, kept, case_ref="PV-2026-77")
     assert status == 201 and [r["read_id"] for r in hold["reads"]] == [kept.read_id]
     assert hold["reads"][0]["images_held"] is True
 
@@ -293,6 +290,13 @@ def held_read(aws, read_id: str = "held00000009"):
     return read
 
 
+def place_hold(api, read, case_ref="PV-BRU-2026-077", reason="evidence for the trial", **fields):
+    """Investigator Ines asks to hold ``read`` (``fields``: more of the request's body)."""
+    ref = {"read_id": read.read_id, "capture_ms": read.capture_ms}
+    body = {"case_ref": case_ref, "reason": reason, **fields, "reads": [ref]}
+    return call(api, "POST", "/legal-holds", user=("ines", "investigator"), body=body)
+
+
 def audit_events(api):
     return [r.event for r in api.function.services().trail.records()]
 
@@ -314,10 +318,7 @@ def test_the_oversight_query_refuses_invisible_justifications_and_records_the_re
 def test_investigator_b_cannot_release_investigator_a_s_hold(api, aws):
     # GIVEN investigator Ines holds a read
     read = held_read(aws)
-    status, hold = call(api, "POST", "/legal-holds", user=("ines", "investigator"), body={
-        "case_ref": "PV-BRU-2026-077", "reason": "evidence for the trial",
-        "reads": [{"read_id": read.read_id, "capture_ms": read.capture_ms}],
-    })  # fmt: skip
+    status, hold = place_hold(api, read)
     assert status == 201
     path = f"/legal-holds/{hold['hold_id']}/release"
     # WHEN investigator Ivo releases it THEN 403, the hold stays active, the refusal is audited
@@ -345,20 +346,14 @@ def test_investigator_b_cannot_release_investigator_a_s_hold(api, aws):
 
 def test_a_hold_with_an_invisible_case_reference_is_refused(api, aws):
     read = held_read(aws)
-    status, body = call(api, "POST", "/legal-holds", user=("ines", "investigator"), body={
-        "case_ref": "\u200b", "reason": "\u200b" * 10, "prosecutor_ref": "\u200b",
-        "reads": [{"read_id": read.read_id, "capture_ms": read.capture_ms}],
-    })  # fmt: skip
+    status, body = place_hold(api, read, case_ref="\u200b", reason="\u200b" * 10, prosecutor_ref="\u200b")
     assert status == 400 and "case_ref" in body["error"]
     assert audit_events(api)[-1].outcome == "denied"
 
 
 def test_listing_and_reading_holds_is_audited_once_per_view(api, aws):
     read = held_read(aws)
-    _, hold = call(api, "POST", "/legal-holds", user=("ines", "investigator"), body={
-        "case_ref": "PV-BRU-2026-077", "reason": "evidence for the trial",
-        "reads": [{"read_id": read.read_id, "capture_ms": read.capture_ms}],
-    })  # fmt: skip
+    _, hold = place_hold(api, read)
     before = len(audit_events(api))
     status, body = call(api, "GET", "/legal-holds", user=("aud", "auditor"), query={"status": "active"})
     assert status == 200 and [h["hold_id"] for h in body["holds"]] == [hold["hold_id"]]
