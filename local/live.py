@@ -82,6 +82,20 @@ class LocalLive:
             raise RuntimeError("the local WebSocket endpoint did not start")
         return self
 
+    def expose(self, web) -> None:
+        """Tells the web apps (``local.web.WebServer``) where the live channel is: ``/config.json``
+        gains ``liveUrl`` and the pages' CSP may connect to it (CloudFront's config on AWS)."""
+        serve = web.handle
+
+        def handle(request: Request) -> Response:
+            resp = serve(request)
+            if request.path == "/config.json" and resp.status_code == 200:
+                resp.set_data(json.dumps({**json.loads(resp.get_data()), "liveUrl": self.url}))
+            return resp
+
+        web.csp = web.csp.replace("connect-src 'self'", f"connect-src 'self' {self.url}")
+        web.handle = handle
+
     def stop(self) -> None:
         if self._stop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._stop.set_result, None)

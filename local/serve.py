@@ -155,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--port", type=int, default=4566, help="moto endpoint port (make local PORT=...)")
     ap.add_argument("--api-port", type=int, default=8080, help="API gateway port (API_PORT=...)")
     ap.add_argument("--web-port", type=int, default=8000, help="web apps port (WEB_PORT=...)")
+    ap.add_argument("--live-port", type=int, default=0, help="live WebSocket port (default: a free one)")
     ap.add_argument("--empty", action="store_true", help="no simulated traffic, no watchlist (EMPTY=1)")
     ap.add_argument("--rate", type=float, default=2.0, help="simulated snapshots per second")
     ap.add_argument("--seed", type=int, default=7)
@@ -180,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         zone_officers = {f"officer.{z.lower()}": z for z in zones}
         for user, zone in zone_officers.items():
             rt.identity.add_user(user, "patrol", zones=zone, unit=f"PZ-{zone}")
+        # the live channel (WebSocket + push sink): before warming, it sets the functions' env
+        live = rt.start_live(args.live_port or None)
         print("warming the functions…", flush=True)
         rt.warm_up()
         rt.run_event_sources()
@@ -192,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
             listed = demo_features.seed_watchlist(api, planned, 3)
             traffic = first.start(sim)
         web = start_web(rt, gw, args.web_port)
+        if web is not None:
+            live.expose(web)
+        print(f"live alerts (WebSocket): {live.url}/?token=<ID token>; push sink: {live.sink}", flush=True)
         _print_welcome(rt, gw, web, listed, zone_officers, args)
         while True:
             time.sleep(5)

@@ -48,6 +48,8 @@ LISTED = ("2XYZ987", "1KLM456")
 ZONE = "BXL-5339"
 OTHER_ZONE = "BXL-5340"
 OTHER_OFFICER = "officer.peeters"
+#: a second officer of ZONE: both get every alert of the zone live (issue 13)
+SECOND_OFFICER = "officer.maes"
 
 
 def _require_browser():
@@ -134,6 +136,9 @@ def platform(tmp_path_factory):
         rt.identity.add_user(OTHER_OFFICER, "patrol")
         _set_zones(rt, "officer.dubois", ZONE)
         _set_zones(rt, OTHER_OFFICER, OTHER_ZONE)
+        rt.identity.add_user(SECOND_OFFICER, "patrol")
+        _set_zones(rt, SECOND_OFFICER, ZONE)
+        rt.start_live()  # the live channel: WebSocket endpoint, fan-out, push sink
         _set_zones(rt, "supervisor.claes", ZONE)  # the follow-up view of the zone's shifts
         bucket = rt.name("bucket", "Snapshots")
         now_ms = int(time.time() * 1000)
@@ -180,6 +185,8 @@ def platform(tmp_path_factory):
         hook = alert_service(settings_from(AlertMatchSettings, rt.function_env(ingest)))
         assert len(hook.on_reads(listed_reads)) == len(LISTED)
         p.web = WebServer(rt.identity, gw.url, images_origin=rt.endpoint).start()
+        rt.live.expose(p.web)
+        rt.run_event_sources()
         yield p
         p.web.stop()
     finally:
