@@ -76,6 +76,18 @@ def _crop_png(text: str) -> bytes:
     return buf.getvalue()
 
 
+def _overview_jpeg(text: str) -> bytes:
+    """A camera's overview: the plate on a grey street-coloured frame (what a snapshot shows)."""
+    from PIL import Image
+
+    plate, *_ = make_plate(text, "BE", random.Random(2))
+    frame = Image.new("RGB", (640, 360), (96, 100, 104))
+    frame.paste(plate.convert("RGB"), (320 - plate.width // 2, 250 - plate.height // 2))
+    buf = io.BytesIO()
+    frame.save(buf, format="JPEG", quality=80)
+    return buf.getvalue()
+
+
 def _read(cam, plate: str, capture_ms: int, bucket: str, crop_key: str | None = None) -> PlateRead:
     return PlateRead(
         read_id=f"{cam.camera_id}-{plate}-{capture_ms}",
@@ -154,6 +166,10 @@ def platform(tmp_path_factory):
         s3 = rt.client("s3")
         repo = DynamoPlateReadRepository(rt.name("table", "Reads"), "eu-west-1")
         repo.put_many(reads)
+        for r in reads:  # the overview images an investigator may open from the results
+            s3.put_object(
+                Bucket=bucket, Key=r.snapshot_key, Body=_overview_jpeg(r.plate), ContentType="image/jpeg"
+            )
         expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now_ms / 1000 + 30 * 86400))
         p = Platform(rt, None, [c.camera_id for c in route])
         for plate in LISTED:

@@ -105,6 +105,15 @@ def test_investigator_runs_a_trajectory_search_and_sees_it_on_the_map(page_facto
         p.page.click("#export-geojson")
     geo = json.loads(Path(dl.value.path()).read_text())
     assert geo["type"] == "FeatureCollection"
+    # WHEN the overview image of the third sighting is asked THEN it loads, and the view is audited
+    p.page.locator("#results .overview-btn").nth(2).click()
+    p.page.wait_for_selector("#overview-img")
+    for _ in range(50):  # loaded from the object store through the presigned link
+        if p.page.locator("#overview-img").evaluate("img => img.complete && img.naturalWidth"):
+            break
+        time.sleep(0.1)
+    assert p.page.locator("#overview-img").evaluate("img => img.naturalWidth") == 640
+    assert platform.trajectory[2] in p.page.inner_text("#overview figcaption")
     # WHEN two reads are chosen and a legal hold is requested with the case's justification
     picks = p.page.locator("#results .hold-pick")
     picks.nth(1).check()

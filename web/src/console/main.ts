@@ -203,7 +203,7 @@ function searchScreen(el: HTMLElement): void {
 }
 
 interface Estimate {
-  estimate: { partitions: number; read_units: number; map: string; upper_bound: boolean };
+  estimate: { partitions: number; read_units: number; map: string; upper_bound: boolean; engine?: string; reason?: string; scan_bytes?: number; athena_usd?: number };
   bounds: { user_read_units_per_day: number };
   spent_today: number;
   refusal: string | null;
@@ -231,6 +231,7 @@ function estimateView(e: Estimate): HTMLElement {
         upper: e.estimate.upper_bound ? tc("estimate.upper") : "",
       }),
     ),
+    e.estimate.reason ? h("p", { id: "estimate-engine" }, tc("estimate.engine", { engine: e.estimate.engine ?? "", reason: e.estimate.reason })) : null,
     h("p", null, tc("estimate.today", { spent: num(e.spent_today), bound: num(e.bounds.user_read_units_per_day) })),
     h("p", null, tc("estimate.age", { days: a.days })),
     rule,
@@ -277,6 +278,7 @@ async function showResults(job: SearchJob, out: HTMLElement, justification: Just
   let table: HTMLElement;
   let slider: HTMLElement | null = null; // under the map
   let below: HTMLElement | null = null; // under the table and map
+  let overview: HTMLElement | null = null; // a read's overview image, on demand
   if (job.type === "trajectory") {
     const items = res.items as Sighting[];
     // the time slider: the map shows the trajectory up to the chosen sighting, in time order
@@ -291,13 +293,14 @@ async function showResults(job: SearchJob, out: HTMLElement, justification: Just
     range.addEventListener("input", draw);
     draw();
     const holds = holdPicker(items, justification);
+    overview = h("figure", { id: "overview", hidden: true });
     table = tableOf(
       ["col.plate", "col.time", "col.camera", "col.direction", "col.confidence"],
       items.map((s) => {
         const c = cams.get(s.camera_id);
         return [s.plate, formatTime(s.capture_ms, lang()), c ? `${s.camera_id} — ${c.name}` : s.camera_id, c ? direction(c) : "", `${Math.round(s.confidence * 100)} %`];
       }),
-      holds.panel ? { title: tc("hold.col"), cells: items.map(holds.box) } : undefined,
+      { title: holds.panel ? tc("hold.col") : "", cells: items.map((s) => [holds.box(s), overviewButton(job.job_id, s, overview)]) },
     );
     slider = h("label", { class: "slider" }, tc("slider.label"), range, sliderText);
     below = holds.panel;
@@ -328,7 +331,7 @@ async function showResults(job: SearchJob, out: HTMLElement, justification: Just
     out,
     h("h2", null, t("search.results", { total: res.total })),
     exports,
-    h("div", { class: "split" }, h("div", { class: "table-wrap" }, table), h("div", null, figure, slider)),
+    h("div", { class: "split" }, h("div", { class: "table-wrap" }, table), h("div", null, figure, slider, overview)),
     below,
   );
 }
@@ -351,8 +354,24 @@ async function download(jobId: string, fmt: "csv" | "geojson" | "kml" | "html" |
   a.remove();
 }
 
-/** A table of text cells; ``lead``: a first column of controls (e.g. the legal-hold tick boxes). */
-function tableOf(cols: MessageKey[], rows: string[][], lead?: { title: string; cells: (Node | null)[] }): HTMLElement {
+/** The overview image of one result read, on demand: each view is audited by the API. */
+function overviewButton(jobId: string, s: Sighting, into: HTMLElement | null): HTMLElement | null {
+  if (!s.read_id || !into) return null;
+  const show = async () => {
+    into.hidden = false;
+    try {
+      const img: { url: string } = await call("get", "/searches/{job_id}/reads/{read_id}/image", { path: { job_id: jobId, read_id: s.read_id! } });
+      const caption = `${s.plate} — ${s.camera_id} — ${formatTime(s.capture_ms, lang())}`;
+      replace(into, h("img", { src: img.url, alt: caption, id: "overview-img" }), h("figcaption", null, caption));
+    } catch (err) {
+      replace(into, h("p", { class: "error" }, errorText(err)));
+    }
+  };
+  return h("button", { type: "button", class: "link overview-btn", title: tc("overview.show"), onclick: show }, tc("overview.short"));
+}
+
+/** A table of text cells; ``lead``: a first column of controls (legal-hold tick box, overview). */
+function tableOf(cols: MessageKey[], rows: string[][], lead?: { title: string; cells: (Node | null)[][] }): HTMLElement {
   return h(
     "table",
     null,

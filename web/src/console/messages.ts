@@ -5,9 +5,12 @@ import { lang } from "../i18n";
 
 const en = {
   "menu.followup": "Alert follow-up",
+  "overview.short": "Image",
+  "overview.show": "Show the overview image (audited)",
   "estimate.title": "Before you submit",
   "estimate.cost": "Estimated cost: ≈ {partitions} partition queries, ≈ {units} read units ({map} map{upper}).",
   "estimate.upper": ", upper bound",
+  "estimate.engine": "Engine: {engine} ({reason}).",
   "estimate.today": "Your searches of the last 24 hours: ≈ {spent} of {bound} read units.",
   "estimate.age": "Oldest read touched: {days} days back.",
   "estimate.ageOk": "Within the {window}-day window: case reference and reason suffice.",
@@ -71,9 +74,12 @@ export type ConsoleKey = keyof typeof en;
 
 const nl: Record<ConsoleKey, string> = {
   "menu.followup": "Opvolging van alarmen",
+  "overview.short": "Beeld",
+  "overview.show": "Het overzichtsbeeld tonen (gelogd)",
   "estimate.title": "Voor u indient",
   "estimate.cost": "Geschatte kost: ≈ {partitions} partitie-opvragingen, ≈ {units} leeseenheden ({map} map{upper}).",
   "estimate.upper": ", bovengrens",
+  "estimate.engine": "Motor: {engine} ({reason}).",
   "estimate.today": "Uw zoekopdrachten van de laatste 24 uur: ≈ {spent} van {bound} leeseenheden.",
   "estimate.age": "Oudste geraakte lezing: {days} dagen terug.",
   "estimate.ageOk": "Binnen de termijn van {window} dagen: dossiernummer en reden volstaan.",
@@ -135,9 +141,12 @@ const nl: Record<ConsoleKey, string> = {
 
 const fr: Record<ConsoleKey, string> = {
   "menu.followup": "Suivi des alertes",
+  "overview.short": "Image",
+  "overview.show": "Afficher l'image d'ensemble (journalisée)",
   "estimate.title": "Avant de soumettre",
   "estimate.cost": "Coût estimé : ≈ {partitions} requêtes de partition, ≈ {units} unités de lecture (map {map}{upper}).",
   "estimate.upper": ", borne supérieure",
+  "estimate.engine": "Moteur : {engine} ({reason}).",
   "estimate.today": "Vos recherches des dernières 24 heures : ≈ {spent} sur {bound} unités de lecture.",
   "estimate.age": "Lecture la plus ancienne touchée : il y a {days} jours.",
   "estimate.ageOk": "Dans le délai de {window} jours : la référence du dossier et le motif suffisent.",
