@@ -5,12 +5,13 @@ import sys
 
 import boto3
 import pytest
+from anpr.kernel.clock import fixed
 from anpr.reads.cameras import DynamoCameraRegistry
 from moto import mock_aws
 
 from infra.stages import stage
 from local.resources import REGION, provision
-from tests.helpers import camera
+from tests.helpers import NOW_MS, camera
 
 
 def load_handler(code: str):
@@ -44,6 +45,20 @@ def function_env(aws, monkeypatch):
             monkeypatch.setenv(k, v)
 
     return apply
+
+
+@pytest.fixture
+def rest_function(function_env):
+    """A REST function's handler (``functions/<code>``): its env set as the CDK factory would,
+    then the services ``build`` makes from it injected, on the pinned test clock."""
+
+    def load(fn_id: str, code: str, build):
+        function_env(fn_id)
+        handler = load_handler(code)
+        handler.function.services.use(build(clock=fixed(NOW_MS)))
+        return handler
+
+    return load
 
 
 @pytest.fixture

@@ -30,11 +30,8 @@ def now_ms() -> int:
 
 
 @pytest.fixture
-def api(aws, function_env, cameras):
-    function_env("AuditApi")
-    handler = load_handler("audit_api")
-    handler.function.services.use(audit_api_services(clock=fixed(NOW_MS)))
-    yield handler
+def api(aws, rest_function, cameras):
+    return rest_function("AuditApi", "audit_api", audit_api_services)
 
 
 def call(api, method, resource, path=None, user=("aud", "auditor"), **kw):

@@ -325,7 +325,7 @@ def test_anpr_transparency_to_a_date_includes_that_day_and_counts_alerts_raised(
 
 
 @pytest.fixture
-def api_server(aws, function_env, cameras):
+def api_server(aws, rest_function, cameras):
     """The audit API function behind a localhost HTTP server: bearer token "user:group"."""
     import re
     import threading
@@ -336,11 +336,8 @@ def api_server(aws, function_env, cameras):
     from anpr.kernel.platform import API_ROUTES
 
     from tests.helpers import FakeLambdaContext, api_event, claims
-    from tests.integration.conftest import load_handler
 
-    function_env("AuditApi")
-    handler = load_handler("audit_api")
-    handler.function.services.use(audit_api_services(clock=fixed(NOW_MS)))
+    handler = rest_function("AuditApi", "audit_api", audit_api_services)
     routes = [(r, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", r.path) + "$")) for r in API_ROUTES]
 
     class Gateway(BaseHTTPRequestHandler):

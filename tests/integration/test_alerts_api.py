@@ -34,11 +34,8 @@ EXPIRES = "2027-06-30T00:00:00Z"
 
 
 @pytest.fixture
-def api(aws, function_env, monkeypatch):
-    function_env("AlertsApi")
-    handler = load_handler("alerts_api")
-    handler.function.services.use(api_services(clock=fixed(NOW_MS)))
-    yield handler
+def api(aws, rest_function):
+    return rest_function("AlertsApi", "alerts_api", api_services)
 
 
 def call(api, method, resource, path=None, *, who=MANAGER, body=None, query=None, params=None, headers=None):
