@@ -46,22 +46,6 @@ def test_patrol_follows_its_zone_saves_the_crop_and_acknowledges(aws, ingest, tm
     )
     # WHEN the officer follows the zone non-interactively
     sqs = boto3.client("sqs", region_name=REGION)
-    args = argparse.Namespace(
-        zone=ZONE,
-        queue_url=None,
-        prefix=aws.prefix,
-        endpoint_url=None,
-        region=REGION,
-        api=None,
-        token=None,
-        source="queue",
-        crops=str(tmp_path),
-        max_alerts=1,
-        idle_timeout=0,
-        outcome="misread",
-        comment="it was 1A8C234",
-        no_ack=False,
-    )
     url = patrol_cli.dispatch_queue_url(sqs, aws.prefix)
     api = RecordingApi()
     out = io.StringIO()
@@ -76,8 +60,8 @@ def test_patrol_follows_its_zone_saves_the_crop_and_acknowledges(aws, ingest, tm
         api=api,
         crops_dir=tmp_path,
         out=out,
-        outcome=args.outcome,
-        comment=args.comment,
+        outcome="misread",
+        comment="it was 1A8C234",
         fetch=fetch,
     )
     [handled] = console.run(max_alerts=1)
