@@ -31,13 +31,8 @@ class JustificationSettings(BaseConfig):
     reason_min_alnum: int = Field(default=MIN_REASON_CHARS, ge=1)
 
     def justification_rules(self) -> JustificationRules:
-        return JustificationRules(
-            case_ref_pattern=self.case_ref_pattern,
-            case_ref_format=self.case_ref_format,
-            prosecutor_ref_pattern=self.prosecutor_ref_pattern,
-            prosecutor_ref_format=self.prosecutor_ref_format,
-            reason_min_alnum=self.reason_min_alnum,
-        )
+        """The rules with the values set here (same names); the rest keep their defaults."""
+        return JustificationRules(**self.model_dump(include=set(JustificationRules.model_fields)))
 
 
 class ProbeSettings(BaseConfig):
