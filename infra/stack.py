@@ -1,27 +1,27 @@
-"""The ANPR platform stack: one construct per concern, composed in dependency order.
+"""The ANPR platform stack: one construct per concern, plus the cross-cutting ones.
 
-keys → reads store → ingest → alerts → functions → search → (functions wired) → schedules
-→ API/auth → monitoring. Everything is built from ``anpr/kernel/platform.py``; nothing here lists resources.
+Keys and access logs → the concerns (``anpr.kernel.platform.CONCERNS``, in order: Ingest,
+Accountability, Alerts, Search, Networks, Live; each :class:`Concern` builds its own part of
+the spec) → every concern's functions wired (env vars, grants, event sources) → Analytics →
+Api (Cognito + REST) → Web → Monitoring. Everything is built from the spec; nothing here lists
+resources.
 """
 
 from __future__ import annotations
 
+from anpr.kernel.platform import CONCERNS
 from aws_cdk import Environment, RemovalPolicy, Stack, Tags
 from constructs import Construct
 
-from infra.constructs import (
-    Alerts,
-    ApiAuth,
-    DataKeys,
-    Functions,
-    Ingest,
-    Monitoring,
-    ReadsStore,
-    Registry,
-    Schedules,
-    Search,
-)
+from infra.builders.base import Shared
+from infra.builders.buckets import access_log_bucket
+from infra.builders.functions import Layers
 from infra.constructs.analytics import Analytics
+from infra.constructs.api import ApiAuth
+from infra.constructs.concern import Concern
+from infra.constructs.keys import DataKeys
+from infra.constructs.monitoring import Monitoring
+from infra.constructs.registry import Registry
 from infra.constructs.web import WebApps
 from infra.stages import Stage
 
@@ -50,15 +50,12 @@ class AnprStack(Stack):
         Tags.of(self).add("stage", stage.name)
 
         self.keys = DataKeys(self, "Keys", stage=stage, registry=registry, removal=removal)
-        self.reads_store = ReadsStore(
-            self, "ReadsStore", keys=self.keys, registry=registry, removal=removal, stage=stage
-        )
-        self.ingest = Ingest(self, "Ingest", stage=stage, keys=self.keys, registry=registry, removal=removal)
-        self.alerts = Alerts(self, "Alerts", keys=self.keys, registry=registry)
-        self.functions = Functions(self, "Functions", stage=stage, registry=registry, removal=removal)
-        self.search = Search(self, "Search", stage=stage, registry=registry, removal=removal)
-        self.functions.wire()
-        self.schedules = Schedules(self, "Schedules", registry=registry)
+        self.access_logs = access_log_bucket(self, "AccessLogs", stage, removal)
+        self.layers = Layers(self, "Layers")
+        shared = Shared(stage, self.keys, registry, removal, self.access_logs, self.layers)
+        self.concerns = {name: Concern(self, name, part, shared) for name, part in CONCERNS.items()}
+        for concern in self.concerns.values():
+            concern.wire()
         # long searches: the reads' analytics copy (stream -> Firehose -> Parquet, Glue, Athena);
         # a construct of its own (Firehose, Glue and Athena are not spec kinds): the template
         # tests name its resources as the one declared exception
@@ -68,21 +65,21 @@ class AnprStack(Stack):
             stage=stage,
             plates_key=self.keys.for_class("plates"),
             messages_key=self.keys.messages,
-            reads_table=self.reads_store.tables["Reads"],
-            access_logs=self.ingest.access_logs,
+            reads_table=registry.get("table", "Reads"),
+            access_logs=self.access_logs,
             removal=removal,
-            layers=[self.functions.layers.get("shared")],
+            layers=[self.layers.get("shared")],
         )
-        self.api = ApiAuth(self, "ApiAuth", stage=stage, registry=registry, removal=removal)
-        web_origins = {"api": self.api.api, "images": self.ingest.buckets["Snapshots"]}  # for the CSP
-        self.web = WebApps(self, "Web", access_logs=self.ingest.access_logs, removal=removal, **web_origins)
+        self.api = ApiAuth(self, "Api", stage=stage, registry=registry, removal=removal)
+        web_origins = {"api": self.api.api, "images": registry.get("bucket", "Snapshots")}  # for the CSP
+        self.web = WebApps(self, "Web", access_logs=self.access_logs, removal=removal, **web_origins)
         self.monitoring = Monitoring(
             self,
             "Monitoring",
             stage=stage,
             keys=self.keys,
-            queues=self.ingest.queues,
-            functions=self.functions.functions,
-            state_machines=self.search.state_machines,
+            queues=registry.all("queue"),
+            functions=registry.all("function"),
+            state_machines=registry.all("state_machine"),
             api=self.api.api,
         )

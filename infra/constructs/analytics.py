@@ -18,9 +18,11 @@
   ``bytes_cutoff_gb`` scanned (a runaway query stops at a known price);
 - the feed function (stream → Firehose) with a DLQ for batches that still fail after retries.
 
-Kept out of ``AnprStack`` until the reads table's spec turns its stream on (``stream=True`` on
-the ``Reads`` TableSpec); ``tests/infra/test_analytics_construct.py`` synthesizes it in a
-stack of its own and runs the cdk-nag pack over it.
+Part of ``AnprStack`` (the ``Reads`` TableSpec has ``stream=True``); Firehose, Glue and Athena
+are no spec kinds, so it is a construct of its own, built with the same bucket, queue and
+function builders as the concerns (``infra/builders``).
+``tests/infra/test_analytics_construct.py`` synthesizes it in a stack of its own and runs the
+cdk-nag pack over it.
 """
 
 from __future__ import annotations
@@ -43,8 +45,12 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.builders.base import log_group
+from infra.builders.buckets import expire_after, secure_bucket
+from infra.builders.functions import lambda_function
+from infra.builders.grants import KMS_ENCRYPT, QUEUE_SEND
+from infra.builders.queues import DLQ_RETENTION, encrypted_queue
 from infra.constructs.acknowledge import acknowledge, acknowledge_wildcard_resource
-from infra.constructs.retention import log_retention
 from infra.stages import Stage
 
 FEED_CODE = Path(__file__).resolve().parents[2] / "functions" / "analytics_feed"
@@ -62,13 +68,10 @@ class _ExplicitSqsDlq:
 
     def bind(self, _target, target_handler) -> lambda_.DlqDestinationConfig:
         target_handler.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
-                resources=[self._queue.queue_arn],
-            )
+            iam.PolicyStatement(actions=list(QUEUE_SEND), resources=[self._queue.queue_arn])
         )
         target_handler.add_to_role_policy(
-            iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[self._key.key_arn])
+            iam.PolicyStatement(actions=list(KMS_ENCRYPT), resources=[self._key.key_arn])
         )
         return lambda_.DlqDestinationConfig(destination=self._queue.queue_arn)
 
@@ -174,43 +177,21 @@ class Analytics(Construct):
 
     # -- pieces ---------------------------------------------------------------------------
     def _bucket(self, cid: str, expire_days: int) -> s3.Bucket:
-        return s3.Bucket(
+        return secure_bucket(
             self,
             cid,
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self._key,
-            bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
-            minimum_tls_version=1.2,
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(1)
-                ),
-                s3.LifecycleRule(
-                    id="expire",
-                    expiration=Duration.days(expire_days),
-                    noncurrent_version_expiration=Duration.days(1),
-                ),
-            ],
-            server_access_logs_bucket=self._logs,
-            server_access_logs_prefix=f"Analytics{cid}/",
-            removal_policy=self._removal,
-            auto_delete_objects=False,
+            key=self._key,
+            access_logs=self._logs,
+            log_prefix=f"Analytics{cid}/",
+            removal=self._removal,
+            lifecycle_rules=[expire_after(expire_days, rule_id="expire")],
         )
 
     def _firehose(self, stack: Stack) -> firehose.CfnDeliveryStream:
         name = f"anpr-{self._stage.name}-reads-to-parquet"
-        log_group = logs.LogGroup(
-            self,
-            "FirehoseLogs",
-            retention=log_retention(self._stage.log_retention_days),
-            removal_policy=self._removal,
-        )
+        firehose_logs = log_group(self, "FirehoseLogs", self._stage, self._removal)
         log_stream = logs.LogStream(
-            self, "FirehoseLogStream", log_group=log_group, removal_policy=self._removal
+            self, "FirehoseLogStream", log_group=firehose_logs, removal_policy=self._removal
         )
         role = iam.Role(
             self,
@@ -251,7 +232,7 @@ class Analytics(Construct):
             )
         )
         role.add_to_policy(
-            iam.PolicyStatement(actions=["logs:PutLogEvents"], resources=[log_group.log_group_arn])
+            iam.PolicyStatement(actions=["logs:PutLogEvents"], resources=[firehose_logs.log_group_arn])
         )
         acknowledge_wildcard_resource(
             role,
@@ -283,7 +264,7 @@ class Analytics(Construct):
                 ),
                 cloud_watch_logging_options=firehose.CfnDeliveryStream.CloudWatchLoggingOptionsProperty(
                     enabled=True,
-                    log_group_name=log_group.log_group_name,
+                    log_group_name=firehose_logs.log_group_name,
                     log_stream_name=log_stream.log_stream_name,
                 ),
                 dynamic_partitioning_configuration=firehose.CfnDeliveryStream.DynamicPartitioningConfigurationProperty(
@@ -339,65 +320,37 @@ class Analytics(Construct):
         self, reads_table: dynamodb.ITable, messages_key: kms.IKey, layers: list[lambda_.ILayerVersion]
     ) -> lambda_.Function:
         scope = Construct(self, "Feed")
-        log_group = logs.LogGroup(
-            scope,
-            "Logs",
-            retention=log_retention(self._stage.log_retention_days),
-            removal_policy=self._removal,
-        )
-        role = iam.Role(
-            scope,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"ANPR {self._stage.name} analytics feed (reads stream to Firehose)",
-        )
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]
-            )
-        )
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["firehose:PutRecordBatch"], resources=[self.delivery_stream.attr_arn]
-            )
-        )
-        role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["kms:GenerateDataKey"], resources=[self._key.key_arn])
-        )
-        dlq = sqs.Queue(
-            scope,
-            "Dlq",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=messages_key,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-            removal_policy=self._removal,
-        )
+        dlq = encrypted_queue(scope, "Dlq", messages_key, self._removal, retention_period=DLQ_RETENTION)
         acknowledge(
             dlq,
             "AwsSolutions-SQS3",
             "This queue is the feed's on-failure destination (a DLQ itself): stream batches that failed every retry.",
         )
-        function = lambda_.Function(
+        function = lambda_function(
             scope,
-            "Handler",
-            description=f"ANPR analytics feed ({self._stage.name})",
-            runtime=lambda_.Runtime.PYTHON_3_11,
+            stage=self._stage,
+            removal=self._removal,
+            description=f"ANPR {self._stage.name} analytics feed (reads stream to Firehose)",
+            code=FEED_CODE,
+            x_ray_reason="dynamodb:ListStreams and X-Ray writes support no resource-level permissions.",
             architecture=lambda_.Architecture.ARM_64,
             handler="handler.lambda_handler",
-            code=lambda_.Code.from_asset(str(FEED_CODE), exclude=["__pycache__", "*.pyc"]),
             memory_size=256,
             timeout=Duration.seconds(60),
-            tracing=lambda_.Tracing.ACTIVE,
-            logging_format=lambda_.LoggingFormat.JSON,
-            log_group=log_group,
-            role=role,
             layers=layers,
             environment={
                 "ANPR_STAGE": self._stage.name,
                 "ANPR_ANALYTICS_DELIVERY_STREAM": self.delivery_stream.delivery_stream_name or "",
                 "POWERTOOLS_SERVICE_NAME": "analytics-feed",
             },
+        )
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["firehose:PutRecordBatch"], resources=[self.delivery_stream.attr_arn]
+            )
+        )
+        function.add_to_role_policy(
+            iam.PolicyStatement(actions=["kms:GenerateDataKey"], resources=[self._key.key_arn])
         )
         function.add_event_source(
             sources.DynamoEventSource(
@@ -411,16 +364,6 @@ class Analytics(Construct):
                 on_failure=_ExplicitSqsDlq(dlq, messages_key),
                 filters=[lambda_.FilterCriteria.filter({"eventName": lambda_.FilterRule.is_equal("INSERT")})],
             )
-        )
-        acknowledge(
-            function,
-            "AwsSolutions-L1",
-            "python3.11 is the platform runtime: every layer is built for cp311 (tflite-runtime 2.14 has no newer wheels).",
-        )
-        acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "dynamodb:ListStreams and X-Ray writes support no resource-level permissions.",
         )
         return function
 

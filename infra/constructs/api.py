@@ -14,20 +14,16 @@ from anpr.kernel.platform import API_ROUTES, ROLES, RouteSpec
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.builders.base import log_group
+from infra.builders.routes import add_routes, method_options
 from infra.constructs.acknowledge import acknowledge
 from infra.constructs.registry import Registry
-from infra.constructs.retention import log_retention
 from infra.stages import Stage
 
 #: requests per second across the API (steady / burst): a national fleet of officers
 THROTTLE_RATE, THROTTLE_BURST = 200, 400
-#: per network-key method (no authorizer in front: the limit caps what an anonymous flood costs,
-#: one key lookup and one Lambda call each); a throttled camera retries its POST /uploads
-DEVICE_THROTTLE_RATE, DEVICE_THROTTLE_BURST = 100, 200
-
 
 #: identity attributes that scope what a person sees; set by administrators only
 SCOPE_ATTRIBUTES = ("zones", "unit")
@@ -116,12 +112,7 @@ class ApiAuth(Construct):
     def _rest_api(
         self, stage: Stage, registry: Registry, removal: RemovalPolicy, routes: tuple[RouteSpec, ...]
     ) -> None:
-        access_logs = logs.LogGroup(
-            self,
-            "AccessLogs",
-            retention=log_retention(stage.log_retention_days),
-            removal_policy=removal,
-        )
+        access_logs = log_group(self, "AccessLogs", stage, removal)
         api = apigw.RestApi(
             self,
             "Api",
@@ -154,18 +145,7 @@ class ApiAuth(Construct):
                 ),
                 throttling_rate_limit=THROTTLE_RATE,
                 throttling_burst_limit=THROTTLE_BURST,
-                method_options={
-                    # a method's own settings replace the stage's: logging repeated here
-                    f"{r.path}/{r.method}": apigw.MethodDeploymentOptions(
-                        logging_level=apigw.MethodLoggingLevel.ERROR,
-                        data_trace_enabled=False,
-                        metrics_enabled=True,
-                        throttling_rate_limit=DEVICE_THROTTLE_RATE,
-                        throttling_burst_limit=DEVICE_THROTTLE_BURST,
-                    )
-                    for r in routes
-                    if r.auth == "network_key"
-                },
+                method_options=method_options(routes),
             ),
         )
         authorizer = apigw.CognitoUserPoolsAuthorizer(
@@ -174,31 +154,7 @@ class ApiAuth(Construct):
         validator = apigw.RequestValidator(
             self, "Validator", rest_api=api, validate_request_body=True, validate_request_parameters=True
         )
-        for route in routes:
-            resource = api.root.resource_for_path(route.path)
-            cognito_route = route.auth == "cognito"
-            method = resource.add_method(
-                route.method,
-                # no console test-invoke permission: one Lambda permission per method, not two
-                apigw.LambdaIntegration(
-                    registry.get("function", route.function), proxy=True, allow_test_invoke=False
-                ),
-                authorization_type=(
-                    apigw.AuthorizationType.COGNITO if cognito_route else apigw.AuthorizationType.NONE
-                ),
-                authorizer=authorizer if cognito_route else None,
-                request_validator=validator,
-            )
-            self.methods[(route.method, route.path)] = method
-            if not cognito_route:
-                for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
-                    acknowledge(
-                        method,
-                        rule,
-                        f"{route.method} {route.path} is called by cameras, which are no Cognito users: the "
-                        "function checks the network's upload key (Authorization: Network <key>, "
-                        "constant-time hash compare, refusals audited); the method has its own throttle.",
-                    )
+        self.methods = add_routes(api, routes, registry, authorizer, validator)
         acknowledge(
             api.deployment_stage,
             "AwsSolutions-APIG3",

@@ -20,7 +20,7 @@ from constructs import Construct
 from infra.constructs.registry import Registry
 from infra.stages import Stage
 
-#: the data classes anpr/kernel/platform.py may name (TableSpec.data_class / BucketSpec.data_class)
+#: the data classes a concern's spec may name (TableSpec.data_class / BucketSpec.data_class)
 DATA_CLASSES: tuple[str, ...] = typing.get_args(typing.get_type_hints(TableSpec)["data_class"])
 
 

@@ -2,7 +2,7 @@
 
 Constructs register what they build here and the Lambda factory resolves a ``Use`` through
 it. Tests use :meth:`Registry.logical_id` to find the CloudFormation resource that a spec
-entry became, so the template can be compared with ``anpr/kernel/platform.py`` entry by entry.
+entry became, so the template can be compared with the spec (``anpr.kernel.platform``) entry by entry.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ class Registry:
 
     def add(self, kind: Kind, spec_id: str, resource: Any) -> Any:
         if (kind, spec_id) in self._items:
-            raise ValueError(f"duplicate {kind} {spec_id!r} in anpr/kernel/platform.py")
+            raise ValueError(f"duplicate {kind} {spec_id!r}: declared twice (anpr/<concern>/spec.py)")
         self._items[(kind, spec_id)] = resource
         return resource
 
@@ -33,7 +33,7 @@ class Registry:
         except KeyError:
             known = sorted(i for k, i in self._items if k == kind)
             raise KeyError(
-                f"anpr/kernel/platform.py names unknown {kind} {spec_id!r}; known: {known}"
+                f"the spec names unknown {kind} {spec_id!r} (anpr/<concern>/spec.py); known: {known}"
             ) from None
 
     def all(self, kind: Kind) -> dict[str, Any]:

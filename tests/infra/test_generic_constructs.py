@@ -1,6 +1,6 @@
-"""The constructs are generic: spec kinds that are still empty in anpr/kernel/platform.py (topics,
-subscriptions, state machines, schedules, append/publish/start/invoke/send uses) build
-correctly, and nag-clean, from a spec written here.
+"""The builders are generic: one Concern built from a spec part written here, holding one of
+every kind (topics, subscriptions, state machines, schedules, append/publish/start/invoke/send
+uses), builds correctly and nag-clean.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from anpr.kernel.platform import (
     FunctionSpec,
     QueueSpec,
     ScheduleSpec,
+    SpecPart,
     StateMachineSpec,
     SubscriptionSpec,
     TableSpec,
@@ -23,7 +24,12 @@ from aws_cdk import App, RemovalPolicy, Stack
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
-from infra.constructs import Alerts, DataKeys, Functions, Ingest, ReadsStore, Registry, Schedules, Search
+from infra.builders.base import Shared
+from infra.builders.buckets import access_log_bucket
+from infra.builders.functions import Layers
+from infra.constructs.concern import Concern
+from infra.constructs.keys import DataKeys
+from infra.constructs.registry import Registry
 from infra.stages import stage as stage_config
 from tests.infra.synthesis import cdk_context
 
@@ -54,14 +60,19 @@ def generic(tmp_path_factory):
     stack = Stack(app, "Generic")
     registry, removal, stage = Registry(), RemovalPolicy.DESTROY, stage_config("dev")
     keys = DataKeys(stack, "Keys", stage=stage, registry=registry, removal=removal)
-    ReadsStore(stack, "Store", keys=keys, registry=registry, removal=removal,
-               tables=(TableSpec("Audit", Attribute("pk"), Attribute("sk"), data_class="audit"),))  # fmt: skip
-    Ingest(stack, "Ingest", stage=stage, keys=keys, registry=registry, removal=removal, buckets=(),
-           queues=(QueueSpec("AlertsDlq", is_dlq=True), QueueSpec("Alerts", dlq="AlertsDlq", max_receive_count=5)))  # fmt: skip
-    Alerts(stack, "Alerts", keys=keys, registry=registry, topics=(TopicSpec("Hits"),),
-           subscriptions=(SubscriptionSpec("HitsToAlerts", topic="Hits", queue="Alerts", filter_policy=FILTER),))  # fmt: skip
-    functions = Functions(
-        stack, "Functions", stage=stage, registry=registry, removal=removal,
+    shared = Shared(
+        stage,
+        keys,
+        registry,
+        removal,
+        access_log_bucket(stack, "Logs", stage, removal),
+        Layers(stack, "Layers"),
+    )
+    part = SpecPart(
+        tables=(TableSpec("Audit", Attribute("pk"), Attribute("sk"), data_class="audit"),),
+        queues=(QueueSpec("AlertsDlq", is_dlq=True), QueueSpec("Alerts", dlq="AlertsDlq", max_receive_count=5)),
+        topics=(TopicSpec("Hits"),),
+        subscriptions=(SubscriptionSpec("HitsToAlerts", topic="Hits", queue="Alerts", filter_policy=FILTER),),
         functions=(
             FunctionSpec("Starter", code="api", layers=(), uses=(
                 Use("state_machine", "Search", "start"), Use("topic", "Hits", "publish"),
@@ -69,12 +80,10 @@ def generic(tmp_path_factory):
             )),
             FunctionSpec("Worker", code="api", layers=()),
         ),
+        state_machines=(StateMachineSpec("Search", str(asl), {"Worker": "Worker"}),),
+        schedules=(ScheduleSpec("Purge", function="Worker", rate_minutes=15, payload={"task": "purge"}),),
     )  # fmt: skip
-    Search(stack, "Search", stage=stage, registry=registry, removal=removal,
-           state_machines=(StateMachineSpec("Search", str(asl), {"Worker": "Worker"}),))  # fmt: skip
-    functions.wire()
-    Schedules(stack, "Schedules", registry=registry,
-              schedules=(ScheduleSpec("Purge", function="Worker", rate_minutes=15, payload={"task": "purge"}),))  # fmt: skip
+    Concern(stack, "Generic", part, shared).wire()
     template = Template.from_stack(stack)
     return app, stack, registry, template.to_json()
 

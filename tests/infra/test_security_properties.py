@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from anpr.kernel.platform import BUCKETS, QUEUES, TABLES
 
-from infra.constructs.ingest import NONCURRENT_VERSION_GRACE_DAYS
+from infra.builders.buckets import NONCURRENT_VERSION_GRACE_DAYS
 from infra.stages import stage as stage_config
 
 DEV = stage_config("dev")
@@ -64,7 +64,7 @@ def test_tables_with_a_ttl_in_the_spec_have_it_enabled(synth):
 # -- buckets ------------------------------------------------------------------------------
 def test_every_bucket_is_encrypted_private_and_logged(synth):
     buckets = synth.resources("AWS::S3::Bucket")
-    access_logs = synth.stack.ingest.access_logs.node.default_child
+    access_logs = synth.stack.access_logs.node.default_child
     access_logs_id = synth.stack.get_logical_id(access_logs)
     for lid, bucket in buckets.items():
         props = bucket["Properties"]
@@ -88,7 +88,7 @@ def test_every_bucket_is_encrypted_private_and_logged(synth):
 def test_buckets_are_versioned_unless_the_spec_says_otherwise(synth):
     # (versioning follows BucketSpec.versioned; the access-log bucket is always versioned)
     expected = {synth.logical_id("bucket", b.id): b.versioned for b in BUCKETS}
-    expected[synth.stack.get_logical_id(synth.stack.ingest.access_logs.node.default_child)] = True
+    expected[synth.stack.get_logical_id(synth.stack.access_logs.node.default_child)] = True
     for lid, versioned in expected.items():
         status = synth.props(lid).get("VersioningConfiguration", {}).get("Status")
         assert (status == "Enabled") == versioned, lid
@@ -107,7 +107,7 @@ def test_every_bucket_policy_denies_plain_http(synth):
 
 def test_objects_expire_with_the_stage_retention(synth):
     expected = {synth.logical_id("bucket", b.id) for b in BUCKETS if b.expire_with_retention}
-    expected.add(synth.stack.get_logical_id(synth.stack.ingest.access_logs.node.default_child))
+    expected.add(synth.stack.get_logical_id(synth.stack.access_logs.node.default_child))
     for lid in expected:
         rules = {r["Id"]: r for r in synth.props(lid)["LifecycleConfiguration"]["Rules"]}
         retention = rules["expire-with-retention"]
@@ -303,7 +303,7 @@ def test_ingest_has_reserved_concurrency_and_searches_an_upper_bound(synth):
 
     for fid in ("Ingest", "SearchTask"):
         props = synth.props(
-            synth.stack.get_logical_id(synth.stack.functions.functions[fid].node.default_child)
+            synth.stack.get_logical_id(synth.stack.registry.get("function", fid).node.default_child)
         )
         assert props["ReservedConcurrentExecutions"] == function(fid).reserved_concurrency > 0, fid
     # the search bound leaves ingest and the account's unreserved pool (≥ 100) room in 1,000
@@ -317,7 +317,7 @@ def test_alarms_on_oldest_message_age_and_rates_not_single_events(synth):
     assert len(ages) == len(work_queues) and all(a["Properties"]["Threshold"] >= 60 for a in ages)
     rates = [a for a in alarms if "Metrics" in a["Properties"]]
     expressions = [m["Expression"] for a in rates for m in a["Properties"]["Metrics"] if "Expression" in m]
-    n_functions = len(synth.stack.functions.functions)
+    n_functions = len(synth.stack.registry.all("function"))
     assert sum("100 * part / whole" in e for e in expressions) == 2 * n_functions  # errors and throttles
     assert not [a for a in alarms if a["Properties"].get("MetricName") == "Errors"]
 
@@ -355,7 +355,7 @@ def test_writers_of_the_snapshot_bucket_write_only_under_their_prefix(synth):
     snapshots = synth.logical_id("bucket", "Snapshots")
     expected = {"Ingest": "/crops/*", "CameraUploads": "/snapshots/*"}
     for fid, suffix in expected.items():
-        role = synth.stack.functions.functions[fid].role
+        role = synth.stack.registry.get("function", fid).role
         role_id = synth.stack.get_logical_id(role.node.default_child)
         writes = [
             s

@@ -63,7 +63,7 @@ def test_template_holds_exactly_the_spec_resources(synth, cfn_type, kind, specs)
 
 def test_template_holds_the_spec_buckets_plus_the_access_log_bucket(synth):
     expected = {synth.logical_id("bucket", b.id) for b in BUCKETS}
-    expected.add(synth.stack.get_logical_id(synth.stack.ingest.access_logs.node.default_child))
+    expected.add(synth.stack.get_logical_id(synth.stack.access_logs.node.default_child))
     expected.add(synth.stack.get_logical_id(synth.stack.web.bucket.node.default_child))  # web apps
     for bucket in (synth.stack.analytics.bucket, synth.stack.analytics.results):  # the analytics copy
         expected.add(synth.stack.get_logical_id(bucket.node.default_child))

@@ -142,20 +142,31 @@ def statements_for(use: Use, resource: Any) -> tuple[list[Statement], tuple[str,
 
 def _unsupported(use: Use) -> ValueError:
     return ValueError(
-        f"anpr/kernel/platform.py: access {use.access!r} is not supported on a {use.kind} ({use})"
+        f"anpr/<concern>/spec.py: access {use.access!r} is not supported on a {use.kind} ({use})"
     )
+
+
+#: per kind: the attribute a function's env var holds (what its SDK call needs), and the one
+#: holding the resource's KMS key (None: AWS-owned or none)
+_ATTRIBUTES = {
+    "table": ("table_name", "encryption_key"),
+    "bucket": ("bucket_name", "encryption_key"),
+    "queue": ("queue_url", "encryption_master_key"),
+    "topic": ("topic_arn", "master_key"),
+    "state_machine": ("state_machine_arn", None),
+    "function": ("function_name", None),
+}
+
+
+def physical_name(kind: str, resource: Any) -> str:
+    """What a function's env var holds for a resource (table name, queue URL, topic ARN...)."""
+    return getattr(resource, _ATTRIBUTES[kind][0])
 
 
 def key_of(kind: str, resource: Any) -> Any:
     """The KMS key a resource is encrypted with (None: AWS-owned or none)."""
-    return {
-        "table": lambda r: r.encryption_key,
-        "bucket": lambda r: r.encryption_key,
-        "queue": lambda r: r.encryption_master_key,
-        "topic": lambda r: r.master_key,
-        "state_machine": lambda r: None,
-        "function": lambda r: None,
-    }[kind](resource)
+    attribute = _ATTRIBUTES[kind][1]
+    return getattr(resource, attribute) if attribute else None
 
 
 def grant(role: iam.IRole, use: Use, resource: Any, key: Any | None) -> None:
