@@ -126,11 +126,13 @@ def run(
             summary["searches"] = demo_features.run_searches(api, truth, reads)
             plate = summary["searches"].get("trajectory", {}).get("plate", "")
             summary["audit"] = demo_features.audit_checks(api, rt, plate)
+        summary["silence"] = demo_features.silent_camera(rt, truth, sim_now_ms)
         (Path(workdir) / "ground_truth.json").parent.mkdir(parents=True, exist_ok=True)
         truth.write(Path(workdir) / "ground_truth.json")
     _report(say, summary)
     if "alerts" in summary:
         demo_features.report(say, summary["alerts"], summary["searches"], summary["audit"])
+    demo_features.report_silence(say, summary["silence"])
     return summary
 
 

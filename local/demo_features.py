@@ -426,3 +426,80 @@ def report(say, alerts: dict, searches: dict, audit: dict) -> None:
     say("\n== oversight ==")
     say(f"  who accessed {t['plate'] if t else '?'}: " + "; ".join(f"{u} {a}" for u, a in audit["accesses"]))
     say(f"  audit probes drawn: {audit['probes']}; audit chain: {audit['verify'].get('ok', audit['verify'])}")
+
+
+# --- operations: a camera goes silent during its usual hours -----------------------------------
+
+SILENT_AFTER_MIN = 75  # the silence watch's clock is moved this far past the traffic
+
+
+def silent_camera(rt: LocalRuntime, truth, now_ms: int) -> dict:
+    """One camera that sent during the demo goes silent in hours it usually sends in; the
+    scheduled watch (its services on a ManualClock, no real hours waited) raises the ops alert.
+
+    Its usual hours: the same hours of the week on the three weeks before, recorded with the
+    store ingest writes to (CameraActivity). The other cameras have only today's activity, so
+    their silence after the demo is not "usual" traffic missing and raises nothing."""
+    import contextlib
+    import io
+
+    from anpr.alerts.wiring import settings_from
+    from anpr.kernel import platform
+    from anpr.kernel.clock import ManualClock
+    from anpr.networks.activity import WEEK_MS
+    from anpr.networks.settings import SilenceSettings
+    from anpr.networks.silence_job import run_silence_job
+    from anpr.networks.wiring import silence_services
+
+    sent = sorted({s.camera_id for s in truth.sightings if s.uploaded})
+    if not sent:
+        return {}
+    camera_id = sent[len(sent) // 2]
+    clock = ManualClock(now_ms)
+    services = silence_services(
+        settings_from(SilenceSettings, rt.function_env(platform.function("SilenceWatch"))), clock
+    )
+    network = ""  # the Brussels pilot's cameras belong to no network yet
+    for weeks_ago in (3, 2, 1):
+        for minutes in range(-60, SILENT_AFTER_MIN + 60, 10):
+            services.activity.record(camera_id, network, now_ms - weeks_ago * WEEK_MS + minutes * 60_000)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):  # the job's EMF metrics (printed JSON), read below
+        before = run_silence_job(services, "watch")
+        clock.advance(minutes=SILENT_AFTER_MIN)
+        after = run_silence_job(services, "watch")  # logs the alert: "camera silent"
+        again = run_silence_job(services, "watch")
+    emf = [json.loads(line) for line in out.getvalue().splitlines() if line.startswith("{")]
+    totals = [m["SilentCameras"] for m in emf if "SilentCameras" in m and "network" not in m]
+    totals = [int(v[0] if isinstance(v, list) else v) for v in totals]  # EMF values are lists
+    return {
+        "camera_id": camera_id,
+        "silent_before": before["silent"],
+        "alerts": after["alerts"],
+        "alerted_again": again["new"],
+        # the total the SilentCameras alarm watches, as the watch published it after the silence
+        "silent_cameras_metric": totals[1] if len(totals) > 1 else None,
+        "minutes": SILENT_AFTER_MIN,
+    }
+
+
+def report_silence(say, silence: dict) -> None:
+    say("\n== operations: silent cameras ==")
+    if not silence:
+        say("  no camera sent: nothing to watch")
+        return
+    alerts = silence["alerts"]
+    say(
+        f"  {silence['camera_id']} sent during the demo and in these hours on each of the last 3 weeks; "
+        f"the watch's clock moved {silence['minutes']} min on: "
+        + (
+            f"ops alert 'camera silent' for {', '.join(a['camera_id'] for a in alerts)} "
+            f"(silent {alerts[0]['silent_minutes']} min, SilentCameras={silence['silent_cameras_metric']} → alarm)"
+            if alerts
+            else "no alert (unexpected)"
+        )
+    )
+    say(
+        f"  before: {silence['silent_before']} silent; the next watch alerts again for: "
+        f"{', '.join(silence['alerted_again']) or 'nobody (one alert per silence)'}"
+    )

@@ -7,15 +7,13 @@
 """
 
 import json
-from dataclasses import asdict
 
 from anpr.kernel.errors import DomainError
 from anpr.kernel.http import ApiFunction, Lazy
-from anpr.kernel.observability import API_GATEWAY_REST, instrumented, logger
-from anpr.networks import metrics
+from anpr.kernel.observability import API_GATEWAY_REST, instrumented
 from anpr.networks.api import router
 from anpr.networks.models import UploadRequest
-from anpr.networks.silence import daily_report, silent_cameras
+from anpr.networks.silence_job import run_silence_job
 from anpr.networks.wiring import api_services, silence_services, upload_services
 from pydantic import ValidationError
 
@@ -56,30 +54,7 @@ silence = Lazy(silence_services)
 
 def handle_silence(event: dict, context) -> dict:
     """Scheduled: ``{"job": "watch"}`` every 15 minutes, ``{"job": "report"}`` once a day."""
-    s = silence()
-    now = s.clock()
-    activities = list(s.activity.profiles(now, s.weeks))
-    silent = silent_cameras(activities, now, s.rule)
-    per_network: dict[str, int] = {}
-    for a in activities:
-        per_network.setdefault(a.network, 0)
-    for cam in silent:
-        per_network[cam.network] = per_network.get(cam.network, 0) + 1
-    for network, n in sorted(per_network.items()):
-        metrics.silent_cameras(network, n, s.metrics_namespace)
-    if event.get("job") == "report":
-        reports = daily_report(activities, now, s.rule)
-        for r in reports:
-            logger.info(
-                "silent cameras daily report",
-                extra={"network": r.network, "cameras": r.cameras, "silent": [c.camera_id for c in r.silent],
-                       "silent_all_day": r.silent_all_day},
-            )  # fmt: skip
-        return {"job": "report", "networks": [asdict(r) for r in reports]}
-    new = s.watch.check(activities)
-    for cam in new:
-        logger.warning("camera silent", extra=asdict(cam))
-    return {"job": "watch", "silent": len(silent), "new": [c.camera_id for c in new]}
+    return run_silence_job(silence(), event.get("job", "watch"))
 
 
 silence_handler = instrumented(handle_silence)

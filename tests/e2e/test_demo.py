@@ -20,6 +20,11 @@ def test_simulated_fleet_is_ingested_and_bad_input_quarantined_as_expected(tmp_p
     assert s["records"] >= 80 and s["dlq"] == 0
     assert s["reads_stored"] >= 0.8 * s["good_snapshots"]
     assert (tmp_path / "ground_truth.json").exists()
+    # AND a camera going silent in its usual hours raises one ops alert (the watch's clock moved)
+    silence = s["silence"]
+    assert silence["silent_before"] == 0 and silence["silent_cameras_metric"] == 1
+    assert [a["camera_id"] for a in silence["alerts"]] == [silence["camera_id"]]
+    assert silence["alerted_again"] == []
 
 
 def test_demo_people_get_alerts_searches_and_oversight(tmp_path):

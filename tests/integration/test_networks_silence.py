@@ -46,8 +46,8 @@ def test_a_camera_silent_in_its_usual_hours_is_reported_once(aws, function_env):
     first = module.silence_handler({"job": "watch"}, FakeLambdaContext())
     second = module.silence_handler({"job": "watch"}, FakeLambdaContext())
     # THEN A-1 is alerted once, B-1 never
-    assert first == {"job": "watch", "silent": 1, "new": ["A-1"]}
-    assert second == {"job": "watch", "silent": 1, "new": []}
+    assert (first["silent"], first["new"], second["new"]) == (1, ["A-1"], [])
+    assert first["alerts"][0]["network"] == "city-a" and first["alerts"][0]["silent_minutes"] >= 60
     # AND the daily report lists it under its network
     report = module.silence_handler({"job": "report"}, FakeLambdaContext())
     by_network = {r["network"]: r for r in report["networks"]}
@@ -64,5 +64,6 @@ def test_no_activity_yet_is_no_alert(aws, function_env):
         "job": "watch",
         "silent": 0,
         "new": [],
+        "alerts": [],
     }
     assert module.silence_handler({"job": "report"}, FakeLambdaContext()) == {"job": "report", "networks": []}

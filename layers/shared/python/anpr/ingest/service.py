@@ -355,12 +355,15 @@ class SnapshotIngestor:
             "camera_country": meta.camera_plate_country,
         }
         for i, r in enumerate(reads):
-            if r.plate == theirs:
+            # only our own OCR can agree (an engine falling back on the camera's read cannot)
+            if r.plate == theirs and r.source == "ocr":
                 reads[i] = r.model_copy(update={**beside, "agree": True})
                 return reads, None
         if reads:
             ours = reads[0]
-            alternatives = (theirs, *(a for a in ours.alternatives if a != theirs))
+            alternatives = tuple(a for a in ours.alternatives if a != theirs)
+            if ours.plate != theirs:
+                alternatives = (theirs, *alternatives)
             reads[0] = ours.model_copy(update={**beside, "agree": False, "alternatives": alternatives})
         else:
             box = document.plate_bbox if document and document.plate_bbox else (0, 0, *image.size)
