@@ -76,6 +76,7 @@ class LocalLive:
     def start(self) -> LocalLive:
         for fid, env in self.function_env().items():
             self.rt.hosts[fid].configure(env)
+        self.rt.hosts["LiveConnect"].warm_up()  # the first officer's handshake need not wait for imports
         self._http_thread.start()
         self._thread.start()
         if not self._ready.wait(10):
@@ -111,7 +112,10 @@ class LocalLive:
         from websockets.asyncio.server import serve
 
         self._stop = self._loop.create_future()
-        async with serve(self._connected, "127.0.0.1", self.port, process_request=self._handshake):
+        # the handshake waits for the LiveConnect function (a cold start imports and fetches keys)
+        async with serve(
+            self._connected, "127.0.0.1", self.port, process_request=self._handshake, open_timeout=60
+        ):
             self._ready.set()
             await self._stop
 
@@ -210,3 +214,40 @@ class LocalLive:
 
 def _json(status: int, body: dict) -> Response:
     return Response(json.dumps(body), status=status, content_type="application/json")
+
+
+def camera_upload(rt, camera, plate: str, capture_ms: int, seed: int = 0) -> str:
+    """What a camera does: a rendered snapshot of ``plate`` put in the snapshots bucket with its
+    capture metadata (the camera's own read included). The ingest path takes it from there:
+    OCR, reads, watchlist match, the Alerts topic, the live fan-out. Returns the key."""
+    import io
+    import random
+
+    from anpr.ingest.snapshots import snapshot_key
+    from anpr.ocr.render import render_snapshot
+    from anpr.reads.models import CaptureMetadata
+
+    image, _box = render_snapshot(plate, "BE", random.Random(seed), size=(640, 480), night=False)
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, format="JPEG", quality=85)
+    key = snapshot_key(camera.camera_id, capture_ms, secrets.token_hex(16))
+    meta = CaptureMetadata.model_validate(
+        {
+            "camera-id": camera.camera_id,
+            "capture-ms": capture_ms,
+            "lat": camera.lat,
+            "lon": camera.lon,
+            "heading": camera.heading,
+            "camera-plate": plate,
+            "camera-plate-confidence": 0.95,
+            "camera-plate-country": "BE",
+        }
+    ).to_s3_metadata()
+    rt.client("s3").put_object(
+        Bucket=rt.name("bucket", "Snapshots"),
+        Key=key,
+        Body=buf.getvalue(),
+        ContentType="image/jpeg",
+        Metadata=meta,
+    )
+    return key

@@ -63,6 +63,18 @@ export interface AlertSummary {
   capture_ms: number;
   sighting_count: number;
   outcome: string | null;
+  /** who took it ("I'm on it"), and when; escalated: unclaimed too long (supervisor, dispatch) */
+  claimed_by?: string | null;
+  claimed_ms?: number | null;
+  escalated?: boolean;
+  unverified?: boolean;
+}
+
+/** A message on the live channel (anpr.live.models, the fan-out). */
+export interface LiveMessage {
+  schema: "anpr.live/1";
+  type: "alert" | "alert.claimed" | "alert.closed";
+  alert: AlertSummary;
 }
 
 export interface AlertView extends AlertSummary {

@@ -1,16 +1,23 @@
-// The patrol app (PWA): my zone's open alerts, the alert card with the plate crop big, and
-// acknowledgement with an outcome, queued while offline and retried.
+// The patrol app (PWA): my zone's open alerts, live (new alerts, claims and closes appear
+// without reload, sound and vibration for high priority), the alert card with the plate crop
+// big, "I'm on it" and acknowledgement with an outcome, queued while offline and retried.
 import "../style.css";
+import "./patrol.css";
 import { call } from "../api/client";
-import type { AlertSummary, AlertView, Camera } from "../api/types";
+import type { AlertSummary, AlertView, Camera, LiveMessage } from "../api/types";
 import { current, type Session } from "../auth";
 import { lang, t, tDynamic, type MessageKey } from "../i18n";
-import { boot, errorText } from "../shell";
+import { boot, errorText, loadConfig } from "../shell";
 import { formatTime, h, replace } from "../ui";
+import { Live, type LiveState } from "./live";
 import { Outbox, type PendingAck } from "./outbox";
 
 const OUTCOMES: PendingAck["outcome"][] = ["stopped", "not_found", "misread", "other"];
 const outbox = new Outbox(localStorage, async (a) => {
+  if (a.kind === "claim") {
+    await call("post", "/alerts/{alert_id}/claim", { path: { alert_id: a.alert_id } });
+    return;
+  }
   await call("post", "/alerts/{alert_id}/acknowledge", {
     path: { alert_id: a.alert_id },
     body: { outcome: a.outcome, comment: a.comment },
@@ -19,6 +26,103 @@ const outbox = new Outbox(localStorage, async (a) => {
 
 let main: HTMLElement;
 let zones: string[] = [];
+/** the feed's open alerts (REST on load, then kept current by the live channel) */
+const items = new Map<string, AlertSummary>();
+const fresh = new Set<string>();
+let live: Live | null = null;
+let liveState: LiveState | "off" = "off";
+
+let liveToken: string | null = null;
+
+function startLive(): void {
+  const token = current()?.token ?? null;
+  if (liveToken === token) return;
+  live?.stop(); // another person signed in on this device
+  live = null;
+  liveToken = token;
+  loadConfig().then((cfg) => {
+    const url = (cfg as { liveUrl?: string }).liveUrl;
+    if (!url || !token || liveToken !== token) return;
+    live = new Live(url, () => current()?.token ?? null, onLive, (state, reconnected) => {
+      liveState = state;
+      showLiveState();
+      if (reconnected && document.getElementById("feed")) feed(); // what was missed meanwhile
+    });
+    live.start();
+  });
+}
+
+function showLiveState(): void {
+  const el = document.getElementById("live-status");
+  if (!el) return;
+  el.className = `live-status ${liveState}`;
+  el.textContent = liveState === "live" ? t("patrol.live") : liveState === "reconnecting" ? t("patrol.reconnecting") : "";
+}
+
+function inFeed(a: AlertSummary): boolean {
+  const z = zone();
+  return z === "national" || a.national || a.zone === z;
+}
+
+function onLive(m: LiveMessage): void {
+  const a = m.alert;
+  const cardOf = document.getElementById("alert-card")?.dataset.alertId;
+  if (cardOf === a.alert_id) showClaim(a);
+  if (m.type === "alert.closed" || a.status !== "open") {
+    items.delete(a.alert_id);
+  } else if (inFeed(a)) {
+    const isNew = m.type === "alert" && !items.has(a.alert_id);
+    items.set(a.alert_id, a);
+    if (isNew) {
+      fresh.add(a.alert_id);
+      if (a.priority === "high") signal();
+    }
+  }
+  renderList();
+}
+
+/** Sound and vibration for a new high-priority alert (where the device allows them). */
+function signal(): void {
+  navigator.vibrate?.([300, 120, 300]);
+  try {
+    const ctx = new AudioContext();
+    const osc = ctx.createOscillator();
+    osc.frequency.value = 880;
+    osc.connect(ctx.destination);
+    osc.start();
+    osc.stop(ctx.currentTime + 0.35);
+  } catch {
+    /* no audio on this device */
+  }
+}
+
+async function claim(alertId: string): Promise<string | null> {
+  outbox.add({ alert_id: alertId, kind: "claim", queued_ms: Date.now() });
+  const { sent, refused } = await outbox.flush();
+  showBanner();
+  if (sent.includes(alertId)) return null;
+  const mine = refused.find((r) => r.alert_id === alertId);
+  return mine ? errorText(new Error(mine.error)) : t("patrol.claimPending");
+}
+
+function claimLine(a: AlertSummary): HTMLElement {
+  if (a.claimed_by) return h("span", { class: "claimed-by" }, t("patrol.claimedBy", { user: a.claimed_by }));
+  if (outbox.isPending(a.alert_id, "claim")) return h("span", { class: "pending" }, t("patrol.claimPending"));
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "claim",
+      onclick: async (e: Event) => {
+        const btn = e.target as HTMLButtonElement;
+        btn.disabled = true;
+        const problem = await claim(a.alert_id);
+        if (problem) btn.replaceWith(h("span", { class: problem === t("patrol.claimPending") ? "pending" : "error" }, problem));
+      },
+    },
+    t("patrol.claim"),
+  );
+}
 
 function zone(): string {
   const saved = localStorage.getItem("anpr.patrol.zone");
@@ -45,6 +149,7 @@ async function render(el: HTMLElement, _session: Session | null): Promise<void> 
     replace(main, h("p", { class: "error", id: "no-zone" }, t("patrol.noZone")));
     return;
   }
+  startLive();
   const route = location.hash.match(/^#alert\/(.+)$/);
   if (route) await alertCard(decodeURIComponent(route[1]));
   else await feed();
@@ -79,34 +184,59 @@ async function feed(): Promise<void> {
   replace(
     main,
     offlineBanner(),
-    h("div", { class: "row" }, h("label", null, t("patrol.zone"), picker), h("button", { type: "button", id: "refresh", onclick: () => feed() }, t("patrol.refresh"))),
+    h(
+      "div",
+      { class: "row" },
+      h("label", null, t("patrol.zone"), picker),
+      h("button", { type: "button", id: "refresh", onclick: () => feed() }, t("patrol.refresh")),
+      h("span", { id: "live-status", class: "live-status", role: "status" }),
+    ),
     h("h2", null, t("patrol.feed")),
     list,
   );
+  showLiveState();
   try {
     const { alerts } = (await call("get", "/alerts", { query: { zone: zone() } })) as { alerts: AlertSummary[] };
-    if (!alerts.length) replace(list, h("li", { class: "empty" }, t("patrol.empty")));
-    else
-      replace(
-        list,
-        alerts.map((a) =>
-          h(
-            "li",
-            { class: `alert priority-${a.priority}` },
-            h(
-              "a",
-              { href: `#alert/${encodeURIComponent(a.alert_id)}`, class: "alert-link" },
-              h("strong", { class: "plate" }, a.plate),
-              h("span", null, tDynamic(`category.${a.category}`, a.category)),
-              h("span", null, t("patrol.seen", { time: formatTime(a.capture_ms, lang()), camera: a.camera_name })),
-              outbox.isPending(a.alert_id) ? h("span", { class: "pending" }, t("patrol.pending")) : null,
-            ),
-          ),
-        ),
-      );
+    items.clear();
+    for (const a of alerts) items.set(a.alert_id, a);
+    renderList();
   } catch (err) {
     replace(list, h("li", { class: "error" }, errorText(err)));
   }
+}
+
+function renderList(): void {
+  const list = document.getElementById("feed");
+  if (!list) return;
+  const alerts = [...items.values()].sort((a, b) => b.capture_ms - a.capture_ms);
+  if (!alerts.length) {
+    replace(list, h("li", { class: "empty" }, t("patrol.empty")));
+    return;
+  }
+  replace(
+    list,
+    alerts.map((a) =>
+      h(
+        "li",
+        { class: `alert priority-${a.priority}${fresh.has(a.alert_id) ? " new" : ""}`, "data-alert-id": a.alert_id },
+        h(
+          "a",
+          { href: `#alert/${encodeURIComponent(a.alert_id)}`, class: "alert-link" },
+          fresh.has(a.alert_id) ? h("span", { class: "badge-new" }, t("patrol.new")) : null,
+          h("strong", { class: "plate" }, a.plate),
+          h("span", null, tDynamic(`category.${a.category}`, a.category)),
+          h("span", null, t("patrol.seen", { time: formatTime(a.capture_ms, lang()), camera: a.camera_name })),
+          outbox.isPending(a.alert_id) ? h("span", { class: "pending" }, t("patrol.pending")) : null,
+        ),
+        claimLine(a),
+      ),
+    ),
+  );
+}
+
+function showClaim(a: AlertSummary): void {
+  const el = document.getElementById("claim-line");
+  if (el) el.replaceChildren(a.status !== "open" ? h("span", { class: "claimed-by" }, t("patrol.closedBy", { outcome: a.outcome ? t(`patrol.outcome.${a.outcome}` as MessageKey) : "" })) : claimLine(a));
 }
 
 async function alertCard(alertId: string): Promise<void> {
@@ -157,12 +287,13 @@ async function alertCard(alertId: string): Promise<void> {
     h("a", { href: "#", id: "back" }, `← ${t("patrol.back")}`),
     h(
       "article",
-      { class: `card alert-card priority-${a.priority}`, id: "alert-card" },
+      { class: `card alert-card priority-${a.priority}`, id: "alert-card", "data-alert-id": a.alert_id },
       h("h2", { class: "plate big" }, a.plate),
       a.match_kind === "possible_misread" ? h("p", { class: "warn" }, t("patrol.possibleMisread"), a.entry_plate ? ` (${a.entry_plate})` : "") : null,
       a.crop_url ? h("img", { src: a.crop_url, alt: t("patrol.crop"), class: "crop", id: "crop" }) : null,
       h("p", { class: "category" }, tDynamic(`category.${a.category}`, a.category), " · ", a.priority.toUpperCase()),
       h("p", null, t("patrol.seen", { time: formatTime(a.capture_ms, lang()), camera: a.camera?.name ?? a.camera_name ?? "" }), a.camera?.direction ? ` (${a.camera.direction})` : ""),
+      h("p", { id: "claim-line" }, a.status === "open" ? claimLine(a) : null),
       h("h3", null, t("patrol.handling")),
       h("p", { class: "handling" }, a.handling_instructions || "—"),
     ),
@@ -172,8 +303,12 @@ async function alertCard(alertId: string): Promise<void> {
 
 window.addEventListener("hashchange", () => main && render(main, null));
 // Going offline only changes the banner (the screen stays usable); coming back sends the queue.
-window.addEventListener("offline", showBanner);
+window.addEventListener("offline", () => {
+  live?.drop();
+  showBanner();
+});
 window.addEventListener("online", async () => {
+  live?.retry();
   const { sent } = await outbox.flush();
   if (main && sent.length) render(main, null);
   else showBanner();

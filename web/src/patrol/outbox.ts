@@ -1,10 +1,20 @@
-// Outgoing actions kept while the connection is down, retried in order, shown as pending.
+// Outgoing actions kept while the connection is down, retried in order, shown as pending:
+// acknowledgements (close with an outcome) and claims ("I'm on it").
 export interface PendingAck {
   alert_id: string;
+  kind?: "ack";
   outcome: "stopped" | "not_found" | "misread" | "other";
   comment: string;
   queued_ms: number;
 }
+
+export interface PendingClaim {
+  alert_id: string;
+  kind: "claim";
+  queued_ms: number;
+}
+
+export type PendingAction = PendingAck | PendingClaim;
 
 export interface Store {
   getItem(k: string): string | null;
@@ -12,23 +22,25 @@ export interface Store {
 }
 
 const KEY = "anpr.patrol.outbox";
+const kindOf = (a: PendingAction) => a.kind ?? "ack";
 
 export class Outbox {
   constructor(
     private store: Store,
-    private send: (a: PendingAck) => Promise<void>,
+    private send: (a: PendingAction) => Promise<void>,
   ) {}
 
-  pending(): PendingAck[] {
+  pending(): PendingAction[] {
     return JSON.parse(this.store.getItem(KEY) ?? "[]");
   }
 
-  isPending(alertId: string): boolean {
-    return this.pending().some((a) => a.alert_id === alertId);
+  isPending(alertId: string, kind: "ack" | "claim" = "ack"): boolean {
+    return this.pending().some((a) => a.alert_id === alertId && kindOf(a) === kind);
   }
 
-  add(a: PendingAck): void {
-    this.store.setItem(KEY, JSON.stringify([...this.pending().filter((p) => p.alert_id !== a.alert_id), a]));
+  add(a: PendingAction): void {
+    const others = this.pending().filter((p) => !(p.alert_id === a.alert_id && kindOf(p) === kindOf(a)));
+    this.store.setItem(KEY, JSON.stringify([...others, a]));
   }
 
   /** Send what is queued; a network failure keeps it (and stops), a refusal by the API drops it. */
@@ -43,7 +55,7 @@ export class Outbox {
         if (e instanceof TypeError) break; // offline: keep it and the rest, in order
         refused.push({ alert_id: a.alert_id, error: e instanceof Error ? e.message : String(e) });
       }
-      this.store.setItem(KEY, JSON.stringify(this.pending().filter((p) => p.alert_id !== a.alert_id)));
+      this.store.setItem(KEY, JSON.stringify(this.pending().filter((p) => !(p.alert_id === a.alert_id && kindOf(p) === kindOf(a)))));
     }
     return { sent, refused };
   }
