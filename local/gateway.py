@@ -14,6 +14,7 @@ import re
 import threading
 import time
 import uuid
+from typing import Self
 
 from anpr.kernel import platform as spec
 from werkzeug.serving import make_server
@@ -26,25 +27,36 @@ def _pattern(path: str) -> re.Pattern[str]:
     return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "$")
 
 
-class LocalApiGateway:
-    def __init__(self, identity: LocalIdentity, invoke, port: int):
-        """``invoke(function_id, event) -> response dict``."""
-        self.identity, self.invoke, self.port = identity, invoke, port
-        self.routes = [(r, _pattern(r.path)) for r in spec.API_ROUTES]
-        self.url = f"http://127.0.0.1:{port}"
-        self._server = make_server("127.0.0.1", port, self._wsgi, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="gateway")
+class LocalServer:
+    """A threaded WSGI server on 127.0.0.1:``port`` (0: any free port) answering with ``handle``."""
 
-    def start(self) -> LocalApiGateway:
+    def __init__(self, port: int, name: str):
+        self._server = make_server("127.0.0.1", port, self._wsgi, threaded=True)
+        self.port = self._server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name=name)
+
+    def start(self) -> Self:
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._server.shutdown()
+        self._server.server_close()
 
     def _wsgi(self, environ, start_response):
-        request = Request(environ)
-        return self.handle(request)(environ, start_response)
+        return self.handle(Request(environ))(environ, start_response)
+
+    def handle(self, request: Request) -> Response:
+        raise NotImplementedError
+
+
+class LocalApiGateway(LocalServer):
+    def __init__(self, identity: LocalIdentity, invoke, port: int):
+        """``invoke(function_id, event) -> response dict``."""
+        self.identity, self.invoke = identity, invoke
+        self.routes = [(r, _pattern(r.path)) for r in spec.API_ROUTES]
+        super().__init__(port, "gateway")
 
     def handle(self, request: Request) -> Response:
         match = None
@@ -54,7 +66,7 @@ class LocalApiGateway:
                 match = (route, m.groupdict())
                 break
         if match is None:
-            return _json(
+            return json_response(
                 404 if not any(rx.match(request.path) for _, rx in self.routes) else 405,
                 {"message": "Missing Authentication Token"},
             )
@@ -63,11 +75,11 @@ class LocalApiGateway:
         if route.auth == "cognito":
             token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
             if not token:
-                return _json(401, {"message": "Unauthorized"})
+                return json_response(401, {"message": "Unauthorized"})
             try:
                 claims = self.identity.verify(token)
             except InvalidToken:
-                return _json(401, {"message": "Unauthorized"})
+                return json_response(401, {"message": "Unauthorized"})
         event = self._event(request, route, params, claims)
         resp = self.invoke(route.function, event)
         body = resp.get("body") or ""
@@ -114,5 +126,5 @@ class LocalApiGateway:
         }
 
 
-def _json(status: int, body: dict) -> Response:
+def json_response(status: int, body: dict) -> Response:
     return Response(json.dumps(body), status=status, content_type="application/json")

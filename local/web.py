@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import mimetypes
 import sys
-import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+from local.gateway import LocalServer, json_response
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "web" / "dist"
@@ -56,35 +56,28 @@ def basemap() -> dict:
     }
 
 
-class WebServer:
+class WebServer(LocalServer):
     """Static files + config + login + API proxy, on 127.0.0.1:``port``."""
 
     def __init__(self, identity, api_url: str, port: int = 0, dist: Path = DIST, images_origin: str = ""):
         self.identity, self.api_url, self.dist = identity, api_url.rstrip("/"), Path(dist)
         self.csp = CSP.format(images=images_origin).replace("  ", " ")
-        self._server = make_server("127.0.0.1", port, self._wsgi, threaded=True)
-        self.port = self._server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="web")
+        super().__init__(port, "web")
 
     def start(self) -> WebServer:
         if not (self.dist / "index.html").exists():
             raise FileNotFoundError(f"{self.dist} has no built apps: run `make web`")
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-
-    def _wsgi(self, environ, start_response):
-        request = Request(environ)
-        return self.handle(request)(environ, start_response)
+        return super().start()
 
     def handle(self, request: Request) -> Response:
         if request.path == "/config.json":
-            resp = _json(200, {"apiUrl": "/api"})
+            resp = json_response(200, {"apiUrl": "/api"})
         elif request.path == "/login":
-            resp = self._login(request) if request.method == "POST" else _json(405, {"error": "POST only"})
+            resp = (
+                self._login(request)
+                if request.method == "POST"
+                else json_response(405, {"error": "POST only"})
+            )
         elif request.path.startswith("/api/"):
             resp = self._proxy(request)
         else:
@@ -99,12 +92,12 @@ class WebServer:
         body = request.get_json(silent=True) or {}
         username, password = body.get("username"), body.get("password")
         if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
-            return _json(400, {"error": "username and password are required"})
+            return json_response(400, {"error": "username and password are required"})
         try:
             token = self.identity.login(username, password)
         except Exception:  # noqa: BLE001 (any refusal by the user pool is a failed login, never a 500)
-            return _json(401, {"error": "wrong username or password"})
-        return _json(200, {"id_token": token})
+            return json_response(401, {"error": "wrong username or password"})
+        return json_response(200, {"id_token": token})
 
     def _proxy(self, request: Request) -> Response:
         url = self.api_url + request.full_path.removeprefix("/api").rstrip("?")
@@ -122,7 +115,7 @@ class WebServer:
         except urllib.error.HTTPError as e:
             status, data, out_headers = e.code, e.read(), e.headers.items()
         except urllib.error.URLError as e:
-            return _json(502, {"error": f"API unreachable: {e.reason}"})
+            return json_response(502, {"error": f"API unreachable: {e.reason}"})
         resp = Response(data, status=status)
         for k, v in out_headers:
             if k.lower() not in _HOP_BY_HOP:
@@ -135,11 +128,11 @@ class WebServer:
             rel += "index.html"
         target = (self.dist / rel).resolve()
         if not target.is_relative_to(self.dist.resolve()):
-            return _json(404, {"error": "not found"})
+            return json_response(404, {"error": "not found"})
         if target.is_dir():
             target = target / "index.html"
         if not target.is_file():
-            return _json(404, {"error": "not found"})
+            return json_response(404, {"error": "not found"})
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if target.suffix == ".webmanifest":
             ctype = "application/manifest+json"
@@ -163,10 +156,6 @@ def start_web(rt, gateway, port: int = 8000) -> WebServer | None:
     for user, password in rt.identity.passwords.items():  # local, random, this run only
         print(f"  log in as {user} / {password}")
     return server
-
-
-def _json(status: int, body: dict) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,6 +25,12 @@ from infra.stages import Stage
 #: requests per second across the API (steady / burst): a national fleet of officers
 THROTTLE_RATE, THROTTLE_BURST = 200, 400
 
+#: what each access-log line holds (not the caller: an IAM identity, which people calling with
+#: a Cognito token do not have)
+ACCESS_LOG_FIELDS = (
+    "http_method", "ip", "protocol", "request_time", "resource_path", "response_length", "status", "user"
+)  # fmt: skip
+
 #: identity attributes that scope what a person sees; set by administrators only
 SCOPE_ATTRIBUTES = ("zones", "unit")
 
@@ -133,15 +139,7 @@ class ApiAuth(Construct):
                 data_trace_enabled=False,
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
                 access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
-                    caller=False,
-                    http_method=True,
-                    ip=True,
-                    protocol=True,
-                    request_time=True,
-                    resource_path=True,
-                    response_length=True,
-                    status=True,
-                    user=True,
+                    caller=False, **dict.fromkeys(ACCESS_LOG_FIELDS, True)
                 ),
                 throttling_rate_limit=THROTTLE_RATE,
                 throttling_burst_limit=THROTTLE_BURST,

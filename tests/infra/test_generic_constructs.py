@@ -8,18 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from anpr.kernel.platform import (
-    Attribute,
-    FunctionSpec,
-    QueueSpec,
-    ScheduleSpec,
-    SpecPart,
-    StateMachineSpec,
-    SubscriptionSpec,
-    TableSpec,
-    TopicSpec,
-    Use,
-)
+from anpr.kernel import spec as vocab
 from aws_cdk import App, RemovalPolicy, Stack
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
@@ -68,20 +57,20 @@ def generic(tmp_path_factory):
         access_log_bucket(stack, "Logs", stage, removal),
         Layers(stack, "Layers"),
     )
-    part = SpecPart(
-        tables=(TableSpec("Audit", Attribute("pk"), Attribute("sk"), data_class="audit"),),
-        queues=(QueueSpec("AlertsDlq", is_dlq=True), QueueSpec("Alerts", dlq="AlertsDlq", max_receive_count=5)),
-        topics=(TopicSpec("Hits"),),
-        subscriptions=(SubscriptionSpec("HitsToAlerts", topic="Hits", queue="Alerts", filter_policy=FILTER),),
+    part = vocab.SpecPart(
+        tables=(vocab.TableSpec("Audit", vocab.Attribute("pk"), vocab.Attribute("sk"), data_class="audit"),),
+        queues=(vocab.QueueSpec("AlertsDlq", is_dlq=True), vocab.QueueSpec("Alerts", dlq="AlertsDlq", max_receive_count=5)),
+        topics=(vocab.TopicSpec("Hits"),),
+        subscriptions=(vocab.SubscriptionSpec("HitsToAlerts", topic="Hits", queue="Alerts", filter_policy=FILTER),),
         functions=(
-            FunctionSpec("Starter", code="api", layers=(), uses=(
-                Use("state_machine", "Search", "start"), Use("topic", "Hits", "publish"),
-                Use("queue", "Alerts", "send"), Use("table", "Audit", "append"), Use("function", "Worker", "invoke"),
+            vocab.FunctionSpec("Starter", code="api", layers=(), uses=(
+                vocab.Use("state_machine", "Search", "start"), vocab.Use("topic", "Hits", "publish"),
+                vocab.Use("queue", "Alerts", "send"), vocab.Use("table", "Audit", "append"), vocab.Use("function", "Worker", "invoke"),
             )),
-            FunctionSpec("Worker", code="api", layers=()),
+            vocab.FunctionSpec("Worker", code="api", layers=()),
         ),
-        state_machines=(StateMachineSpec("Search", str(asl), {"Worker": "Worker"}),),
-        schedules=(ScheduleSpec("Purge", function="Worker", rate_minutes=15, payload={"task": "purge"}),),
+        state_machines=(vocab.StateMachineSpec("Search", str(asl), {"Worker": "Worker"}),),
+        schedules=(vocab.ScheduleSpec("Purge", function="Worker", rate_minutes=15, payload={"task": "purge"}),),
     )  # fmt: skip
     Concern(stack, "Generic", part, shared).wire()
     template = Template.from_stack(stack)

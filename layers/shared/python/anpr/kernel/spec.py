@@ -80,15 +80,22 @@ class BucketSpec:
 
 @dataclass(frozen=True)
 class QueueSpec:
+    """An SQS queue (SSE-KMS); a work queue names its dead-letter queue, possibly another concern's."""
+
     id: str
+    #: the DLQ a message goes to after ``max_receive_count`` failed receives
     dlq: str | None = None
     max_receive_count: int = 3
+    #: longer than the consuming function's timeout (a message is not handed out twice at once)
     visibility_timeout_s: int = 30
+    #: a DLQ keeps its messages 14 days (SQS's longest) and raises an alarm when not empty
     is_dlq: bool = False
 
 
 @dataclass(frozen=True)
 class TopicSpec:
+    """An SNS topic (SSE-KMS); its subscribers are ``SubscriptionSpec`` entries."""
+
     id: str
 
 
