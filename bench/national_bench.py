@@ -129,7 +129,10 @@ def cost_rows(
 
 def run(snapshots: int | None = None) -> list[dict]:
     snapshots = snapshots or (100 if quick() else 300)
-    logging.getLogger("anpr").setLevel(logging.WARNING)  # the in-process seeding's audit lines
+    import anpr.accountability.adapters.dynamo  # noqa: F401  (its logger exists before it is quietened)
+
+    for name in [n for n in logging.root.manager.loggerDict if n.startswith("anpr")]:
+        logging.getLogger(name).setLevel(logging.WARNING)  # the in-process seeding's audit lines
     zone_us, zone_count = _zone_lookup_us()
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp, LocalRuntime(workdir=Path(tmp)) as rt:

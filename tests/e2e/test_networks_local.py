@@ -18,7 +18,7 @@ from anpr.reads.repository import DynamoPlateReadRepository
 
 from local.runtime import LocalRuntime
 from local.simulator import Simulator, SimulatorConfig
-from local.simulator.network_uploads import NetworkUploader, UploadRefused, force_under, handler_grants
+from local.simulator.network_uploads import NetworkUploader, UploadRefused, force_under, http_grants
 from tests.builders.networks import square_zone
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local-runtime")]
@@ -58,7 +58,7 @@ def world(tmp_path_factory):
     rt.warm_up("Ingest", "CameraUploads")
     rt.run_event_sources()
     uploader = NetworkUploader(
-        handler_grants(lambda event: rt.hosts["CameraUploads"].invoke(event)),
+        http_grants(rt.start_api().url),  # the local API Gateway's POST /uploads (no Cognito user)
         keys,
         {"A-001": "net-a", "A-002": "net-a", "B-001": "net-b", "B-002": "net-b", "B-V01": "net-b"},
     )
