@@ -48,6 +48,7 @@ LISTED = ("2XYZ987", "1KLM456")
 ZONE = "BXL-5339"
 OTHER_ZONE = "BXL-5340"
 OTHER_OFFICER = "officer.peeters"
+OPS = "ops.wouters"
 #: a second officer of ZONE: both get every alert of the zone live (issue 13)
 SECOND_OFFICER = "officer.maes"
 
@@ -146,6 +147,7 @@ def platform(tmp_path_factory):
         for user, groups in PEOPLE.items():
             rt.identity.add_user(user, *groups)
         rt.identity.add_user(OTHER_OFFICER, "patrol")
+        rt.identity.add_user(OPS, "ops")  # the console's camera screen
         _set_zones(rt, "officer.dubois", ZONE)
         _set_zones(rt, OTHER_OFFICER, OTHER_ZONE)
         rt.identity.add_user(SECOND_OFFICER, "patrol")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import LISTED, PARTNER, TRACKED, ZONE
+from tests.web.conftest import LISTED, OPS, PARTNER, TRACKED, ZONE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local-runtime")]
 
@@ -21,6 +21,7 @@ MENUS = {
     "supervisor.claes": {"probes", "followup", "watchlist"},
     "manager.janssens": {"watchlist"},
     "officer.dubois": set(),
+    OPS: {"ops"},
 }
 
 
@@ -379,4 +380,25 @@ def test_ab_search_lists_the_vehicles_seen_at_both_places(page_factory, platform
     _run(p, "ab", {"#cameras": platform.trajectory[0], "#cameras-b": platform.trajectory[-1]})
     # THEN both vehicles that drove from A to B are listed
     assert set(p.page.locator("#results tbody td:first-child").all_inner_texts()) == {TRACKED, PARTNER}
+    assert p.errors == []
+
+
+def test_ops_sees_every_camera_on_the_map_with_its_status(page_factory, platform):
+    # GIVEN the registered cameras (all active in the test platform) and no camera network
+    status, body = platform.api(OPS, "GET", "/cameras")
+    assert status == 200
+    cameras = body["cameras"]
+    # WHEN ops opens the console
+    p = page_factory()
+    p.open("/console/", lang="fr")
+    p.login(OPS)
+    p.page.wait_for_selector("#ops-map svg")
+    # THEN every camera is a marker, counted per status, no network is listed, the chain verifies
+    assert p.page.locator("#ops-map .marker-camera").count() == len(cameras)
+    assert p.page.locator("#ops-map .marker-camera-off").count() == 0
+    assert p.page.inner_text("#ops-status tr.total td[data-status='active']") == str(len(cameras))
+    p.page.wait_for_selector("#ops-no-networks")
+    assert "Aucun réseau" in p.page.inner_text("#ops-no-networks")
+    p.page.wait_for_selector("#verify.ok")
+    p.shot("console-ops")
     assert p.errors == []

@@ -17,7 +17,7 @@ export interface Marker {
   lat: number;
   lon: number;
   label: string;
-  kind?: "camera" | "sighting" | "partner";
+  kind?: "camera" | "sighting" | "partner" | "camera-off";
 }
 
 export interface Line {
@@ -79,7 +79,7 @@ export function renderMap(markers: Marker[], lines: Line[] = [], title = ""): SV
   markers.forEach((m, i) => {
     const [x, y] = project(m.lat, m.lon);
     const g = el("g", { class: `marker marker-${m.kind ?? "camera"}`, "data-index": i });
-    g.appendChild(el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: m.kind === "camera" ? 3 : 6 }));
+    g.appendChild(el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: m.kind === "camera" || m.kind === "camera-off" ? 3 : 6 }));
     if (m.kind === "sighting") {
       const label = el("text", { x: (x + 8).toFixed(1), y: (y - 6).toFixed(1) });
       label.textContent = String(++order);

@@ -14,6 +14,7 @@ import { barChart } from "./charts";
 import { followUpScreen } from "./followup";
 import { holdPicker, type Justification } from "./holds";
 import { num, tc } from "./messages";
+import { opsScreen } from "./ops";
 import { watchlistScreen } from "./watchlist";
 
 const DAY_MS = 86_400_000;
@@ -23,6 +24,7 @@ const SCREENS: { id: string; label: () => string; needs: Operation; render: (el:
   { id: "probes", label: () => t("menu.probes"), needs: "POST /probes/{probe_id}/answer", render: probesScreen },
   { id: "followup", label: () => tc("menu.followup"), needs: "GET /alerts/follow-up", render: followUpScreen },
   { id: "watchlist", label: () => t("menu.watchlist"), needs: "GET /watchlist", render: watchlistScreen },
+  { id: "ops", label: () => tc("menu.ops"), needs: "GET /networks", render: opsScreen },
 ];
 
 function render(main: HTMLElement, session: Session): void {

@@ -5,6 +5,15 @@ import { lang } from "../i18n";
 
 const en = {
   "menu.followup": "Alert follow-up",
+  "menu.ops": "Cameras",
+  "ops.title": "Camera networks and cameras",
+  "ops.networks": "Networks",
+  "ops.name": "Name",
+  "ops.key": "Credential",
+  "ops.noNetworks": "No camera network is registered.",
+  "ops.zone": "Zone",
+  "ops.all": "All zones",
+  "ops.legend": "Grey: active cameras; red ring: in maintenance or retired.",
   "overview.short": "Image",
   "overview.show": "Show the overview image (audited)",
   "estimate.title": "Before you submit",
@@ -74,6 +83,15 @@ export type ConsoleKey = keyof typeof en;
 
 const nl: Record<ConsoleKey, string> = {
   "menu.followup": "Opvolging van alarmen",
+  "menu.ops": "Camera's",
+  "ops.title": "Cameranetwerken en camera's",
+  "ops.networks": "Netwerken",
+  "ops.name": "Naam",
+  "ops.key": "Sleutel",
+  "ops.noNetworks": "Er is geen cameranetwerk geregistreerd.",
+  "ops.zone": "Zone",
+  "ops.all": "Alle zones",
+  "ops.legend": "Grijs: actieve camera's; rode ring: in onderhoud of buiten dienst.",
   "overview.short": "Beeld",
   "overview.show": "Het overzichtsbeeld tonen (gelogd)",
   "estimate.title": "Voor u indient",
@@ -141,6 +159,15 @@ const nl: Record<ConsoleKey, string> = {
 
 const fr: Record<ConsoleKey, string> = {
   "menu.followup": "Suivi des alertes",
+  "menu.ops": "Caméras",
+  "ops.title": "Réseaux de caméras et caméras",
+  "ops.networks": "Réseaux",
+  "ops.name": "Nom",
+  "ops.key": "Clé",
+  "ops.noNetworks": "Aucun réseau de caméras n'est enregistré.",
+  "ops.zone": "Zone",
+  "ops.all": "Toutes les zones",
+  "ops.legend": "Gris : caméras actives ; anneau rouge : en maintenance ou retirées.",
   "overview.short": "Image",
   "overview.show": "Afficher l'image d'ensemble (journalisée)",
   "estimate.title": "Avant de soumettre",
