@@ -48,3 +48,20 @@ def synthesize(tmp_path_factory: pytest.TempPathFactory, stage: str) -> Synth:
     stack = build(app, nag=False)
     template = Template.from_stack(stack)
     return Synth(app, stack, template, template.to_json())
+
+
+def properties_of(template: dict, cfn_type: str) -> list[dict]:
+    """The properties of every resource of one CloudFormation type in a template (JSON)."""
+    return [r.get("Properties", {}) for r in template["Resources"].values() if r["Type"] == cfn_type]
+
+
+def nag_findings(app: App) -> list[str]:
+    """cdk-nag's AwsSolutions findings under ``app``, one line each (rule, path, description)."""
+    from cdk_nag import AwsSolutionsChecks
+
+    report = AwsSolutionsChecks(verbose=True).validate_scope(app)
+    return [
+        f"{v.rule_name} {r.construct_path}: {v.description[:120]}"
+        for v in report.violations
+        for r in v.violating_resources
+    ]

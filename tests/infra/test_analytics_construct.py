@@ -8,11 +8,10 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
-from cdk_nag import AwsSolutionsChecks
 
 from infra.constructs.analytics import Analytics
 from infra.stages import stage
-from tests.infra.synthesis import cdk_context
+from tests.infra.synthesis import cdk_context, nag_findings, properties_of
 
 pytestmark = pytest.mark.xdist_group("infra")
 
@@ -58,24 +57,15 @@ def built(tmp_path_factory):
     return app, stack, analytics, template.to_json()
 
 
-def _of(tpl: dict, cfn_type: str) -> list[dict]:
-    return [r.get("Properties", {}) for r in tpl["Resources"].values() if r["Type"] == cfn_type]
-
-
 def test_no_unacknowledged_aws_solutions_findings(built):
     app, *_ = built
-    report = AwsSolutionsChecks(verbose=True).validate_scope(app)
-    findings = [
-        f"{v.rule_name} {r.construct_path}: {v.description[:120]}"
-        for v in report.violations
-        for r in v.violating_resources
-    ]
+    findings = nag_findings(app)
     assert findings == [], "\n".join(findings)
 
 
 def test_glue_table_projects_day_and_hour_partitions_over_the_parquet_columns(built):
     *_, tpl = built
-    (table,) = _of(tpl, "AWS::Glue::Table")
+    (table,) = properties_of(tpl, "AWS::Glue::Table")
     ti = table["TableInput"]
     assert [k["Name"] for k in ti["PartitionKeys"]] == ["day", "hour"]
     p = ti["Parameters"]
@@ -87,7 +77,7 @@ def test_glue_table_projects_day_and_hour_partitions_over_the_parquet_columns(bu
 
 def test_athena_workgroup_enforces_encrypted_results_and_a_scan_cutoff(built):
     *_, tpl = built
-    (wg,) = _of(tpl, "AWS::Athena::WorkGroup")
+    (wg,) = properties_of(tpl, "AWS::Athena::WorkGroup")
     cfg = wg["WorkGroupConfiguration"]
     assert cfg["EnforceWorkGroupConfiguration"] is True
     assert cfg["BytesScannedCutoffPerQuery"] == 200 * 1024**3
@@ -98,12 +88,12 @@ def test_buckets_expire_the_copy_with_retention_and_results_within_days(built):
     *_, tpl = built
     expirations = sorted(
         rule["ExpirationInDays"]
-        for b in _of(tpl, "AWS::S3::Bucket")
+        for b in properties_of(tpl, "AWS::S3::Bucket")
         for rule in b.get("LifecycleConfiguration", {}).get("Rules", [])
         if "ExpirationInDays" in rule
     )
     assert expirations == [3, stage("dev").retention_days]
-    encrypted = [b for b in _of(tpl, "AWS::S3::Bucket") if "BucketEncryption" in b]
+    encrypted = [b for b in properties_of(tpl, "AWS::S3::Bucket") if "BucketEncryption" in b]
     assert all(
         e["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
         for b in encrypted
@@ -114,7 +104,7 @@ def test_buckets_expire_the_copy_with_retention_and_results_within_days(built):
 
 def test_firehose_writes_parquet_partitioned_by_day_and_hour(built):
     *_, tpl = built
-    (ds,) = _of(tpl, "AWS::KinesisFirehose::DeliveryStream")
+    (ds,) = properties_of(tpl, "AWS::KinesisFirehose::DeliveryStream")
     dest = ds["ExtendedS3DestinationConfiguration"]
     assert dest["Prefix"].startswith("reads/day=!{partitionKeyFromQuery:day}/hour=")
     assert dest["DataFormatConversionConfiguration"]["OutputFormatConfiguration"]["Serializer"][
@@ -125,6 +115,6 @@ def test_firehose_writes_parquet_partitioned_by_day_and_hour(built):
 
 def test_the_feed_reads_inserts_from_the_reads_stream(built):
     *_, tpl = built
-    (esm,) = _of(tpl, "AWS::Lambda::EventSourceMapping")
+    (esm,) = properties_of(tpl, "AWS::Lambda::EventSourceMapping")
     assert esm["FilterCriteria"]["Filters"][0]["Pattern"] == '{"eventName":["INSERT"]}'
     assert esm["BisectBatchOnFunctionError"] is True

@@ -11,7 +11,6 @@ import pytest
 from anpr.kernel import spec as vocab
 from aws_cdk import App, RemovalPolicy, Stack
 from aws_cdk.assertions import Template
-from cdk_nag import AwsSolutionsChecks
 
 from infra.builders.base import Shared
 from infra.builders.buckets import access_log_bucket
@@ -20,7 +19,7 @@ from infra.constructs.concern import Concern
 from infra.constructs.keys import DataKeys
 from infra.constructs.registry import Registry
 from infra.stages import stage as stage_config
-from tests.infra.synthesis import cdk_context
+from tests.infra.synthesis import cdk_context, nag_findings
 
 #: a Distributed Map over the worker: the machine must be allowed to run child executions
 ASL = {
@@ -84,10 +83,7 @@ def _props(generic, kind, spec_id):
 
 def test_generic_spec_is_nag_clean(generic):
     app = generic[0]
-    report = AwsSolutionsChecks().validate_scope(app)
-    assert [
-        f"{v.rule_name} {[r.construct_path for r in v.violating_resources]}" for v in report.violations
-    ] == []
+    assert nag_findings(app) == []
 
 
 def test_subscription_carries_the_spec_filter_policy(generic):
