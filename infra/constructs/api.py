@@ -90,7 +90,7 @@ class ApiAuth(Construct):
             # accounts are created by administrators for named officers only
             self_sign_up_enabled=False,
             # custom:zones (comma-separated police-zone codes, or "national") and custom:unit:
-            # the scope claims anpr.kernel.auth.Caller reads (docs/operations.md: creating users)
+            # the scope claims anpr.kernel.auth.Caller reads (docs/operations.md "Users, groups and MFA")
             custom_attributes={
                 name: cognito.StringAttribute(min_len=1, max_len=2048, mutable=True)
                 for name in SCOPE_ATTRIBUTES

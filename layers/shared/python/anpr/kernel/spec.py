@@ -210,7 +210,7 @@ class ScheduleSpec:
 
 @dataclass(frozen=True)
 class SpecPart:
-    """One concern's resources. Each feature declares its own part in ``anpr.specs``."""
+    """One concern's resources: ``anpr.<concern>.spec.PART``, composed by ``anpr.kernel.platform``."""
 
     tables: tuple[TableSpec, ...] = ()
     buckets: tuple[BucketSpec, ...] = ()
