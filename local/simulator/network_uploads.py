@@ -15,11 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import requests
-from anpr.reads.models import CaptureMetadata
+from anpr.reads.models import CAPTURE_HEADERS
 
 #: every metadata header a camera may send: each one is a condition of the presigned POST
 #: (S3 refuses a form field the policy does not name), sent empty when unknown
-METADATA_FIELDS = tuple(f.alias for f in CaptureMetadata.model_fields.values())
+METADATA_FIELDS = CAPTURE_HEADERS
 
 
 class UploadRefused(Exception):

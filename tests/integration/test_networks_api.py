@@ -142,3 +142,55 @@ def test_only_ops_manage_networks(networks):
     module, _ = networks
     status, _ = call(module, "GET", "/networks", who=IVAN)
     assert status == 403
+
+
+def test_the_upload_policy_names_every_capture_header_and_json_reads_get_a_json_key(networks):
+    module, _ = networks
+    call(module, "PUT", "/zones", body=ZONES)
+    key = register(module, "gent-lez", ["GNT-5415"], [{"camera_id": "GNT-1", "lat": 51.05, "lon": 3.72}])
+    # WHEN the camera asks for a camera-made read's upload
+    status, grant = upload(module, key, {"camera_id": "GNT-1", "content_type": "application/json"})
+    # THEN the key ends .json, and S3 will accept each capture header (it refuses unnamed fields)
+    assert status == 200 and grant["key"].endswith(".json")
+    conditions = json.loads(base64.b64decode(grant["fields"]["policy"]))["conditions"]
+    named = {c[1] for c in conditions if isinstance(c, list) and c[0] == "starts-with"}
+    assert named == {f"$x-amz-meta-{h}" for h in ("capture-ms", "lat", "lon", "heading", "lane", "direction",
+                                                    "camera-plate", "camera-plate-confidence",
+                                                    "camera-plate-country")}  # fmt: skip
+    assert {"x-amz-meta-camera-id": "GNT-1"} in conditions
+
+
+def test_ops_list_a_networks_disagreements_masked_and_others_cannot(networks):
+    module, aws = networks
+    call(module, "PUT", "/zones", body=ZONES)
+    register(module, "gent-lez", ["GNT-5415"], [{"camera_id": "GNT-1", "lat": 51.05, "lon": 3.72}])
+    from anpr.ingest.hooks import Disagreement
+    from anpr.networks.ingest_ops import DynamoDisagreementStore
+
+    # GIVEN ingest kept one disagreement for gent-lez (plates masked)
+    DynamoDisagreementStore(aws.name("table", "CameraDisagreements"), REGION).put(
+        Disagreement(
+            network="gent-lez",
+            camera_id="GNT-1",
+            read_id="r1",
+            capture_ms=NOW_MS - 60_000,
+            ours_masked="1AB***4",
+            ours_confidence=0.9,
+            camera_masked="1AB***5",
+            camera_confidence=0.7,
+            snapshot_key="snapshots/gent-lez/GNT-1/x.json",
+            expires_at=NOW_MS // 1000 + 86_400,
+        )
+    )
+    path = "/networks/gent-lez/disagreements"
+    # WHEN ops list them THEN they get it with a count per camera
+    status, out = call(module, "GET", "/networks/{id}/disagreements", path, path_params={"id": "gent-lez"})
+    assert status == 200 and out["count"] == 1 and out["per_camera"] == {"GNT-1": 1}
+    assert out["disagreements"][0]["camera_masked"] == "1AB***5"
+    # AND an investigator is refused, an unknown network is a 404
+    assert (
+        call(module, "GET", "/networks/{id}/disagreements", path, who=IVAN, path_params={"id": "gent-lez"})[0]
+        == 403
+    )
+    assert call(module, "GET", "/networks/{id}/disagreements", "/networks/x-1/disagreements",
+                path_params={"id": "x-1"})[0] == 404  # fmt: skip

@@ -15,7 +15,7 @@ from anpr.kernel.db import StorageError, table_meta, table_models
 from anpr.kernel.observability import logger
 from anpr.networks import metrics
 from anpr.networks.models import Network, Zone
-from anpr.reads.models import CaptureMetadata
+from anpr.reads.models import CAPTURE_HEADERS
 
 
 @table_models
@@ -110,8 +110,8 @@ class DynamoZoneStore:
             raise StorageError(f"zones table scan failed: {exc.msg}") from exc
 
 
-#: the capture headers a camera sends besides its camera-id (anpr.reads.models.CaptureMetadata)
-OPTIONAL_METADATA = tuple(f.alias for n, f in CaptureMetadata.model_fields.items() if n != "camera_id")
+#: the capture headers a camera sends besides its camera-id
+OPTIONAL_METADATA = tuple(h for h in CAPTURE_HEADERS if h != "camera-id")
 
 
 class S3UploadSigner:

@@ -96,6 +96,10 @@ class CaptureMetadata(BaseModel):
         return {k: str(v) for k, v in self.model_dump(by_alias=True, exclude_none=True).items()}
 
 
+#: the S3 user-metadata headers a camera sends (x-amz-meta-{name}), camera-id first
+CAPTURE_HEADERS = tuple(f.alias or name for name, f in CaptureMetadata.model_fields.items())
+
+
 class SnapshotRef(BaseModel):
     """One S3 object the ingest path was told about."""
 
