@@ -54,6 +54,7 @@ class LocalLive:
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._stop: asyncio.Future | None = None
+        self._stopping = False
         self._thread = threading.Thread(target=self._run, daemon=True, name="live-ws")
         self._http = make_server("127.0.0.1", self.management_port, self._wsgi, threaded=True)
         self._http_thread = threading.Thread(target=self._http.serve_forever, daemon=True, name="live-mgmt")
@@ -98,6 +99,7 @@ class LocalLive:
         web.handle = handle
 
     def stop(self) -> None:
+        self._stopping = True  # the cloud is going away: closing sockets need no $disconnect
         if self._stop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._stop.set_result, None)
             self._thread.join(timeout=5)
@@ -169,7 +171,10 @@ class LocalLive:
                     pass
         finally:
             self.sockets.pop(connection_id, None)
-            await asyncio.to_thread(self._invoke, "LiveDisconnect", self._event("$disconnect", connection_id))
+            if not self._stopping:
+                await asyncio.to_thread(
+                    self._invoke, "LiveDisconnect", self._event("$disconnect", connection_id)
+                )
 
     # -- the Management API, the user pool's keys, the push sink -------------------------------
 
