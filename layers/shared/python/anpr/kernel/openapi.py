@@ -29,11 +29,12 @@ VERSION = "1.0.0"
 def _routers():
     from anpr.accountability.api import router as accountability
     from anpr.alerts.api import router as alerts
+    from anpr.live.api import router as live
     from anpr.networks.api import router as networks
     from anpr.reads.api import router as reads
     from anpr.search.api import router as search
 
-    return (reads, alerts, search, accountability, networks, _device_router())
+    return (reads, alerts, search, accountability, networks, live, _camera_upload_router())
 
 
 #: every refusal's body: ``{"error": "<reason>"}``
@@ -44,7 +45,7 @@ _ERROR = {
 }
 
 
-def _device_router() -> Router:
+def _camera_upload_router() -> Router:
     """The camera upload route, documented with the models its function validates and answers
     (served by ``functions/networks_api/handler.py:upload_handler``, not by a resolver)."""
     router = Router()
