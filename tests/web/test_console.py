@@ -402,3 +402,44 @@ def test_ops_sees_every_camera_on_the_map_with_its_status(page_factory, platform
     p.page.wait_for_selector("#verify.ok")
     p.shot("console-ops")
     assert p.errors == []
+
+
+def test_supervisor_answers_an_audit_probe_with_the_evidence(page_factory, platform):
+    # GIVEN an investigator's search and the daily probe draw over it (the scheduled job, run now)
+    now_ms = int(time.time() * 1000)
+    status, _ = platform.api(
+        "inspector.peeters",
+        "POST",
+        "/searches",
+        {
+            "type": "trajectory",
+            "params": {"plate": TRACKED, "start_ms": now_ms - 7_200_000, "end_ms": now_ms},
+            "case_ref": "PV-BRU-2026-04711",
+            "reason": "Probe evidence: tracing the car-jacking vehicle",
+        },
+    )
+    assert status in (200, 202)
+    # the period ends after the search was recorded (its first call may take seconds: a cold start)
+    end_ms = int(time.time() * 1000) + 1000
+    drawn = platform.rt.hosts["Probes"].invoke({"job": "draw", "period_days": 1, "end_ms": end_ms})
+    assert drawn["drawn"], drawn
+    # WHEN the supervisor opens the probes drawn for them
+    p = page_factory()
+    p.open("/console/")
+    p.login("supervisor.claes")
+    p.page.click("#menu-probes")
+    p.page.wait_for_selector("#probes form.probe")
+    probe = p.page.locator("#probes form.probe").first
+    # THEN each probe shows the evidence to judge: who searched, the case, the reason
+    assert "inspector.peeters" in probe.inner_text() and "open" in probe.inner_text()
+    p.shot("console-probes")
+    # WHEN they answer it as justified with a comment THEN it is answered (checked through the API)
+    probe.locator("select").select_option("justified")
+    probe.locator("textarea").fill("Case file PV checked: the search fits the investigation")
+    probe.locator("button[type=submit]").click()
+    p.page.locator("#probes form.probe", has_text="answered").first.wait_for()
+    status, body = platform.api("supervisor.claes", "GET", "/probes")
+    assert status == 200 and any(
+        x["status"] == "answered" and x["verdict"] == "justified" for x in body["probes"]
+    )
+    assert p.errors == []

@@ -532,7 +532,7 @@ function probeCard(p: Probe, reload: () => void): HTMLElement {
     },
     h(
       "dl",
-      null,
+      { class: "figures" },
       h("dt", null, t("col.searcher")), h("dd", null, p.searcher_name || p.searcher_id),
       h("dt", null, t("col.case")), h("dd", null, p.case_ref ?? ""),
       h("dt", null, t("col.reason")), h("dd", null, p.reason ?? ""),
