@@ -227,7 +227,8 @@ class StreamPoller(threading.Thread):
         self._halt = threading.Event()
         self._iterators: dict[str, str] = {}
         self._buffer: list[dict] = []
-        self._fetched = False
+        #: the last read returned records (True until the first read: the stream may hold some)
+        self._fetched = True
         self.invocations = 0
         self.records = 0
         self.function_errors = 0
@@ -235,7 +236,8 @@ class StreamPoller(threading.Thread):
 
     @property
     def busy(self) -> bool:
-        return bool(self._buffer) or self._fetched
+        """Records buffered or being delivered, or the stream not read to its end yet."""
+        return self.is_alive() and (bool(self._buffer) or self._fetched)
 
     def stop(self) -> None:
         self._halt.set()
