@@ -70,6 +70,10 @@ class AnprStack(Stack):
             removal=removal,
             layers=[self.layers.get("shared")],
         )
+        # the search functions run long searches there (engine stated at submit, SQL in the task)
+        self.analytics.serve_searches(
+            registry.get("function", "SearchTask"), registry.get("function", "SearchApi")
+        )
         self.api = ApiAuth(self, "Api", stage=stage, registry=registry, removal=removal)
         web_origins = {"api": self.api.api, "images": registry.get("bucket", "Snapshots")}  # for the CSP
         self.web = WebApps(self, "Web", access_logs=self.access_logs, removal=removal, **web_origins)

@@ -375,3 +375,72 @@ class Analytics(Construct):
             "ANPR_ANALYTICS_DATABASE": self.database_name,
             "ANPR_ANALYTICS_TABLE": self.table_name,
         }
+
+    def serve_searches(self, task: lambda_.Function, api: lambda_.Function) -> None:
+        """Long searches on Athena (docs/analytics.md "In the search workflow"): both search
+        functions learn where the copy is (the API states the engine and scan in the job); the
+        task may run queries in this workgroup only, read the Glue table, the copy and its own
+        results. Explicit actions, no wildcard action."""
+        stack = Stack.of(self)
+        for fn in (task, api):
+            for name, value in self.search_env().items():
+                fn.add_environment(name, value)
+        workgroup = stack.format_arn(
+            service="athena", resource="workgroup", resource_name=self.workgroup.name
+        )
+        task.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "athena:StartQueryExecution",
+                    "athena:GetQueryExecution",
+                    "athena:GetQueryResults",
+                    "athena:StopQueryExecution",
+                    "athena:GetWorkGroup",
+                ],
+                resources=[workgroup],
+            )
+        )
+        task.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+                resources=[
+                    stack.format_arn(service="glue", resource="catalog"),
+                    stack.format_arn(service="glue", resource="database", resource_name=self.database_name),
+                    stack.format_arn(
+                        service="glue",
+                        resource="table",
+                        resource_name=f"{self.database_name}/{self.table_name}",
+                    ),
+                ],
+            )
+        )
+        copy_objects, results_objects = self.bucket.arn_for_objects("*"), self.results.arn_for_objects("*")
+        task.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
+                resources=[self.bucket.bucket_arn, copy_objects],
+            )
+        )
+        task.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "s3:GetObject",
+                    "s3:PutObject",
+                    "s3:ListBucket",
+                    "s3:GetBucketLocation",
+                    "s3:AbortMultipartUpload",
+                    "s3:ListMultipartUploadParts",
+                ],
+                resources=[self.results.bucket_arn, results_objects],
+            )
+        )
+        task.add_to_role_policy(
+            iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[self._key.key_arn])
+        )
+        role = task.role
+        acknowledge_wildcard_resource(
+            role, copy_objects, "Athena reads the day/hour Parquet objects of the analytics copy (read only)."
+        )
+        acknowledge_wildcard_resource(
+            role, results_objects, "Athena writes and the task reads query results under generated keys."
+        )
