@@ -1,14 +1,21 @@
-"""python -m local.simulator --endpoint http://127.0.0.1:PORT --bucket B --snapshots 500 --rate 10 --seed 7"""
+"""python -m local.simulator --endpoint http://127.0.0.1:PORT --bucket B --snapshots 500 --rate 10 --seed 7
+
+National fleet, each network's cameras with their own key through ``POST /uploads``:
+``--networks data/networks/*.json --api http://127.0.0.1:API_PORT --keys keys.json`` (keys.json:
+``{"network id": "anpr_..."}``, the keys ``anpr networks register`` printed for each network).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
 
 import boto3
 
+from local.simulator.network_uploads import NetworkUploader, cameras_of_networks, http_grants
 from local.simulator.uploader import (
     BAD_INPUTS,
     DEFAULT_CAMERAS,
@@ -39,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--convoys", type=int, default=None)
     ap.add_argument("--quiet", action="store_true", help="no progress lines")
+    ap.add_argument("--networks", type=Path, nargs="*", help="network data files: their cameras upload")
+    ap.add_argument("--api", help="the API (POST /uploads) the networks' cameras ask for upload grants")
+    ap.add_argument("--keys", type=Path, help='JSON {"network id": "upload key"}')
     args = ap.parse_args(argv)
 
     kinds = tuple(k for k in args.bad_kinds.split(",") if k)
@@ -54,6 +64,16 @@ def main(argv: list[str] | None = None) -> int:
             aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
         )
     s3 = boto3.client("s3", **client_kwargs)
+    cameras, uploader = None, None
+    if args.networks:
+        if not (args.api and args.keys):
+            ap.error("--networks needs --api and --keys (each network's cameras upload with its key)")
+        cameras = cameras_of_networks(args.networks)
+        uploader = NetworkUploader(
+            http_grants(args.api),
+            json.loads(args.keys.read_text()),
+            {c.camera_id: c.network for c in cameras},
+        )
     config = SimulatorConfig(
         window_s=args.window_min * 60,
         bad_fraction=args.bad_fraction,
@@ -66,11 +86,13 @@ def main(argv: list[str] | None = None) -> int:
         args.snapshots,
         s3_client=s3,
         bucket=args.bucket,
+        cameras=cameras,
         cameras_path=args.cameras,
         rate_per_s=args.rate or None,
         config=config,
         truth_path=args.truth,
         progress=None if args.quiet else print_progress,
+        uploader=uploader,
     )
     print(describe(truth), file=sys.stderr)
     return 1 if truth.stats.get("failed") else 0

@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import requests
-from anpr.reads.models import CAPTURE_HEADERS
+from anpr.reads.models import CAPTURE_HEADERS, Camera
 
 #: every metadata header a camera may send: each one is a condition of the presigned POST
 #: (S3 refuses a form field the policy does not name), sent empty when unknown
@@ -107,6 +108,16 @@ class NetworkUploader:
         if r.status_code >= 300:
             raise UploadRefused(r.status_code, r.text[:200])
         return grant["key"]
+
+
+def cameras_of_networks(paths) -> list[Camera]:
+    """The cameras of network data files (``data/networks/*.json``: ``{"network", "cameras"}``)."""
+    cameras = []
+    for path in paths:
+        doc = json.loads(Path(path).read_text())
+        network = doc["network"]["network_id"]
+        cameras += [Camera(**{**c, "network": network}) for c in doc.get("cameras", [])]
+    return cameras
 
 
 def force_under(

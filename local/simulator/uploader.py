@@ -511,8 +511,10 @@ def simulate(
     truth_path: str | Path | None = None,
     progress: Callable[[Progress], None] | None = print_progress,
     now_ms: Callable[[], int] | None = None,
+    uploader: NetworkUploader | None = None,
 ) -> GroundTruth:
-    """Upload ``n_snapshots`` simulated snapshots (cameras from the Brussels seed unless given)."""
+    """Upload ``n_snapshots`` simulated snapshots (cameras from the Brussels seed unless given;
+    with ``uploader``, networks' cameras through POST /uploads with their network's key)."""
     cams = list(cameras) if cameras is not None else load_seed(Path(cameras_path))
     sim = Simulator(
         s3_client,
@@ -523,6 +525,7 @@ def simulate(
         config=config,
         progress=progress,
         now_ms=now_ms,
+        uploader=uploader,
     )
     truth = sim.run(n_snapshots)
     if truth_path:
