@@ -76,3 +76,26 @@ def test_cli_errors_are_one_line_reasons(aws, function_env, capsys):
     )
     assert run(Args("list"), client, print) == 1
     assert "requires one of ['ops']" in capsys.readouterr().err
+
+
+def test_ops_see_a_networks_disagreements_per_camera_from_the_cli(aws, function_env):
+    from anpr.ingest.hooks import Disagreement
+    from anpr.networks.ingest_ops import DynamoDisagreementStore
+
+    function_env("NetworksApi")
+    module = load_handler("networks_api")
+    module.function.services.use(wiring.api_services(clock=fixed(NOW_MS)))
+    client = NetworksClient("https://api.example", "t", opener=opener_for(module, claims("olga", "ops")))
+    out: list[str] = []
+    run(Args("zones", file=str(ROOT / "data/zones/belgium.geojson")), client, out.append)
+    run(Args("register", file=str(ROOT / "data/networks/gent-lez.json")), client, out.append)
+    # GIVEN ingest flagged one read of GNT-0001
+    DynamoDisagreementStore(aws.name("table", "CameraDisagreements"), "eu-west-1").put(
+        Disagreement(network="gent-lez", camera_id="GNT-0001", read_id="r1", capture_ms=NOW_MS - 1000,
+                     ours_masked="1AB***4", ours_confidence=0.9, camera_masked="1AB***5",
+                     snapshot_key="k.json", expires_at=NOW_MS // 1000 + 3600)
+    )  # fmt: skip
+    # WHEN ops ask THEN the count per camera and each masked pair are printed
+    assert run(Args("disagreements", network="gent-lez"), client, out.append) == 0
+    assert out[-2].startswith("gent-lez: 1 disagreements since") and "(GNT-0001 1)" in out[-2]
+    assert "ours 1AB***4 camera 1AB***5 (r1)" in out[-1]

@@ -5,6 +5,7 @@
     anpr networks import NETWORK cameras.csv            # or .geojson; per-line report
     anpr networks retire NETWORK                        # revokes the key, retires the cameras
     anpr networks rotate-key NETWORK | list | show NETWORK | retire-camera NETWORK CAMERA
+    anpr networks disagreements NETWORK                 # our OCR vs the cameras' reads, per camera
 
 ``--api URL --token T`` (env ``ANPR_API``, ``ANPR_TOKEN``): an ops user's token.
 """
@@ -84,6 +85,13 @@ def run(args: argparse.Namespace, client: NetworksClient | None = None, write=sy
         elif action == "retire-camera":
             api.call("DELETE", f"/networks/{args.network}/cameras/{args.camera}")
             write(f"{args.camera} retired\n")
+        elif action == "disagreements":
+            out = api.call("GET", f"/networks/{args.network}/disagreements")
+            per_camera = ", ".join(f"{cam} {n}" for cam, n in out["per_camera"].items()) or "none"
+            write(f"{args.network}: {out['count']} disagreements since {out['since_ms']} ({per_camera})\n")
+            for d in out["disagreements"]:
+                write(f"  {d['camera_id']} {d['capture_ms']} ours {d['ours_masked'] or '-'} "
+                      f"camera {d['camera_masked']} ({d['read_id']})\n")  # fmt: skip
         elif action == "rotate-key":
             write(
                 f"new upload key (shown once): {api.call('POST', f'/networks/{args.network}/key')['upload_key']}\n"
@@ -123,3 +131,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add("retire", "retire a network: revoke its key and retire its cameras", "network")
     add("retire-camera", "retire one camera", "network", "camera")
     add("rotate-key", "issue a new upload key (the old one stops working)", "network")
+    add("disagreements", "reads where our OCR and the camera disagree (masked), last 24 h", "network")
