@@ -367,3 +367,46 @@ def test_listing_and_reading_holds_is_audited_once_per_view(api, aws):
         ("legal_hold.viewed", "allowed", ["1ABC234"]),
         ("legal_hold.viewed", "denied", []),
     ]
+
+
+# -- the access log, filtered ------------------------------------------------------------
+
+
+def test_the_access_log_filters_by_person_case_action_and_period_and_is_itself_audited(api):
+    trail = api.function.services().trail
+    t = now_ms() - 2 * DAY_MS
+    trail.record(
+        access("alice", "search.submitted", ["1ABC234"], t, case_ref="PV-1", reason="burglary follow-up")
+    )
+    trail.record(
+        access("bob", "search.submitted", ["9ZZZ999"], t + 1, case_ref="PV-2", reason="other case here")
+    )
+    trail.record(access("alice", "search.results_viewed", ["1ABC234"], t + 2, case_ref="PV-1"))
+    trail.record(
+        access("alice", "search.submitted", ["2DEF567"], t - 20 * DAY_MS, case_ref="PV-1", reason="old")
+    )
+    why = {"case_ref": "COC-2026-12", "reason": "periodic oversight of searches"}
+    # WHEN the auditor asks for alice's search actions of the last week
+    status, body = call(api, "GET", "/audit/accesses", query={**why, "person": "ALICE", "action": "search"})
+    # THEN her two accesses of the period, newest first; not bob's, not the one 22 days back
+    assert status == 200 and body["total"] == 2
+    assert [(a["actor_name"], a["action"]) for a in body["accesses"]] == [
+        ("alice", "search.results_viewed"),
+        ("alice", "search.submitted"),
+    ]
+    # AND a case filter and an exact action narrow it further; a period reaches further back
+    _, one = call(api, "GET", "/audit/accesses", query={**why, "case": "pv-2", "action": "search.submitted"})
+    assert [a["actor_name"] for a in one["accesses"]] == ["bob"]
+    back = {**why, "person": "alice", "from": str(t - 25 * DAY_MS), "to": str(t + 10)}
+    assert call(api, "GET", "/audit/accesses", query=back)[1]["total"] == 3
+    # AND each look is recorded with its justification and filters; without one it is refused (400)
+    viewed = [r.event for r in trail.records() if r.event.action == "audit.log_viewed"]
+    assert viewed[0].case_ref == "COC-2026-12" and viewed[0].detail["person"] == "ALICE"
+    assert call(api, "GET", "/audit/accesses", query={"person": "alice"})[0] == 400
+    too_long = {**why, "from": str(t - 40 * DAY_MS), "to": str(t)}
+    assert call(api, "GET", "/audit/accesses", query=too_long)[0] == 400
+    assert [r.event.outcome for r in trail.records() if r.event.action == "audit.log_viewed"][-2:] == [
+        "denied"
+    ] * 2
+    # AND only auditors may read it
+    assert call(api, "GET", "/audit/accesses", query=why, user=("ivan", "investigator"))[0] == 403

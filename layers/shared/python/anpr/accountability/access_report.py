@@ -105,6 +105,12 @@ def iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def access_row(rec) -> AccessRow:
+    """One audit record as a row of an access report or of the access log."""
+    e = rec.event
+    return AccessRow(seq=rec.seq, at=iso(e.at_ms), intact=rec.intact(), **e.model_dump(include=EVENT_COLUMNS))
+
+
 def who_accessed(
     trail: AuditReader,
     plate: str,

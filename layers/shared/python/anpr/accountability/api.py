@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
+from anpr.accountability import access_log as log
 from anpr.accountability import service
 from anpr.accountability.models import Answer, PlaceHold, ProbeStatus, ReleaseHold
 from anpr.kernel.http import Router, caller, services
@@ -36,6 +37,24 @@ def plate_accesses(
             headers={"Content-Disposition": f'attachment; filename="accesses-{report.plate}.csv"'},
         )
     return report.model_dump(mode="json")
+
+
+@router.get("/audit/accesses")
+def access_log(
+    case_ref: Annotated[str, Query(max_length=64)] = "",
+    reason: Annotated[str, Query(max_length=2000)] = "",
+    start: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    end: Annotated[str | None, Query(alias="to", max_length=40)] = None,
+    person: Annotated[str, Query(max_length=100)] = "",
+    case: Annotated[str, Query(max_length=64)] = "",
+    action: Annotated[str, Query(max_length=64)] = "",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> dict:
+    """The access log of a period (≤ 31 days), filtered by person, case and action; justified."""
+    return log.access_log(
+        services(router), caller(router), case_ref, reason, start, end,
+        person=person, case=case, action=action, limit=limit,
+    )  # fmt: skip
 
 
 @router.get("/audit/verify")

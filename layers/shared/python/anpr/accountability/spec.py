@@ -117,6 +117,7 @@ PART = SpecPart(
     routes=(
         # oversight (COC, citizen complaints): who looked at this car's data, when and why
         RouteSpec("GET", "/audit/plates/{plate}/accesses", "AuditApi", roles=("auditor",)),
+        RouteSpec("GET", "/audit/accesses", "AuditApi", roles=("auditor",)),  # the access log, filtered
         RouteSpec("GET", "/audit/verify", "AuditApi", roles=("auditor", "ops"), personal_data=False),
         RouteSpec("GET", "/transparency", "AuditApi", roles=("auditor", "supervisor"), personal_data=False),
         RouteSpec("GET", "/probes", "AuditApi", roles=("supervisor", "auditor")),
