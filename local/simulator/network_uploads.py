@@ -11,11 +11,13 @@ under another network's prefix with plain S3 access, which ingest must quarantin
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
 from anpr.reads.models import CAPTURE_HEADERS, Camera
 
 #: every metadata header a camera may send: each one is a condition of the presigned POST
@@ -33,20 +35,43 @@ class UploadRefused(Exception):
 GrantTransport = Callable[[str, dict], tuple[int, dict]]
 
 
-def http_grants(api_url: str, timeout_s: float = 10.0) -> GrantTransport:
-    session = requests.Session()
+def _post(url: str, data: bytes, headers: dict[str, str], timeout_s: float) -> tuple[int, bytes]:
+    """One HTTP POST with the standard library (cameras are plain HTTPS clients, so is this)."""
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
 
+
+def multipart_form(fields: Mapping[str, str], body: bytes, content_type: str) -> tuple[bytes, str]:
+    """An S3 POST-policy form: the fields, then the file last (S3 ignores fields after it)."""
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="snapshot"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n"
+    )
+    parts.append(head.encode() + body + f"\r\n--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def http_grants(api_url: str, timeout_s: float = 10.0) -> GrantTransport:
     def ask(token: str, body: dict) -> tuple[int, dict]:
-        r = session.post(
+        status, raw = _post(
             f"{api_url.rstrip('/')}/uploads",
-            json=body,
-            headers={"Authorization": f"Network {token}"},
-            timeout=timeout_s,
+            json.dumps(body).encode(),
+            {"Authorization": f"Network {token}", "Content-Type": "application/json"},
+            timeout_s,
         )
         try:
-            return r.status_code, r.json()
+            return status, json.loads(raw or b"{}")
         except ValueError:
-            return r.status_code, {"error": r.text[:200]}
+            return status, {"error": raw[:200].decode(errors="replace")}
 
     return ask
 
@@ -79,9 +104,6 @@ class NetworkUploader:
     network_of: Mapping[str, str]  # camera id -> network id
     timeout_s: float = 10.0
 
-    def __post_init__(self):
-        self._http = requests.Session()
-
     def upload(
         self,
         camera_id: str,
@@ -99,14 +121,10 @@ class NetworkUploader:
         fields = dict(grant["fields"])
         for name in METADATA_FIELDS:
             fields.setdefault(f"x-amz-meta-{name}", str(metadata.get(name, "")))
-        r = self._http.post(
-            grant["url"],
-            data=fields,
-            files={"file": ("snapshot", body, content_type)},
-            timeout=self.timeout_s,
-        )
-        if r.status_code >= 300:
-            raise UploadRefused(r.status_code, r.text[:200])
+        form, form_type = multipart_form(fields, body, content_type)
+        status, answer = _post(grant["url"], form, {"Content-Type": form_type}, self.timeout_s)
+        if status >= 300:
+            raise UploadRefused(status, answer[:200].decode(errors="replace"))
         return grant["key"]
 
 
