@@ -190,6 +190,15 @@ def test_auditor_sees_who_accessed_a_plate(page_factory, platform):
     p.page.fill("#filter-person", "nobody-of-that-name")
     assert p.page.locator("#accesses tbody tr").count() == 0
     p.page.fill("#filter-person", "")
+    # AND the whole access log of the period, filtered by the API on person and action
+    p.page.fill("#log-case-ref", "COC-2026-078")
+    p.page.fill("#log-reason", "Periodic oversight of the searches")
+    p.page.fill("#log-person", "peeters")
+    p.page.fill("#log-action", "search.submitted")
+    p.page.click("#access-log-run")
+    p.page.wait_for_selector("#access-log table")
+    logged = p.page.locator("#access-log tbody tr").all_inner_texts()
+    assert logged and all("inspector.peeters" in r and "search.submitted" in r for r in logged)
     p.page.wait_for_selector("#verify.ok")
     # AND the transparency report comes with charts: the searches by type include trajectories
     p.page.wait_for_selector("#charts svg")

@@ -420,7 +420,7 @@ function auditScreen(el: HTMLElement): void {
     h("div", { class: "row" }, h("label", null, tc("audit.periodFrom"), periodFrom), h("label", null, tc("audit.periodTo"), periodTo)),
     h("button", { type: "submit", id: "audit-lookup" }, t("audit.lookup")),
   );
-  replace(el, form, out, h("h2", null, t("audit.verify")), verify, h("h2", null, t("audit.transparency")), figures);
+  replace(el, form, out, may(current(), "GET /audit/accesses") ? accessLogForm() : null, h("h2", null, t("audit.verify")), verify, h("h2", null, t("audit.transparency")), figures);
   call("get", "/audit/verify")
     .then((v) => {
       verify.textContent = v.ok ? t("audit.verifyOk", { n: v.records ?? v.checked ?? "" }) : t("audit.verifyBroken", { detail: JSON.stringify(v) });
@@ -443,13 +443,7 @@ function accessLog(rows: AccessRow[]): HTMLElement {
   const draw = () => {
     const kept = rows.filter((r) => has(`${r.actor_name} ${r.actor_id}`, person.value.trim()) && has(r.case_ref, caseRef.value.trim()) && (!action.value || r.action === action.value));
     shown.textContent = `${t("audit.accesses", { n: rows.length })} — ${tc("audit.shown", { n: kept.length, total: rows.length })}`;
-    replace(
-      body,
-      tableOf(
-        ["col.time", "col.person", "col.action", "col.case", "col.reason", "col.intact"],
-        kept.map((r) => [formatTime(Date.parse(r.at), lang()), r.actor_name || r.actor_id, r.action, r.case_ref ?? "", r.reason ?? "", r.intact ? "✓" : "✗"]),
-      ),
-    );
+    replace(body, accessTable(kept));
   };
   for (const input of [person, caseRef, action]) input.addEventListener("input", draw);
   draw();
@@ -459,6 +453,67 @@ function accessLog(rows: AccessRow[]): HTMLElement {
     h("fieldset", { class: "row filters" }, h("legend", null, tc("audit.filters")), h("label", null, tc("audit.person"), person), h("label", null, tc("audit.case"), caseRef), h("label", null, tc("audit.action"), action)),
     shown,
     body,
+  );
+}
+
+function accessTable(rows: AccessRow[]): HTMLElement {
+  return tableOf(
+    ["col.time", "col.person", "col.action", "col.case", "col.reason", "col.intact"],
+    rows.map((r) => [formatTime(Date.parse(r.at), lang()), r.actor_name || r.actor_id, r.action, r.case_ref ?? "", r.reason ?? "", r.intact ? "✓" : "✗"]),
+  );
+}
+
+/** The whole access log of a period, filtered by the API (GET /audit/accesses: justified, audited). */
+function accessLogForm(): HTMLElement {
+  const input = (id: string, type = "text") => h("input", { id, type, autocomplete: "off" });
+  const caseRef = input("log-case-ref");
+  const reason = input("log-reason");
+  const from = input("log-from", "date");
+  const to = input("log-to", "date");
+  const person = input("log-person");
+  const caseFilter = input("log-case");
+  const action = input("log-action");
+  const out = h("div", { id: "access-log" });
+  caseRef.required = reason.required = true;
+  return h(
+    "form",
+    {
+      class: "card",
+      id: "access-log-form",
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        try {
+          const log = await call("get", "/audit/accesses", {
+            query: {
+              case_ref: caseRef.value.trim(),
+              reason: reason.value.trim(),
+              person: person.value.trim(),
+              case: caseFilter.value.trim(),
+              action: action.value.trim(),
+              ...(from.value ? { from: from.value } : {}),
+              ...(to.value ? { to: to.value } : {}),
+            },
+          });
+          const rows = log.accesses as AccessRow[];
+          replace(out, h("p", { id: "access-log-count" }, tc("audit.shown", { n: rows.length, total: log.total })), h("div", { class: "table-wrap" }, accessTable(rows)));
+        } catch (err) {
+          replace(out, h("p", { class: "error" }, errorText(err)));
+        }
+      },
+    },
+    h("h2", null, tc("log.title")),
+    h("div", { class: "row" }, field("search.caseRef", caseRef), field("search.reason", reason)),
+    h(
+      "div",
+      { class: "row" },
+      h("label", null, tc("audit.person"), person),
+      h("label", null, tc("audit.case"), caseFilter),
+      h("label", null, tc("audit.action"), action),
+      h("label", null, tc("audit.periodFrom"), from),
+      h("label", null, tc("audit.periodTo"), to),
+    ),
+    h("button", { type: "submit", id: "access-log-run" }, tc("log.run")),
+    out,
   );
 }
 

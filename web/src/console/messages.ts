@@ -5,6 +5,8 @@ import { lang } from "../i18n";
 
 const en = {
   "menu.followup": "Alert follow-up",
+  "log.title": "Access log",
+  "log.run": "Show the log",
   "menu.ops": "Cameras",
   "ops.title": "Camera networks and cameras",
   "ops.networks": "Networks",
@@ -83,6 +85,8 @@ export type ConsoleKey = keyof typeof en;
 
 const nl: Record<ConsoleKey, string> = {
   "menu.followup": "Opvolging van alarmen",
+  "log.title": "Toegangslogboek",
+  "log.run": "Logboek tonen",
   "menu.ops": "Camera's",
   "ops.title": "Cameranetwerken en camera's",
   "ops.networks": "Netwerken",
@@ -159,6 +163,8 @@ const nl: Record<ConsoleKey, string> = {
 
 const fr: Record<ConsoleKey, string> = {
   "menu.followup": "Suivi des alertes",
+  "log.title": "Journal des accès",
+  "log.run": "Afficher le journal",
   "menu.ops": "Caméras",
   "ops.title": "Réseaux de caméras et caméras",
   "ops.networks": "Réseaux",
