@@ -16,7 +16,7 @@ from pathlib import Path
 
 from anpr.reads.cameras import DynamoCameraRegistry, load_seed
 
-from local import demo_features
+from local import demo_analytics, demo_features
 from local.runtime import LocalRuntime
 from local.simulator import DEFAULT_CAMERAS, Simulator, SimulatorConfig
 
@@ -124,6 +124,7 @@ def run(
             reads = stored_reads(rt)
             summary["alerts"] = demo_features.collect_alerts(rt, api, listed, s3.uploaded_at, reads)
             summary["searches"] = demo_features.run_searches(api, truth, reads)
+            summary["long_search"] = demo_analytics.long_search(api, truth, reads, say)
             plate = summary["searches"].get("trajectory", {}).get("plate", "")
             summary["audit"] = demo_features.audit_checks(api, rt, plate)
         summary["silence"] = demo_features.silent_camera(rt, truth, sim_now_ms)
