@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from anpr.ingest.hooks import ActivityRecorder, Disagreement, DisagreementStore, IngestObserver, ZoneLookup
 from anpr.ingest.quarantine import QuarantineStore
-from anpr.ingest.snapshots import SNAPSHOT_PREFIX, ObjectMissing, SnapshotStore, crop_key
+from anpr.ingest.snapshots import SNAPSHOT_PREFIX, ObjectMissing, SnapshotStore, camera_crop_key, crop_key
 from anpr.kernel.clock import DAY_MS, Clock, expires_at_s
 from anpr.networks.service import camera_of_key, network_of_key
 from anpr.ocr.camera_read import CameraReadDocument, parse_camera_read
@@ -229,9 +229,8 @@ class SnapshotIngestor:
             if crop is not None:
                 self._decode(crop)  # the camera's crop must be an image too (kept as evidence)
                 self.snapshots.put_crop(
-                    ref.bucket, crop_key(ref.key, 0).replace("_plate0.", "_camera."), crop,
-                    {"camera-id": meta.camera_id},
-                )  # fmt: skip
+                    ref.bucket, camera_crop_key(ref.key), crop, {"camera-id": meta.camera_id}
+                )
         else:
             image = self._decode(self._get(ref))
 

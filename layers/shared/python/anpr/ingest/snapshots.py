@@ -29,6 +29,12 @@ def crop_key(snapshot_key_: str, index: int) -> str:
     return f"{CROP_PREFIX}{rest}_plate{index}.jpg"
 
 
+def camera_crop_key(snapshot_key_: str) -> str:
+    """The crop a reading camera sent with its read (kept as sent, beside ours)."""
+    rest = snapshot_key_.removeprefix(SNAPSHOT_PREFIX).rsplit(".", 1)[0]
+    return f"{CROP_PREFIX}{rest}_camera.jpg"
+
+
 class ObjectMissing(Exception):
     pass
 
