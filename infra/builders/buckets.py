@@ -140,6 +140,11 @@ def _bucket(scope: Construct, spec: BucketSpec, shared: Shared) -> s3.Bucket:
         )
     # write-once (WORM) evidence: locked per object (legal hold) or by default retention (archive)
     lock_days = spec.object_lock_days
+    retention_lock = (
+        s3.ObjectLockRetention.governance(Duration.days(shared.stage.retention_days))
+        if spec.lock_versions_for_retention
+        else None
+    )
     return secure_bucket(
         scope,
         spec.id,
@@ -149,8 +154,8 @@ def _bucket(scope: Construct, spec: BucketSpec, shared: Shared) -> s3.Bucket:
         removal=shared.removal,
         lifecycle_rules=rules,
         versioned=spec.versioned or bool(lock_days),
-        object_lock_enabled=True if lock_days or spec.object_lock else None,
-        object_lock_default_retention=_lock_retention(shared.stage, lock_days) if lock_days else None,
+        object_lock_enabled=True if lock_days or spec.object_lock or retention_lock else None,
+        object_lock_default_retention=_lock_retention(shared.stage, lock_days) if lock_days else retention_lock,
     )
 
 

@@ -379,3 +379,21 @@ def test_users_cannot_widen_their_own_zone_or_unit(synth):
     assert {"custom:zones", "custom:unit"} <= set(client["Properties"]["ReadAttributes"])
     # ...and no user can write them (only administrators, with AdminUpdateUserAttributes)
     assert not {"custom:zones", "custom:unit"} & set(client["Properties"]["WriteAttributes"])
+
+
+def test_an_overwritten_snapshot_keeps_its_original_as_long_as_the_read(synth):
+    # GIVEN the snapshot bucket (a camera may post the same key twice)
+    props = synth.props(synth.logical_id("bucket", "Snapshots"))
+    # THEN every version is locked (governance: a privileged erasure stays possible) for the
+    # reads' retention from its creation, so lifecycle cannot remove an overwritten original
+    # before the read made from it expires...
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert props["ObjectLockEnabled"] is True
+    retention = props["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+    assert retention == {"Mode": "GOVERNANCE", "Days": DEV.retention_days}
+    # ...and after that it goes with the usual one-day noncurrent expiry, not later
+    rules = {r["Id"]: r for r in props["LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-with-retention"]["ExpirationInDays"] == DEV.retention_days
+    assert rules["expire-with-retention"]["NoncurrentVersionExpiration"] == {
+        "NoncurrentDays": NONCURRENT_VERSION_GRACE_DAYS
+    }

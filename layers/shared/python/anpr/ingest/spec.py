@@ -38,6 +38,8 @@ PART = SpecPart(
     buckets=(
         BucketSpec(
             id="Snapshots",
+            # a camera re-posting a key cannot erase the original a read was made from
+            lock_versions_for_retention=True,
             notifications=(
                 Notification(events=("s3:ObjectCreated:*",), queue="Ingest", prefix="snapshots/"),
             ),

@@ -76,6 +76,10 @@ class BucketSpec:
     #: Object Lock enabled without a default retention: objects the writer puts under a legal
     #: hold cannot be deleted until the hold is lifted (held evidence); needs versioning
     object_lock: bool = False
+    #: every version locked (Object Lock, GOVERNANCE) for the stage's retention from its
+    #: creation: an overwritten or deleted object's original stays as long as the read made
+    #: from it, then goes with the one-day noncurrent-version expiry (snapshots)
+    lock_versions_for_retention: bool = False
 
 
 @dataclass(frozen=True)
