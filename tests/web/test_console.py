@@ -250,7 +250,7 @@ def test_partial_search_lists_all_and_only_the_matching_plates(page_factory, pla
     # THEN exactly the tracked plate is listed (1KLM456 and 2XYZ987 do not fit the pattern)
     p.page.wait_for_selector("#results table, #job-status:has-text('Fout')", timeout=120_000)
     assert "SUCCEEDED" in p.page.inner_text("#job-status")
-    assert p.page.locator("#results tbody td:first-child").all_inner_texts() == [TRACKED]
+    assert p.page.locator("#results tbody td:nth-child(2)").all_inner_texts() == [TRACKED]
     assert p.errors == []
 
 
@@ -368,9 +368,10 @@ def test_convoy_search_ranks_the_partner_first_and_highlights_it(page_factory, p
     p = page_factory()
     _run(p, "convoy", {"#plate": TRACKED, "#min-cameras": "3"})
     # THEN the partner is ranked first and its cameras are highlighted on the map
-    assert p.page.locator("#results tbody tr td:first-child").first.inner_text() == PARTNER
+    assert p.page.locator("#results tbody tr td:nth-child(2)").first.inner_text() == PARTNER
     assert p.page.locator("#map .marker-partner").count() == len(platform.trajectory)
     p.shot("console-convoy")
+
     assert p.errors == []
 
 
@@ -379,7 +380,13 @@ def test_place_search_lists_the_vehicles_seen_at_a_camera(page_factory, platform
     p = page_factory()
     _run(p, "place", {"#cameras": platform.trajectory[0]})
     # THEN both vehicles that passed it are listed, and nothing else
-    assert set(p.page.locator("#results tbody td:first-child").all_inner_texts()) == {TRACKED, PARTNER}
+    assert set(p.page.locator("#results tbody td:nth-child(2)").all_inner_texts()) == {TRACKED, PARTNER}
+    # AND the second vehicle's camera comes on the map on demand (a button per row: keyboard-usable)
+    second = p.page.locator("#results tbody tr").nth(1)
+    second.locator(".on-map").focus()
+    p.page.keyboard.press("Enter")
+    assert p.page.inner_text("#map-caption") == second.locator("td").nth(1).inner_text()
+    assert p.page.locator("#map .marker-sighting").count() == 1
     assert p.errors == []
 
 
@@ -388,7 +395,7 @@ def test_ab_search_lists_the_vehicles_seen_at_both_places(page_factory, platform
     p = page_factory()
     _run(p, "ab", {"#cameras": platform.trajectory[0], "#cameras-b": platform.trajectory[-1]})
     # THEN both vehicles that drove from A to B are listed
-    assert set(p.page.locator("#results tbody td:first-child").all_inner_texts()) == {TRACKED, PARTNER}
+    assert set(p.page.locator("#results tbody td:nth-child(2)").all_inner_texts()) == {TRACKED, PARTNER}
     assert p.errors == []
 
 

@@ -308,14 +308,18 @@ async function showResults(job: SearchJob, out: HTMLElement, justification: Just
     below = holds.panel;
   } else {
     const items = res.items as (ConvoyPartner & { reads?: number; cameras: number | string[] })[];
-    const first = items[0];
-    const firstCams = first ? (Array.isArray(first.cameras) ? first.cameras : first.camera_ids) : [];
-    const markers = [...cameraMarkers];
-    for (const id of firstCams ?? []) {
-      const c = cams.get(id);
-      if (c) markers.push({ lat: c.lat, lon: c.lon, label: `${first.plate} ${id}`, kind: job.type === "convoy" ? "partner" : "sighting" });
-    }
-    replace(figure, renderMap(markers, [], t("map.title")), job.type === "convoy" ? h("figcaption", null, t("map.partner")) : null);
+    // a vehicle's cameras on the map: the first-ranked one first, any other on demand
+    const show = (v: (typeof items)[number], rank: number) => {
+      const ids = Array.isArray(v.cameras) ? v.cameras : (v.camera_ids ?? []);
+      const markers = [...cameraMarkers];
+      for (const id of ids) {
+        const c = cams.get(id);
+        if (c) markers.push({ lat: c.lat, lon: c.lon, label: `${v.plate} ${id}`, kind: job.type === "convoy" ? "partner" : "sighting" });
+      }
+      const caption = job.type === "convoy" && rank === 0 ? t("map.partner") : v.plate;
+      replace(figure, renderMap(markers, [], t("map.title")), h("figcaption", { id: "map-caption" }, caption));
+    };
+    if (items.length) show(items[0], 0);
     table = tableOf(
       job.type === "convoy"
         ? ["col.plate", "col.score", "col.cameras", "col.first", "col.last"]
@@ -327,6 +331,7 @@ async function showResults(job: SearchJob, out: HTMLElement, justification: Just
         formatTime(v.first_ms, lang()),
         formatTime(v.last_ms, lang()),
       ]),
+      { title: "", cells: items.map((v, i) => [h("button", { type: "button", class: "link on-map", onclick: () => show(v, i) }, tc("results.onMap"))]) },
     );
   }
   replace(

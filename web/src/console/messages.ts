@@ -5,6 +5,7 @@ import { lang } from "../i18n";
 
 const en = {
   "menu.followup": "Alert follow-up",
+  "results.onMap": "Map",
   "log.title": "Access log",
   "log.run": "Show the log",
   "menu.ops": "Cameras",
@@ -85,6 +86,7 @@ export type ConsoleKey = keyof typeof en;
 
 const nl: Record<ConsoleKey, string> = {
   "menu.followup": "Opvolging van alarmen",
+  "results.onMap": "Kaart",
   "log.title": "Toegangslogboek",
   "log.run": "Logboek tonen",
   "menu.ops": "Camera's",
@@ -163,6 +165,7 @@ const nl: Record<ConsoleKey, string> = {
 
 const fr: Record<ConsoleKey, string> = {
   "menu.followup": "Suivi des alertes",
+  "results.onMap": "Carte",
   "log.title": "Journal des accès",
   "log.run": "Afficher le journal",
   "menu.ops": "Caméras",
