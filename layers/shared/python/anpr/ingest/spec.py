@@ -69,7 +69,7 @@ PART = SpecPart(
                 Use("table", "Idempotency", "read_write"),
             ),
             sources=(QueueSource(queue="Ingest", batch_size=10, batching_window_s=1),),
-            reserved_concurrency=100,  # never starved by a 300-wide search Map (docs/networks.md)
+            reserved_concurrency=300,  # the national peak (≈ 220 needed), never starved by a search Map (docs/networks.md)
         ),
         FunctionSpec(
             id="Api",
