@@ -263,8 +263,7 @@ class LocalRuntime:
                 )
             )
 
-    def compact_analytics(self) -> list:
-        """Closed hours of the local copy with several small files become one (AnalyticsWriter.compact)."""
+    def _analytics_writer(self):
         from anpr.analytics.settings import AnalyticsSettings
         from anpr.analytics.wiring import writer_for
 
@@ -273,7 +272,16 @@ class LocalRuntime:
             analytics_root=str(self.analytics_root),
             retention_days=self.stage.retention_days,
         )
-        return writer_for(settings).compact()
+        return writer_for(settings)
+
+    def compact_analytics(self) -> list:
+        """Closed hours of the local copy with several small files become one (AnalyticsWriter.compact)."""
+        return self._analytics_writer().compact()
+
+    def sweep_analytics(self) -> list:
+        """Hour partitions past the stage's retention are deleted (AnalyticsWriter.sweep; on AWS
+        the bucket's lifecycle expires them)."""
+        return self._analytics_writer().sweep()
 
     # -- Step Functions: moto's ASL engine, Lambda tasks run by our workers ----------------
 
@@ -360,6 +368,7 @@ class LocalRuntime:
         if self.stream_pollers and (force or last is None or now - last >= ANALYTICS_COMPACT_MINUTES * 60):
             self._schedule_last["AnalyticsCompact"] = now
             self.compact_analytics()
+            self.sweep_analytics()
             ran.append("AnalyticsCompact")
         return ran
 

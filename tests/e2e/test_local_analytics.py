@@ -142,6 +142,7 @@ def test_the_stream_fed_the_day_hour_layout_and_compaction_kept_every_read(platf
     files = list((rt.analytics_root / READS_PREFIX).glob("day=*/hour=*/*.parquet"))
     days = {f.parent.parent.name for f in files}
     assert len(days) >= 30 and compacted and all(c.rows >= 2 for c in compacted)
+    assert rt.sweep_analytics() == []  # a month is within the stage's retention: nothing swept
     import duckdb
 
     ((n, distinct),) = duckdb.sql(
