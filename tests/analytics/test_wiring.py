@@ -11,7 +11,9 @@ from anpr.analytics.wiring import analytics_cost, analytics_feed, analytics_rout
 from anpr.search.settings import SearchApiSettings, SearchTaskSettings
 from pydantic import ValidationError
 
+from tests.analytics.helpers import DAY
 from tests.fakes.reads import InMemoryCameraRegistry
+from tests.helpers import NOW_MS
 
 
 def test_athena_without_its_workgroup_and_database_is_refused_at_start():
@@ -59,3 +61,21 @@ def test_the_search_functions_read_the_analytics_settings_from_their_env(monkeyp
     monkeypatch.setenv("ANPR_ANALYTICS_ROOT", str(tmp_path))
     assert SearchTaskSettings().analytics_root == str(tmp_path)
     assert SearchApiSettings().analytics_engine == "duckdb"
+
+
+def test_a_file_compacted_away_during_a_query_is_a_storage_error_the_workflow_retries(tmp_path, monkeypatch):
+    from anpr.analytics.sql import DUCKDB, build
+    from anpr.kernel.db import StorageError
+    from anpr.search.models import parse_query
+
+    engine = DuckDBEngine(tmp_path, threads=1)
+    # GIVEN a file listed for the query that is gone when DuckDB opens it (compaction deleted it)
+    monkeypatch.setattr(engine, "relation", lambda lo, hi: f"read_parquet(['{tmp_path}/gone.parquet'])")
+    query = build(
+        parse_query("partial", {"pattern": "1AB*", "start_ms": NOW_MS - 2 * DAY, "end_ms": NOW_MS}),
+        None,
+        DUCKDB,
+    )
+    # WHEN it runs THEN the step fails with the error the state machine retries (not a crash)
+    with pytest.raises(StorageError, match="changed while reading"):
+        engine.rows(query)
