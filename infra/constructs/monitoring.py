@@ -197,6 +197,11 @@ class Monitoring(Construct):
                 right=[by_network(m.SILENT, "Maximum", period_s=300)],
                 width=8,
             ),
+            cw.GraphWidget(
+                title="Camera reads our OCR disagrees with, per network",
+                left=[by_network(m.DISAGREEMENTS, "Sum", period_s=300)],
+                width=8,
+            ),
         ]
 
     @staticmethod

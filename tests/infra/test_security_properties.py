@@ -397,3 +397,19 @@ def test_an_overwritten_snapshot_keeps_its_original_as_long_as_the_read(synth):
     assert rules["expire-with-retention"]["NoncurrentVersionExpiration"] == {
         "NoncurrentDays": NONCURRENT_VERSION_GRACE_DAYS
     }
+
+
+def test_the_dashboard_shows_every_per_network_metric_by_search_not_per_network(synth):
+    import json
+
+    from anpr.networks import metrics
+
+    # GIVEN the ops dashboard's body (a JSON string with tokens joined in)
+    [dashboard] = synth.resources("AWS::CloudWatch::Dashboard").values()
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    # THEN every per-network metric ingest emits has a SEARCH over the network dimension...
+    for name in (metrics.SNAPSHOTS, metrics.QUARANTINED, metrics.CONFIDENCE, metrics.LATENCY,
+                 metrics.REFUSED, metrics.SILENT, metrics.DISAGREEMENTS):  # fmt: skip
+        assert f'MetricName=\\\\\\"{name}\\\\\\"' in body or f'MetricName=\\"{name}\\"' in body, name
+    # ...and no network is named in it (networks are data)
+    assert "brussels" not in body.lower()
