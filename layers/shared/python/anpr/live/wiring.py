@@ -31,10 +31,10 @@ def _vapid(settings: PushSettings, session) -> dict:
     return json.loads(secret["SecretString"])
 
 
-def push_sender(settings: PushSettings, session) -> ByPlatform:
+def push_sender(settings: PushSettings, session, clock: Clock) -> ByPlatform:
     """Every platform to the sink locally; on AWS, those whose credentials are configured."""
     if settings.push_sink:
-        sink = SinkPush(settings.push_sink)
+        sink = SinkPush(settings.push_sink, clock)
         return ByPlatform({"fcm": sink, "apns": sink, "webpush": sink})
     senders = {}
     apps = {
@@ -102,7 +102,7 @@ def fanout_services(
             poster=ManagementApiPoster(
                 session.client("apigatewaymanagementapi", endpoint_url=settings.live_endpoint)
             ),
-            push=push_sender(settings, session),
+            push=push_sender(settings, session, clock),
             audit=trail_from(settings, clock),
             clock=clock,
         )
@@ -121,7 +121,7 @@ def devices_services(
     return DevicesServices(
         devices=DeviceRegistry(
             devices=DynamoMemberStore(settings.table_push_devices, Device, settings.region),
-            push=push_sender(settings, session),
+            push=push_sender(settings, session, clock),
             audit=audit,
             clock=clock,
             ttl_days=settings.device_ttl_days,

@@ -5,11 +5,11 @@ in clear, no image: they transit Google's, Apple's and browser vendors' services
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from anpr.kernel.clock import Clock
 from anpr.kernel.db import StorageError
 from anpr.kernel.errors import BadRequest
 from anpr.live.models import Device, DeviceIn
@@ -122,8 +122,8 @@ class WebPush(_NoEndpoint):
 class SinkPush(_NoEndpoint):
     """The local runtime's push service: one JSON line per push, read by tests and the demo."""
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
+    def __init__(self, path: str | Path, clock: Clock):
+        self.path, self.clock = Path(path), clock
 
     def send(self, device: Device, payload: dict) -> None:
         title, body = _text(payload)
@@ -134,7 +134,7 @@ class SinkPush(_NoEndpoint):
             "title": title,
             "body": body,
             "data": payload,
-            "at": time.time(),  # the sink's own receipt time (not domain time)
+            "at_ms": self.clock(),
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as f:  # O_APPEND: one short line, one write
