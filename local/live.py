@@ -30,9 +30,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.exceptions import ConnectionClosed
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from local.gateway import LocalServer, json_response
 from local.runtime import FunctionError, _free_port
 
 log = logging.getLogger("local.live")
@@ -45,9 +45,7 @@ class LocalLive:
             raise RuntimeError("start the API first (rt.start_api()): the live channel checks its tokens")
         self.rt = rt
         self.port = port or _free_port()
-        self.management_port = management_port or _free_port()
         self.url = f"ws://127.0.0.1:{self.port}"
-        self.management_url = f"http://127.0.0.1:{self.management_port}"
         self.sink = Path(rt.workdir) / "push.jsonl"
         self.sockets: dict[str, object] = {}
         self._handshakes: dict[object, str] = {}
@@ -56,8 +54,8 @@ class LocalLive:
         self._stop: asyncio.Future | None = None
         self._stopping = False
         self._thread = threading.Thread(target=self._run, daemon=True, name="live-ws")
-        self._http = make_server("127.0.0.1", self.management_port, self._wsgi, threaded=True)
-        self._http_thread = threading.Thread(target=self._http.serve_forever, daemon=True, name="live-mgmt")
+        self._http = _ManagementApi(self, management_port or 0)
+        self.management_url = self._http.url
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -78,7 +76,7 @@ class LocalLive:
         for fid, env in self.function_env().items():
             self.rt.hosts[fid].configure(env)
         self.rt.hosts["LiveConnect"].warm_up()  # the first officer's handshake need not wait for imports
-        self._http_thread.start()
+        self._http.start()
         self._thread.start()
         if not self._ready.wait(10):
             raise RuntimeError("the local WebSocket endpoint did not start")
@@ -103,7 +101,7 @@ class LocalLive:
         if self._stop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._stop.set_result, None)
             self._thread.join(timeout=5)
-        self._http.shutdown()
+        self._http.stop()
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
@@ -178,17 +176,14 @@ class LocalLive:
 
     # -- the Management API, the user pool's keys, the push sink -------------------------------
 
-    def _wsgi(self, environ, start_response):
-        return self._handle(Request(environ))(environ, start_response)
-
     def _handle(self, request: Request) -> Response:
         path = request.path
         if path == "/.well-known/jwks.json":
-            return _json(200, self.rt.identity.jwks.as_dict())
+            return json_response(200, self.rt.identity.jwks.as_dict())
         if path == "/push" and request.method == "GET":
-            return _json(200, {"pushes": self.pushes()})
+            return json_response(200, {"pushes": self.pushes()})
         if not path.startswith("/@connections/"):
-            return _json(404, {"message": "not found"})
+            return json_response(404, {"message": "not found"})
         connection_id = path.removeprefix("/@connections/")
         ws = self.sockets.get(connection_id)
         if ws is None:
@@ -204,12 +199,12 @@ class LocalLive:
             try:
                 future.result(timeout=5)
             except Exception:  # noqa: BLE001 - the socket closed meanwhile
-                return _json(410, {"message": "connection gone"})
+                return json_response(410, {"message": "connection gone"})
             return Response(status=200)
         if request.method == "DELETE":
             asyncio.run_coroutine_threadsafe(ws.close(), self._loop)
             return Response(status=204)
-        return _json(200, {"connectedAt": None, "identity": {"sourceIp": "127.0.0.1"}})
+        return json_response(200, {"connectedAt": None, "identity": {"sourceIp": "127.0.0.1"}})
 
     def pushes(self) -> list[dict]:
         if not self.sink.exists():
@@ -217,8 +212,15 @@ class LocalLive:
         return [json.loads(line) for line in self.sink.read_text().splitlines() if line.strip()]
 
 
-def _json(status: int, body: dict) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json")
+class _ManagementApi(LocalServer):
+    """The Management API stand-in, the user pool's keys and the push sink (``LocalLive._handle``)."""
+
+    def __init__(self, live: LocalLive, port: int):
+        super().__init__(port, "live-mgmt")
+        self.live = live
+
+    def handle(self, request: Request) -> Response:
+        return self.live._handle(request)
 
 
 def camera_upload(rt, camera, plate: str, capture_ms: int, seed: int = 0) -> str:
