@@ -194,3 +194,46 @@ def test_ops_list_a_networks_disagreements_masked_and_others_cannot(networks):
     )
     assert call(module, "GET", "/networks/{id}/disagreements", "/networks/x-1/disagreements",
                 path_params={"id": "x-1"})[0] == 404  # fmt: skip
+
+
+def test_ops_see_each_cameras_health_and_the_alarms_it_raises(networks):
+    from anpr.ingest.quarantine import S3QuarantineStore
+    from anpr.networks.activity import DynamoActivityStore
+    from anpr.reads.models import QuarantineReason, SnapshotRef
+
+    module, aws = networks
+    call(module, "PUT", "/zones", body=ZONES)
+    key_a = register(module, "gent-lez", ["GNT-5415"], [{"camera_id": "GNT-1", "lat": 51.05, "lon": 3.72},
+                     {"camera_id": "GNT-2", "lat": 51.05, "lon": 3.72}, {"camera_id": "GNT-3", "lat": 51.05, "lon": 3.72}])  # fmt: skip
+    # GIVEN GNT-1 sent every hour for four weeks but nothing in the last three hours, GNT-2 sent
+    # five minutes ago and had two snapshots quarantined today (one yesterday, outside 24 h),
+    # GNT-3 never sent, and Gent's key asked for a camera it does not have
+    activity = DynamoActivityStore(aws.name("table", "CameraActivity"), REGION, every_ms=1)
+    hour = 3_600_000
+    for k in range(28 * 24 - 1, 2, -1):  # oldest first, as they arrive
+        activity.record("GNT-1", "gent-lez", NOW_MS - k * hour)
+    activity.record("GNT-2", "gent-lez", NOW_MS - 300_000)
+    quarantine = S3QuarantineStore(aws.name("bucket", "Quarantine"), fixed(NOW_MS))
+    for ms, reason in [(NOW_MS - hour, "too_large"), (NOW_MS - 2 * hour, "corrupt_image"), (NOW_MS - 30 * hour, "too_large")]:  # fmt: skip
+        ref = SnapshotRef(bucket="b", key=f"snapshots/gent-lez/GNT-2/2026/11/18/10/{ms}_x.jpg", size=9)
+        quarantine.quarantine(ref, QuarantineReason(reason), "bad", keep_object=False)
+    assert upload(module, key_a, {"camera_id": "GNT-9"})[0] == 403
+    # WHEN ops ask for the cameras' health
+    status, out = call(module, "GET", "/cameras/health")
+    # THEN each camera has its state, GNT-2 its quarantined snapshots by reason in 24 h, Gent its
+    # refusals, and the silent camera and the refusals are alarms; no plate anywhere
+    assert status == 200, out
+    cams = {c["camera_id"]: c for c in out["cameras"]}
+    assert {k: c["health"] for k, c in cams.items()} == {
+        "GNT-1": "silent",
+        "GNT-2": "quarantining",
+        "GNT-3": "never",
+    }
+    assert cams["GNT-1"]["silent_minutes"] == 180 and cams["GNT-2"]["last_seen_ms"] == NOW_MS - 300_000
+    assert cams["GNT-2"]["quarantined"] == {"too_large": 1, "corrupt_image": 1}
+    [gent] = out["networks"]
+    assert (gent["cameras"], gent["silent"], gent["quarantined"]) == (3, 1, 2)
+    assert gent["refused_uploads"] == {"unknown_camera": 1}
+    assert sorted(a["kind"] for a in out["alarms"]) == ["refused_uploads", "silent"]
+    # and an investigator may not look
+    assert call(module, "GET", "/cameras/health", who=IVAN)[0] == 403

@@ -30,6 +30,7 @@ from anpr.networks.models import (
     UploadRequest,
 )
 from anpr.networks.ports import NetworkStore, RefusalCounter, UploadSigner, ZoneStore
+from anpr.networks.silence import silent_cameras
 from anpr.networks.zones import ZoneMap, zones_from_geojson
 from anpr.reads.cameras import CameraRegistry
 from anpr.reads.models import Camera, CameraKind, CameraStatus
@@ -379,3 +380,115 @@ class UploadService:
         self._refused(network_id, reason)
         self._audit.record(refusal_event(network_id, camera_id, reason, **detail))
         raise status(f"upload refused: {reason.replace('_', ' ')} ({camera_id})")
+
+
+# --- health (ops): silent, quarantining, refused uploads; no plates
+
+
+class HealthService:
+    """Each camera's health in one answer for the ops map: when it last sent, whether the
+    silence watch's rule finds it silent now, its quarantined snapshots by reason in the last
+    24 hours; per network the uploads refused at the endpoint; and the alarms these raise.
+    Upload→read latency is a CloudWatch metric per network (``NetworkUploadToReadMs``), kept
+    on the ops dashboard, not here."""
+
+    def __init__(
+        self,
+        cameras: CameraRegistry,
+        networks: NetworkStore,
+        activity,
+        rule,
+        clock: Clock,
+        quarantined=None,
+        refusals=None,
+        weeks: int = 4,
+        quarantining_alarm: int = 10,
+    ):
+        """``quarantining_alarm``: this many quarantined in 24 h raise an alarm; ``activity.profiles(now_ms, weeks)``: the silence watch's data; ``quarantined(since_ms)``:
+        {camera_id: {reason: n}}; ``refusals(actor_id, start_ms, end_ms)``: audit records."""
+        self._cameras, self._networks, self._activity = cameras, networks, activity
+        self._rule, self._clock, self._weeks = rule, clock, weeks
+        self._quarantined, self._refusals = quarantined, refusals
+        self._quarantining_alarm = quarantining_alarm
+
+    def health(self) -> dict:
+        now = self._clock()
+        since = now - DAY_MS
+        profiles = {a.camera_id: a for a in self._activity.profiles(now, self._weeks)}
+        silent = {s.camera_id: s for s in silent_cameras(profiles.values(), now, self._rule)}
+        quarantined: dict[str, dict[str, int]] = self._quarantined(since) if self._quarantined else {}
+        cameras, alarms = [], []
+        for c in sorted(self._cameras.list(), key=lambda c: c.camera_id):
+            seen = profiles.get(c.camera_id)
+            q = quarantined.get(c.camera_id, {})
+            state = _state(c, seen, c.camera_id in silent, sum(q.values()))
+            cameras.append(
+                {
+                    "camera_id": c.camera_id,
+                    "name": c.name,
+                    "network": c.network,
+                    "zone": c.zone,
+                    "lat": c.lat,
+                    "lon": c.lon,
+                    "status": c.status,
+                    "health": state,
+                    "last_seen_ms": seen.last_seen_ms if seen else None,
+                    "silent_minutes": silent[c.camera_id].silent_minutes if c.camera_id in silent else None,
+                    "quarantined": q,
+                }
+            )
+            if state == "silent":
+                alarms.append({"kind": "silent", "camera_id": c.camera_id, "network": c.network,
+                               "minutes": silent[c.camera_id].silent_minutes,
+                               "last_seen_ms": seen.last_seen_ms if seen else None})  # fmt: skip
+            elif sum(q.values()) >= self._quarantining_alarm:
+                alarms.append({"kind": "quarantining", "camera_id": c.camera_id, "network": c.network,
+                               "count": sum(q.values()), "reasons": q})  # fmt: skip
+        networks = []
+        for n in sorted(self._networks.list(), key=lambda n: n.network_id):
+            refused = self._refused(n.network_id, since, now)
+            mine = [c for c in cameras if c["network"] == n.network_id]
+            networks.append(
+                {
+                    "network_id": n.network_id,
+                    "status": n.status,
+                    "cameras": len(mine),
+                    "silent": sum(c["health"] == "silent" for c in mine),
+                    "quarantined": sum(sum(c["quarantined"].values()) for c in mine),
+                    "refused_uploads": refused,
+                }
+            )
+            if refused:
+                alarms.append({"kind": "refused_uploads", "network": n.network_id,
+                               "count": sum(refused.values()), "reasons": refused})  # fmt: skip
+        return {
+            "at_ms": now,
+            "since_ms": since,
+            "silence_rule": {
+                "silent_minutes": self._rule.silent_minutes,
+                "usual_share": self._rule.usual_share,
+            },
+            "cameras": cameras,
+            "networks": networks,
+            "alarms": alarms,
+        }
+
+    def _refused(self, network_id: str, start_ms: int, end_ms: int) -> dict[str, int]:
+        if self._refusals is None:
+            return {}
+        events = (r.event for r in self._refusals(f"network:{network_id}", start_ms, end_ms))
+        return dict(Counter(e.reason or "" for e in events if e.action == "upload.refused"))
+
+
+def _state(camera: Camera, seen, silent: bool, quarantined: int) -> str:
+    """ok, silent, quarantining (a snapshot quarantined in the last 24 h), never (no snapshot
+    yet), or the registry status of a camera not in service (maintenance, retired)."""
+    if camera.status != CameraStatus.ACTIVE:
+        return str(camera.status)
+    if silent:
+        return "silent"
+    if quarantined:
+        return "quarantining"
+    if seen is None or seen.last_seen_ms is None:
+        return "never"
+    return "ok"

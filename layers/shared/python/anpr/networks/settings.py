@@ -13,6 +13,14 @@ class NetworksApiSettings(AuditTrailSettings):
     table_police_zones: str
     table_cameras: str
     table_camera_disagreements: str | None = None
+    # camera health and the quarantine browser (absent: those routes answer 404)
+    table_camera_activity: str | None = None
+    bucket_quarantine: str | None = None
+    #: a presigned link to a quarantined snapshot lives this long
+    quarantine_url_ttl_s: int = Field(default=60, ge=10, le=900)
+    silence_minutes: int = Field(default=60, ge=15, le=24 * 60)
+    silence_usual_share: float = Field(default=0.75, gt=0, le=1)
+    silence_weeks: int = Field(default=4, ge=1, le=5)
 
 
 class CameraUploadSettings(AuditTrailSettings):

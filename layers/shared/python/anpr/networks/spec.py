@@ -41,6 +41,11 @@ PART = SpecPart(
                 Use("table", "Cameras", "read_write"),
                 Use("table", "CameraDisagreements", "read"),
                 *AUDIT_WRITER_USES,
+                # camera health: last capture and usual hours, quarantined snapshots by reason,
+                # refused uploads (the networks' own upload.refused records); the quarantine browser
+                Use("table", "CameraActivity", "read"),
+                Use("table", "AuditTrail", "read"),
+                Use("bucket", "Quarantine", "read"),
             ),
         ),
         FunctionSpec(
@@ -100,6 +105,12 @@ PART = SpecPart(
         # masked plates: the operator checks its camera, not the vehicle
         RouteSpec("GET", "/networks/{id}/disagreements", "NetworksApi", roles=OPS, personal_data=False),
         RouteSpec("GET", "/zones", "NetworksApi", roles=OPS, personal_data=False),
+        # no plates: when each camera last sent, quarantine counts by reason, refusals
+        RouteSpec("GET", "/cameras/health", "NetworksApi", roles=OPS, personal_data=False),
+        # the quarantine browser (anpr.ingest.quarantine_api): documents without images...
+        RouteSpec("GET", "/quarantine", "NetworksApi", roles=OPS, personal_data=False),
+        # ... and a kept snapshot (a vehicle): justified and audited
+        RouteSpec("GET", "/quarantine/image", "NetworksApi", roles=OPS, personal_data=True),
         RouteSpec("PUT", "/zones", "NetworksApi", roles=OPS, personal_data=False),
         RouteSpec("POST", "/uploads", "CameraUploads", roles=(), personal_data=False, auth="network_key"),
     ),

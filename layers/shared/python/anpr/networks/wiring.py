@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import boto3
+
 from anpr.accountability.wiring import trail_from
+from anpr.ingest.quarantine_api import QuarantineService, S3QuarantineBrowser
 from anpr.kernel.audit import AuditTrail
 from anpr.kernel.clock import Clock, system_clock
 from anpr.networks.activity import DynamoActivityStore
 from anpr.networks.adapters import DynamoNetworkStore, DynamoZoneStore, cloudwatch_refusal_counter, s3_signer
 from anpr.networks.ingest_ops import DynamoDisagreementStore
-from anpr.networks.service import NetworkService, UploadService
+from anpr.networks.service import HealthService, NetworkService, UploadService
 from anpr.networks.settings import CameraUploadSettings, NetworksApiSettings, SilenceSettings
 from anpr.networks.silence import SilenceRule, SilenceWatch
 from anpr.reads.cameras import DynamoCameraRegistry
@@ -20,6 +23,8 @@ from anpr.reads.cameras import DynamoCameraRegistry
 class NetworksApiServices:
     networks: NetworkService
     audit: AuditTrail
+    health: HealthService | None = None
+    quarantine: QuarantineService | None = None
 
 
 @dataclass(frozen=True)
@@ -33,11 +38,34 @@ def api_services(
 ) -> NetworksApiServices:
     s = settings or NetworksApiSettings()
     trail = trail_from(s, clock)
+    networks = DynamoNetworkStore(s.table_networks, s.region)
+    # no cache: ops read back what they just registered
+    cameras = DynamoCameraRegistry(s.table_cameras, s.region, cache_size=0)
+    browser = (
+        S3QuarantineBrowser(s.bucket_quarantine, boto3.client("s3", region_name=s.region), s.quarantine_url_ttl_s)
+        if s.bucket_quarantine
+        else None
+    )
+    health = (
+        HealthService(
+            cameras=cameras,
+            networks=networks,
+            activity=DynamoActivityStore(s.table_camera_activity, s.region),
+            rule=SilenceRule(silent_minutes=s.silence_minutes, usual_share=s.silence_usual_share),
+            clock=clock,
+            quarantined=browser.counts if browser else None,
+            refusals=trail.by_actor,
+            weeks=s.silence_weeks,
+        )
+        if s.table_camera_activity
+        else None
+    )
     return NetworksApiServices(
+        health=health,
+        quarantine=QuarantineService(browser, trail, clock) if browser else None,
         networks=NetworkService(
-            networks=DynamoNetworkStore(s.table_networks, s.region),
-            # no cache: ops read back what they just registered
-            cameras=DynamoCameraRegistry(s.table_cameras, s.region, cache_size=0),
+            networks=networks,
+            cameras=cameras,
             zones=DynamoZoneStore(s.table_police_zones, s.region),
             audit=trail,
             clock=clock,
