@@ -30,6 +30,7 @@ PEOPLE = {
     "inspector.peeters": ("investigator",),
     "auditor.maes": ("auditor",),
     "supervisor.claes": ("supervisor",),
+    "ops.lambert": ("ops",),  # the console's camera health, quarantine and alarms
 }
 #: each person's police zones and unit (ID-token claims custom:zones / custom:unit); patrol
 #: officers get the busiest zone of the seeded cameras, "national" is national scope
@@ -38,6 +39,7 @@ UNITS = {
     "inspector.peeters": ("national", "PJF-BRUXELLES"),
     "auditor.maes": ("national", "COC"),
     "supervisor.claes": ("national", "PJF-BRUXELLES"),
+    "ops.lambert": ("national", "DGR-DRI"),
 }
 
 
