@@ -44,4 +44,15 @@ fi
 echo "deploy: stage=$STAGE account=$identity"
 
 npm ci --no-audit --no-fund --silent
-exec npx cdk deploy -c "stage=$STAGE" --require-approval broadening "$@"
+npx cdk deploy -c "stage=$STAGE" --require-approval broadening --outputs-file cdk.out/outputs.json "$@"
+
+# The web apps: web/dist (make web) and /config.json (where the API and the live channel are) to the
+# assets bucket with the deploying person's credentials (no deployment-time Lambda with wildcard
+# S3 rights in the stack), then the CDN's cache invalidated.
+make web
+out() { .venv/bin/python -c "import json,sys; o=json.load(open('cdk.out/outputs.json')); print(next(v for s in o.values() for k, v in s.items() if k.startswith('Web') and k.endswith(sys.argv[1])))" "$1"; }
+bucket=$(out AssetsBucket); distribution=$(out DistributionId); live=$(out LiveUrl)
+aws s3 sync web/dist "s3://$bucket" --delete --exclude config.json
+printf '{"apiUrl": "/api", "liveUrl": "%s"}\n' "$live" | aws s3 cp - "s3://$bucket/config.json" --content-type application/json
+aws cloudfront create-invalidation --distribution-id "$distribution" --paths '/*' >/dev/null
+echo "deploy: web apps published to s3://$bucket ($(find web/dist -type f | wc -l) files)"

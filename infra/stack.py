@@ -20,6 +20,7 @@ from infra.constructs.analytics import Analytics
 from infra.constructs.api import ApiAuth
 from infra.constructs.concern import Concern
 from infra.constructs.keys import DataKeys
+from infra.constructs.live import Live
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.registry import Registry
 from infra.constructs.web import WebApps
@@ -75,7 +76,27 @@ class AnprStack(Stack):
             registry.get("function", "SearchTask"), registry.get("function", "SearchApi")
         )
         self.api = ApiAuth(self, "Api", stage=stage, registry=registry, removal=removal)
-        web_origins = {"api": self.api.api, "images": registry.get("bucket", "Snapshots")}  # for the CSP
+        # the patrol app's live channel (WebSocket API, push platform applications): not spec kinds
+        fn = lambda fid: registry.get("function", fid)
+        self.live = Live(
+            self.concerns["Live"],
+            "Channel",
+            stage=stage,
+            connect=fn("LiveConnect"),
+            disconnect=fn("LiveDisconnect"),
+            fanout=fn("LiveFanout"),
+            devices=fn("LiveDevices"),
+            user_pool=self.api.user_pool,
+            user_pool_client=self.api.client,
+            secrets_key=self.keys.messages,
+            removal=removal,
+            push_platforms=stage.push_platforms,
+        )
+        web_origins = {
+            "api": self.api.api,
+            "images": registry.get("bucket", "Snapshots"),
+            "live_url": self.live.url,
+        }  # for the CSP and config.json
         self.web = WebApps(self, "Web", access_logs=self.access_logs, removal=removal, **web_origins)
         self.monitoring = Monitoring(
             self,

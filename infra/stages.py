@@ -45,6 +45,10 @@ class Stage:
     #: account-wide API Gateway CloudWatch role (exactly one stage per account may)
     account: str = "local"
     owns_account_resources: bool = False
+    #: SNS mobile push platform applications created from their Secrets Manager credentials
+    #: (infra/constructs/live.py). A new account's first deploy sets () — the secrets do not exist
+    #: yet —, operations fill them, then the platforms are listed again (docs/alerts.md).
+    push_platforms: tuple[str, ...] = ("fcm", "apns")
 
     def __post_init__(self) -> None:
         if not 1 <= self.pitr_days <= 35:

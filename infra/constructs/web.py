@@ -19,10 +19,13 @@ from constructs import Construct
 from infra.constructs.acknowledge import acknowledge
 
 
-def content_security_policy(api_origin: str = "", img_origins: tuple[str, ...] = ()) -> str:
-    """Self only, plus the API (fetch) and the object store (presigned crop images)."""
+def content_security_policy(
+    api_origin: str = "", img_origins: tuple[str, ...] = (), live_url: str = ""
+) -> str:
+    """Self only, plus the API (fetch), the live channel (WebSocket) and the object store
+    (presigned crop images)."""
     imgs = " ".join(("'self'", "data:", "blob:", *img_origins))
-    connect = " ".join(filter(None, ("'self'", api_origin)))
+    connect = " ".join(filter(None, ("'self'", api_origin, live_url)))
     return (
         f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {imgs}; "
         f"connect-src {connect}; worker-src 'self'; manifest-src 'self'; font-src 'self'; "
@@ -50,6 +53,7 @@ class WebApps(Construct):
         img_origins: tuple[str, ...] = (),
         api: apigw.RestApiBase | None = None,
         images: s3.IBucket | None = None,
+        live_url: str = "",
     ) -> None:
         """``api`` / ``images``: the REST API and the bucket of presigned crop links, allowed by the CSP."""
         super().__init__(scope, cid)
@@ -80,7 +84,8 @@ class WebApps(Construct):
             comment="ANPR web apps: CSP without third-party origins, HSTS, no framing",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=content_security_policy(api_origin, img_origins), override=True
+                    content_security_policy=content_security_policy(api_origin, img_origins, live_url),
+                    override=True,
                 ),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
                     access_control_max_age=Duration.days(730),
@@ -149,6 +154,9 @@ class WebApps(Construct):
         )
         CfnOutput(self, "Url", value=f"https://{self.distribution.distribution_domain_name}")
         CfnOutput(self, "AssetsBucket", value=self.bucket.bucket_name)
+        CfnOutput(self, "DistributionId", value=self.distribution.distribution_id)
+        # config.json's liveUrl (infra/deploy.sh publishes web/dist and config.json after the stack)
+        CfnOutput(self, "LiveUrl", value=live_url or "")
 
     def _route_api(self, api: apigw.RestApiBase) -> None:
         """``/api/*`` on the site's own origin goes to the REST API (``/api`` stripped, never cached,

@@ -413,3 +413,23 @@ def test_the_dashboard_shows_every_per_network_metric_by_search_not_per_network(
         assert f'MetricName=\\\\\\"{name}\\\\\\"' in body or f'MetricName=\\"{name}\\"' in body, name
     # ...and no network is named in it (networks are data)
     assert "brussels" not in body.lower()
+
+
+def test_the_stack_carries_the_live_channel_and_the_apps_may_connect_to_it(synth):
+    import json
+
+    # GIVEN the whole stage's template
+    # THEN it has the patrol app's WebSocket API and, for each configured push platform, the
+    # custom resource creating its SNS platform application from its secret...
+    [socket] = synth.resources("AWS::ApiGatewayV2::Api").values()
+    assert socket["Properties"]["ProtocolType"] == "WEBSOCKET"
+    creates = [
+        json.dumps(r["Properties"]) for r in synth.resources("Custom::AWS").values()
+        if "createPlatformApplication" in json.dumps(r["Properties"])
+    ]  # fmt: skip
+    assert len(creates) == len(DEV.push_platforms) == 2
+    assert all("resolve:secretsmanager" in c for c in creates)  # credentials never in the template
+    # ...and the web apps' CSP lets them open that socket (and nothing else new)
+    [headers] = synth.resources("AWS::CloudFront::ResponseHeadersPolicy").values()
+    csp = json.dumps(headers["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"])
+    assert "wss://" in csp
