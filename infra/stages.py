@@ -100,7 +100,7 @@ def function_env(
         "ANPR_RETENTION_DAYS": str(stage.retention_days),
         "ANPR_ADMIN_WINDOW_DAYS": str(stage.admin_window_days),
         "ANPR_ALERT_MAX_AGE_MINUTES": str(stage.alert_max_age_minutes),
-        "POWERTOOLS_SERVICE_NAME": fn.service or fn.id.lower(),
+        "POWERTOOLS_SERVICE_NAME": fn.service,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
     }
     if value_of is not None:

@@ -11,11 +11,12 @@ from anpr.kernel.spec import (
     BucketSpec,
     FunctionSpec,
     Index,
-    RouteSpec,
     ScheduleSpec,
     SpecPart,
     TableSpec,
     Use,
+    api_function,
+    routes,
 )
 
 #: What every function writing audit records needs (``anpr.accountability.wiring.trail_from``):
@@ -33,6 +34,7 @@ AUDIT_READER_USES = (
 #: Who may release someone else's legal hold (with their own case reference and reason);
 #: the holder may always release their own.
 HOLD_RELEASE_ROLES = frozenset({"supervisor"})
+_HOLD_READ = ("investigator", "supervisor", "auditor")
 
 PART = SpecPart(
     tables=(
@@ -77,12 +79,9 @@ PART = SpecPart(
         BucketSpec(id="HeldEvidence", expire_with_retention=False, versioned=True, object_lock=True),
     ),
     functions=(
-        FunctionSpec(
-            id="AuditApi",
-            code="audit_api",
-            service="audit-api",
-            memory_mb=512,
-            timeout_s=29,
+        api_function(
+            "AuditApi",
+            "audit_api",
             uses=(
                 *AUDIT_WRITER_USES,
                 *AUDIT_READER_USES,
@@ -98,7 +97,6 @@ PART = SpecPart(
         FunctionSpec(
             id="Probes",
             code="probes",
-            service="probes",
             memory_mb=256,
             timeout_s=120,
             uses=(
@@ -115,19 +113,17 @@ PART = SpecPart(
         ScheduleSpec(id="ProbeEscalation", function="Probes", rate_minutes=60, payload={"job": "escalate"}),
     ),
     routes=(
-        # oversight (COC, citizen complaints): who looked at this car's data, when and why
-        RouteSpec("GET", "/audit/plates/{plate}/accesses", "AuditApi", roles=("auditor",)),
-        RouteSpec("GET", "/audit/accesses", "AuditApi", roles=("auditor",)),  # the access log, filtered
-        RouteSpec("GET", "/audit/verify", "AuditApi", roles=("auditor", "ops"), personal_data=False),
-        RouteSpec("GET", "/transparency", "AuditApi", roles=("auditor", "supervisor"), personal_data=False),
-        RouteSpec("GET", "/probes", "AuditApi", roles=("supervisor", "auditor")),
-        RouteSpec("POST", "/probes/{probe_id}/answer", "AuditApi", roles=("supervisor",)),
-        RouteSpec("GET", "/legal-holds", "AuditApi", roles=("investigator", "supervisor", "auditor")),
-        RouteSpec("POST", "/legal-holds", "AuditApi", roles=("investigator",)),
-        RouteSpec(
-            "GET", "/legal-holds/{hold_id}", "AuditApi", roles=("investigator", "supervisor", "auditor")
-        ),
-        RouteSpec("POST", "/legal-holds/{hold_id}/release", "AuditApi", roles=("investigator", "supervisor")),
+        # oversight (COC, citizen complaints): who looked at this car's data, when and why; the
+        # access log, filtered
+        *routes("AuditApi", ("auditor",), "GET /audit/plates/{plate}/accesses", "GET /audit/accesses"),
+        *routes("AuditApi", ("auditor", "ops"), "GET /audit/verify", personal_data=False),
+        *routes("AuditApi", ("auditor", "supervisor"), "GET /transparency", personal_data=False),
+        *routes("AuditApi", ("supervisor", "auditor"), "GET /probes"),
+        *routes("AuditApi", ("supervisor",), "POST /probes/{probe_id}/answer"),
+        *routes("AuditApi", _HOLD_READ, "GET /legal-holds"),
+        *routes("AuditApi", ("investigator",), "POST /legal-holds"),
+        *routes("AuditApi", _HOLD_READ, "GET /legal-holds/{hold_id}"),
+        *routes("AuditApi", ("investigator", "supervisor"), "POST /legal-holds/{hold_id}/release"),
     ),
     # The core API records denied attempts (anpr.kernel.http.new_resolver(audit=default_trail)).
     extra_uses={"Api": AUDIT_WRITER_USES},

@@ -12,13 +12,14 @@ from anpr.kernel.spec import (
     FunctionSpec,
     Index,
     QueueSpec,
-    RouteSpec,
     ScheduleSpec,
     SpecPart,
     SubscriptionSpec,
     TableSpec,
     TopicSpec,
     Use,
+    api_function,
+    routes,
 )
 
 #: the ``zone`` message attribute value of national entries' alerts
@@ -62,12 +63,9 @@ PART = SpecPart(
     ),
     subscriptions=(SubscriptionSpec(id=f"{DISPATCH_QUEUE}Sub", topic="Alerts", queue=DISPATCH_QUEUE),),
     functions=(
-        FunctionSpec(
-            id="AlertsApi",
-            code="alerts_api",
-            service="alerts-api",
-            memory_mb=512,
-            timeout_s=29,  # API Gateway's integration limit
+        api_function(
+            "AlertsApi",
+            "alerts_api",
             uses=(
                 Use("table", "Watchlist", "read_write"),
                 Use("table", "Alerts", "read_write"),
@@ -79,7 +77,6 @@ PART = SpecPart(
         FunctionSpec(
             id="AlertResender",
             code="alert_resender",
-            service="alert-resender",
             memory_mb=256,
             timeout_s=60,
             reserved_concurrency=1,  # one sweep at a time: never two re-sends of one alert
@@ -91,18 +88,20 @@ PART = SpecPart(
         ),
     ),
     routes=(
-        RouteSpec("GET", "/watchlist", "AlertsApi", roles=_WATCH_READ),
-        RouteSpec("POST", "/watchlist", "AlertsApi", roles=_WATCH_WRITE),
-        RouteSpec("POST", "/watchlist/import", "AlertsApi", roles=_WATCH_WRITE),
-        RouteSpec("GET", "/watchlist/{entry_id}", "AlertsApi", roles=_WATCH_READ),
-        RouteSpec("PUT", "/watchlist/{entry_id}", "AlertsApi", roles=_WATCH_WRITE),
-        RouteSpec("DELETE", "/watchlist/{entry_id}", "AlertsApi", roles=_WATCH_WRITE),
-        RouteSpec("GET", "/alerts", "AlertsApi", roles=_PATROL),
-        RouteSpec("GET", "/alerts/{alert_id}", "AlertsApi", roles=_PATROL),
-        RouteSpec("POST", "/alerts/{alert_id}/claim", "AlertsApi", roles=_PATROL),
-        RouteSpec("POST", "/alerts/{alert_id}/acknowledge", "AlertsApi", roles=_PATROL),
+        *routes("AlertsApi", _WATCH_READ, "GET /watchlist"),
+        *routes("AlertsApi", _WATCH_WRITE, "POST /watchlist", "POST /watchlist/import"),
+        *routes("AlertsApi", _WATCH_READ, "GET /watchlist/{entry_id}"),
+        *routes("AlertsApi", _WATCH_WRITE, "PUT /watchlist/{entry_id}", "DELETE /watchlist/{entry_id}"),
+        *routes(
+            "AlertsApi",
+            _PATROL,
+            "GET /alerts",
+            "GET /alerts/{alert_id}",
+            "POST /alerts/{alert_id}/claim",
+            "POST /alerts/{alert_id}/acknowledge",
+        ),
         # a zone's shift: open, claimed, closed, escalated and the follow-up rate
-        RouteSpec("GET", "/alerts/follow-up", "AlertsApi", roles=("supervisor",)),
+        *routes("AlertsApi", ("supervisor",), "GET /alerts/follow-up"),
     ),
     schedules=(ScheduleSpec(id="AlertResend", function="AlertResender", rate_minutes=1),),
     extra_uses={

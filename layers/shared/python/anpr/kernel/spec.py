@@ -151,13 +151,30 @@ class FunctionSpec:
     uses: tuple[Use, ...] = ()
     sources: tuple[QueueSource, ...] = ()
     layers: tuple[str, ...] = ("shared",)
-    #: service name for powertools Logger/Metrics/Tracer
+    #: service name for powertools Logger/Metrics/Tracer; "" = the id in kebab case
+    #: ("AuditApi" → "audit-api")
     service: str = ""
     reserved_concurrency: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.service:
+            object.__setattr__(self, "service", _snake(self.id).replace("_", "-"))
 
     @property
     def code_path(self) -> Path:
         return ROOT / "functions" / self.code
+
+
+#: a REST API function answers within API Gateway's integration limit (29 s), with 512 MB
+API_MEMORY_MB = 512
+API_TIMEOUT_S = 29
+
+
+def api_function(id: str, code: str, uses: tuple[Use, ...], **options) -> FunctionSpec:
+    """A function behind the REST API: ``API_MEMORY_MB`` and ``API_TIMEOUT_S`` unless ``options``
+    say otherwise (other FunctionSpec fields: handler, memory_mb...)."""
+    options = {"memory_mb": API_MEMORY_MB, "timeout_s": API_TIMEOUT_S, **options}
+    return FunctionSpec(id=id, code=code, uses=uses, **options)
 
 
 @dataclass(frozen=True)
@@ -184,6 +201,16 @@ class RouteSpec:
             raise ValueError(
                 f"{self.method} {self.path}: a network-key route has no roles and shows no personal data"
             )
+
+
+def routes(
+    function: str, roles: tuple[str, ...], *endpoints: str, personal_data: bool = True
+) -> tuple[RouteSpec, ...]:
+    """Endpoints ("GET /path") one function serves to the same roles: ``*routes(...)`` in a part."""
+    return tuple(
+        RouteSpec(method, path, function, roles=roles, personal_data=personal_data)
+        for method, path in (endpoint.split(" ", 1) for endpoint in endpoints)
+    )
 
 
 @dataclass(frozen=True)

@@ -8,35 +8,32 @@ from anpr.kernel.spec import (
     FunctionSpec,
     QueueSource,
     QueueSpec,
-    RouteSpec,
     SpecPart,
     SubscriptionSpec,
     TableSpec,
     Use,
+    api_function,
+    routes,
 )
 
 #: every alert send (the Alerts topic, no filter) and every claim or close (the alerts API)
 FANOUT_QUEUE = "LiveFanout"
 _PATROL = ("patrol", "supervisor")
 
+
+def _keyed(id: str) -> TableSpec:
+    """A table of "K#{key}" items and the pointers to find them by (pk, sk), expiring."""
+    return TableSpec(
+        id=id, partition_key=S("pk"), sort_key=S("sk"), ttl_attribute="expires_at", data_class="ops"
+    )
+
+
 PART = SpecPart(
     tables=(
         # "K#{connection_id}"/"#" the connection; "Z#{zone}"/id and "ALL"/id: found by zone
-        TableSpec(
-            id="LiveConnections",
-            partition_key=S("pk"),
-            sort_key=S("sk"),
-            ttl_attribute="expires_at",
-            data_class="ops",
-        ),
+        _keyed("LiveConnections"),
         # the same layout for devices ("K#{device_id}"...): one endpoint per device
-        TableSpec(
-            id="PushDevices",
-            partition_key=S("pk"),
-            sort_key=S("sk"),
-            ttl_attribute="expires_at",
-            data_class="ops",
-        ),
+        _keyed("PushDevices"),
     ),
     queues=(QueueSpec(id=FANOUT_QUEUE, dlq="AlertsDlq", max_receive_count=3, visibility_timeout_s=30),),
     subscriptions=(SubscriptionSpec(id=f"{FANOUT_QUEUE}Sub", topic="Alerts", queue=FANOUT_QUEUE),),
@@ -45,7 +42,6 @@ PART = SpecPart(
             id="LiveConnect",
             code="live",
             handler="handler.connect",
-            service="live-connect",
             memory_mb=256,
             timeout_s=10,
             uses=(Use("table", "LiveConnections", "read_write"), *AUDIT_WRITER_USES),
@@ -54,7 +50,6 @@ PART = SpecPart(
             id="LiveDisconnect",
             code="live",
             handler="handler.disconnect",
-            service="live-disconnect",
             memory_mb=256,
             timeout_s=10,
             uses=(Use("table", "LiveConnections", "read_write"),),
@@ -63,7 +58,6 @@ PART = SpecPart(
             id="LiveFanout",
             code="live",
             handler="handler.fanout",
-            service="live-fanout",
             memory_mb=512,
             timeout_s=20,
             # no batching window: an alert is on screen as soon as it is published
@@ -75,19 +69,16 @@ PART = SpecPart(
                 *AUDIT_WRITER_USES,
             ),
         ),
-        FunctionSpec(
-            id="LiveDevices",
-            code="live",
-            service="live-devices",
-            memory_mb=256,
-            timeout_s=29,
+        api_function(
+            "LiveDevices",
+            "live",
             uses=(Use("table", "PushDevices", "read_write"), *AUDIT_WRITER_USES),
+            memory_mb=256,
         ),
     ),
     routes=(
-        RouteSpec("POST", "/devices", "LiveDevices", roles=_PATROL),
-        RouteSpec("DELETE", "/devices/{device_id}", "LiveDevices", roles=_PATROL),
-        RouteSpec("GET", "/devices/webpush-key", "LiveDevices", roles=_PATROL, personal_data=False),
+        *routes("LiveDevices", _PATROL, "POST /devices", "DELETE /devices/{device_id}"),
+        *routes("LiveDevices", _PATROL, "GET /devices/webpush-key", personal_data=False),
     ),
     # the desk announces claims and closes to the fan-out
     extra_uses={"AlertsApi": (Use("queue", FANOUT_QUEUE, "send"),)},

@@ -14,12 +14,13 @@ from anpr.kernel.spec import (
     BucketSpec,
     FunctionSpec,
     Index,
-    RouteSpec,
     SpecPart,
     StateMachineSpec,
     TableSpec,
     TopicSpec,
     Use,
+    api_function,
+    routes,
 )
 
 SUBMIT = ("investigator",)
@@ -42,12 +43,9 @@ PART = SpecPart(
     ),
     topics=(TopicSpec(id="SearchEvents"),),  # "your search finished" (no plates in the message)
     functions=(
-        FunctionSpec(
-            id="SearchApi",
-            code="search_api",
-            service="search-api",
-            memory_mb=512,
-            timeout_s=29,
+        api_function(
+            "SearchApi",
+            "search_api",
             uses=(
                 Use("table", "Searches", "read_write"),
                 Use("table", "Cameras", "read"),  # the cost estimate of zone and area searches
@@ -60,7 +58,6 @@ PART = SpecPart(
         FunctionSpec(
             id="SearchTask",
             code="search_task",
-            service="search-task",
             memory_mb=1769,  # one full vCPU: the partition scan is CPU-bound once data arrives
             timeout_s=300,
             reserved_concurrency=300,  # upper bound: one Map's width; the ASL retries throttles
@@ -84,14 +81,18 @@ PART = SpecPart(
         ),
     ),
     routes=(
-        RouteSpec("POST", "/searches", "SearchApi", roles=SUBMIT),
+        *routes("SearchApi", SUBMIT, "POST /searches"),
         # cost and age rule before submitting: reads no plate read, returns nothing personal
-        RouteSpec("POST", "/searches/estimate", "SearchApi", roles=SUBMIT, personal_data=False),
-        RouteSpec("GET", "/searches", "SearchApi", roles=READ),  # own jobs; supervisors: all
-        RouteSpec("GET", "/searches/{id}", "SearchApi", roles=READ),
-        RouteSpec("GET", "/searches/{id}/results", "SearchApi", roles=READ),
-        # one result read's overview image (snapshot), each view audited with the plate
-        RouteSpec("GET", "/searches/{id}/reads/{read_id}/image", "SearchApi", roles=READ),
-        RouteSpec("DELETE", "/searches/{id}", "SearchApi", roles=SUBMIT),
+        *routes("SearchApi", SUBMIT, "POST /searches/estimate", personal_data=False),
+        *routes(
+            "SearchApi",
+            READ,
+            "GET /searches",  # own jobs; supervisors: all
+            "GET /searches/{id}",
+            "GET /searches/{id}/results",
+            # one result read's overview image (snapshot), each view audited with the plate
+            "GET /searches/{id}/reads/{read_id}/image",
+        ),
+        *routes("SearchApi", SUBMIT, "DELETE /searches/{id}"),
     ),
 )
