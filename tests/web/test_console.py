@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -21,7 +22,8 @@ MENUS = {
     "supervisor.claes": {"probes", "followup", "watchlist"},
     "manager.janssens": {"watchlist"},
     "officer.dubois": set(),
-    OPS: {"ops"},
+    OPS: {"ops", "quarantine"},
+    "ops.lambert": {"ops", "quarantine"},
 }
 
 
@@ -459,3 +461,122 @@ def test_supervisor_answers_an_audit_probe_with_the_evidence(page_factory, platf
         x["status"] == "answered" and x["verdict"] == "justified" for x in body["probes"]
     )
     assert p.errors == []
+
+
+HEALTH_NETWORK = "web-health"
+
+
+@pytest.fixture(scope="module")
+def unhealthy(platform):
+    """A network with a camera silent for three hours in hours it always sent in, one that sent a
+    minute ago but had two snapshots quarantined (one copy kept), and a refused upload."""
+    from anpr.ingest.quarantine import S3QuarantineStore
+    from anpr.kernel.clock import system_clock
+    from anpr.networks.activity import DynamoActivityStore
+    from anpr.reads.models import QuarantineReason, SnapshotRef
+
+    from tests.web.conftest import _overview_jpeg
+
+    rt = platform.rt
+    status, net = platform.api(OPS, "POST", "/networks", {"network_id": HEALTH_NETWORK, "name": "Web health",
+                               "kind": "city", "contact": "ops@web-health.example", "zones": [ZONE]})  # fmt: skip
+    assert status == 201, net
+    for cam, lat in (("WH-SILENT", 50.86), ("WH-QUAR", 50.84)):
+        body = {"camera_id": cam, "name": cam, "lat": lat, "lon": 4.35, "zone": ZONE}
+        status, out = platform.api(OPS, "POST", f"/networks/{HEALTH_NETWORK}/cameras", body)
+        assert status == 201, out
+    now = int(time.time() * 1000)
+    hour = 3_600_000
+    activity = DynamoActivityStore(
+        rt.name("table", "CameraActivity"), "eu-west-1", every_ms=1, client=rt.client("dynamodb")
+    )
+    for k in range(28 * 24 - 1, 2, -1):  # every hour of four weeks, oldest first, until 3 h ago
+        activity.record("WH-SILENT", HEALTH_NETWORK, now - k * hour)
+    activity.record("WH-QUAR", HEALTH_NETWORK, now - 60_000)
+    s3 = rt.client("s3")
+    snapshots = rt.name("bucket", "Snapshots")
+    store = S3QuarantineStore(rt.name("bucket", "Quarantine"), system_clock, client=s3)
+    for i, reason in enumerate(("corrupt_image", "too_large")):
+        key = f"snapshots/{HEALTH_NETWORK}/WH-QUAR/2026/11/30/10/{now - i * 1000}_{i}.jpg"
+        s3.put_object(Bucket=snapshots, Key=key, Body=_overview_jpeg("1QQQ001"), ContentType="image/jpeg")
+        ref = SnapshotRef(bucket=snapshots, key=key, size=1234)
+        store.quarantine(ref, QuarantineReason(reason), f"web test {reason}", keep_object=(i == 0))
+    req = urllib.request.Request(rt.gateway.url + "/uploads", method="POST",
+                                 data=json.dumps({"camera_id": "WH-NOPE"}).encode(),
+                                 headers={"Authorization": f"Network {net['upload_key']}", "Content-Type": "application/json"})  # fmt: skip
+    try:
+        urllib.request.urlopen(req, timeout=30)
+        raise AssertionError("an upload for another camera was granted")
+    except urllib.error.HTTPError as e:
+        assert e.code == 403
+    return net
+
+
+def test_ops_sees_camera_health_on_the_map_and_the_alarms(page_factory, platform, unhealthy):
+    # GIVEN a silent camera, a quarantining one and a refused upload (fixture)
+    # WHEN ops opens the camera screen
+    p = page_factory()
+    p.open("/console/", lang="en")
+    p.login(OPS)
+    p.page.wait_for_selector("#ops-alarms .alarm")
+    # THEN the silent and the quarantining camera are coloured on the map...
+    assert p.page.locator("#ops-map .health-silent").count() == 1
+    assert p.page.locator("#ops-map .health-quarantining").count() == 1
+    # ...listed with their state, and each raises an alarm, as does the network's refused upload
+    kinds = sorted(p.page.locator("#ops-alarms .alarm").evaluate_all("els => els.map(e => e.dataset.kind)"))
+    assert kinds == ["refused_uploads", "silent"]
+    assert "unknown_camera 1" in p.page.inner_text("#ops-alarms .alarm-refused_uploads")
+    assert p.page.inner_text("#ops-health tr[data-camera='WH-SILENT'] td[data-health]").startswith(
+        "silent (18"
+    )
+    row = p.page.inner_text("#ops-health tr[data-camera='WH-QUAR']")
+    assert "quarantining" in row and "corrupt_image 1" in row and "too_large 1" in row
+    net = p.page.inner_text(f"#ops-network-table tr[data-network='{HEALTH_NETWORK}']")
+    assert "1 / 2" in net and "unknown_camera 1" in net
+    p.shot("console-ops-health")
+    assert p.errors == []
+
+
+def test_ops_browses_the_quarantine_and_opens_an_image_with_a_reason(page_factory, platform, unhealthy):
+    from anpr.accountability.adapters.dynamo import DynamoAuditTrail
+    from anpr.kernel.clock import system_clock
+
+    # GIVEN two quarantined snapshots of one camera, one with its copy kept (fixture)
+    p = page_factory()
+    p.open("/console/#quarantine", lang="nl")
+    p.login(OPS)
+    p.page.wait_for_selector("#q-table")
+    # THEN the camera's two snapshots are listed with their reasons (beside what ingest itself
+    # quarantined: the fixture's uploads carry no camera metadata)
+    listed = p.page.locator("#q-table tbody tr").all_inner_texts()
+    assert {"corrupt_image", "too_large"} <= {r.split("\t")[1] for r in listed if "WH-QUAR" in r}
+    # WHEN ops filters by reason (keyboard only)
+    p.page.focus("#q-reason")
+    p.page.select_option("#q-reason", "corrupt_image")
+    p.page.keyboard.press("Tab")  # to "Show"
+    p.page.keyboard.press("Enter")
+    p.page.wait_for_function(
+        "() => [...document.querySelectorAll('#q-table td[data-reason]')].every(td => td.textContent === 'corrupt_image')"
+    )
+    mine = p.page.locator("#q-table tbody tr", has_text="web test corrupt_image")
+    assert mine.count() == 1
+    # AND opens the image without a reason: refused with the API's reason, nothing shown
+    mine.locator(".q-open").click()
+    p.page.wait_for_selector("#quarantine-image .error")
+    assert "case_ref" in p.page.inner_text("#quarantine-image")
+    # AND with a ticket reference and a reason: the snapshot is shown, the view audited
+    p.page.fill("#q-case-ref", "INC-2026-0042")
+    p.page.fill("#q-why", "Camera WH-QUAR sends corrupt images since this morning")
+    p.page.click("#q-table .q-open")
+    p.page.wait_for_function(
+        "() => { const i = document.querySelector('#quarantine-image img'); return i && i.complete && i.naturalWidth > 0; }"
+    )
+    trail = DynamoAuditTrail(platform.rt.name("table", "AuditTrail"), "eu-west-1", clock=system_clock)
+    viewed = [r.event for r in trail.records() if r.event.action == "quarantine.image_viewed"]
+    assert [(e.actor_name, e.outcome, e.case_ref) for e in viewed][-2:] == [
+        (OPS, "denied", None),
+        (OPS, "allowed", "INC-2026-0042"),
+    ]
+    p.shot("console-quarantine")
+    # the refused view logs a 400 on the console (the browser's own network error line)
+    assert [e for e in p.errors if "400" not in e] == []

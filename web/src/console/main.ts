@@ -15,6 +15,7 @@ import { followUpScreen } from "./followup";
 import { holdPicker, type Justification } from "./holds";
 import { num, tc } from "./messages";
 import { opsScreen } from "./ops";
+import { quarantineScreen } from "./quarantine";
 import { watchlistScreen } from "./watchlist";
 
 const DAY_MS = 86_400_000;
@@ -25,6 +26,7 @@ const SCREENS: { id: string; label: () => string; needs: Operation; render: (el:
   { id: "followup", label: () => tc("menu.followup"), needs: "GET /alerts/follow-up", render: followUpScreen },
   { id: "watchlist", label: () => t("menu.watchlist"), needs: "GET /watchlist", render: watchlistScreen },
   { id: "ops", label: () => tc("menu.ops"), needs: "GET /networks", render: opsScreen },
+  { id: "quarantine", label: () => tc("menu.quarantine"), needs: "GET /quarantine", render: quarantineScreen },
 ];
 
 function render(main: HTMLElement, session: Session): void {

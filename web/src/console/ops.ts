@@ -1,15 +1,17 @@
-// Ops: the camera networks and every registered camera on the offline map, coloured by status,
-// with counts per status and zone, and the audit chain's verification. (Health figures, i.e.
-// silent, quarantining, latency, are not exposed by the API yet: docs/web.md "Not done yet".)
+// Ops: the camera networks and every registered camera on the offline map, coloured by health
+// (GET /cameras/health: silent in its usual hours, snapshots quarantined in 24 h, no snapshot yet),
+// the alarms these raise (silent cameras, quarantining cameras, refused uploads), counts per
+// status and zone, and the audit chain's verification. Upload-to-read latency is a CloudWatch
+// metric on the ops dashboard, not in the API.
 import { call } from "../api/client";
 import type { Camera } from "../api/types";
 import { current, may } from "../auth";
-import { t } from "../i18n";
+import { lang, t } from "../i18n";
 import { renderMap, type Marker } from "../map";
 import { errorText } from "../shell";
-import { h, replace } from "../ui";
+import { formatTime, h, replace } from "../ui";
 import { cameraIndex } from "./cameras";
-import { tc } from "./messages";
+import { num, tc, type ConsoleKey } from "./messages";
 
 interface Network {
   network_id: string;
@@ -19,39 +21,119 @@ interface Network {
   has_credential?: boolean;
 }
 
+/** GET /cameras/health (anpr.networks.service.HealthService): no plates. */
+interface CameraHealth {
+  camera_id: string;
+  name: string;
+  network: string;
+  zone: string;
+  lat: number;
+  lon: number;
+  status: string;
+  health: "ok" | "silent" | "quarantining" | "never" | "maintenance" | "retired";
+  last_seen_ms: number | null;
+  silent_minutes: number | null;
+  quarantined: Record<string, number>;
+}
+interface NetworkHealth {
+  network_id: string;
+  cameras: number;
+  silent: number;
+  quarantined: number;
+  refused_uploads: Record<string, number>;
+}
+interface Alarm {
+  kind: "silent" | "quarantining" | "refused_uploads";
+  camera_id?: string;
+  network: string;
+  minutes?: number;
+  count?: number;
+  reasons?: Record<string, number>;
+}
+interface Health {
+  cameras: CameraHealth[];
+  networks: NetworkHealth[];
+  alarms: Alarm[];
+}
+
 export function opsScreen(el: HTMLElement): void {
   const map = h("figure", { id: "ops-map" });
   const counts = h("div", { id: "ops-counts" });
   const networks = h("div", { id: "ops-networks" });
+  const alarms = h("div", { id: "ops-alarms", role: "status" });
+  const attention = h("div", { id: "ops-attention" });
   const verify = h("p", { id: "verify", role: "status" });
+  const withHealth = may(current(), "GET /cameras/health");
   replace(
     el,
     h("h2", null, tc("ops.title")),
-    h("div", { class: "split" }, h("div", null, counts, h("h3", null, tc("ops.networks")), networks, h("h3", null, t("audit.verify")), verify), map),
+    h(
+      "div",
+      { class: "split" },
+      h(
+        "div",
+        null,
+        withHealth ? [h("h3", null, tc("alarms.title")), alarms] : null,
+        counts,
+        h("h3", null, t("audit.verify")),
+        verify,
+      ),
+      map,
+    ),
+    h("h3", null, tc("ops.networks")),
+    networks,
+    withHealth ? [h("h3", null, tc("health.attention")), attention, h("p", { class: "muted" }, tc("health.latency"))] : null,
   );
-  cameraIndex()
-    .then((cams) => {
+  const health: Promise<Health | null> = withHealth ? call("get", "/cameras/health") : Promise.resolve(null);
+  Promise.all([cameraIndex(), health])
+    .then(([cams, hl]) => {
       const all = [...cams.values()];
-      const markers: Marker[] = all.map((c) => ({ lat: c.lat, lon: c.lon, label: `${c.camera_id} ${c.name} (${c.status})`, kind: c.status === "active" ? "camera" : "camera-off" }));
-      replace(map, renderMap(markers, [], tc("ops.title")), h("figcaption", null, tc("ops.legend")));
+      const state = new Map((hl?.cameras ?? []).map((c) => [c.camera_id, c]));
+      const markers: Marker[] = all.map((c) => {
+        const s = state.get(c.camera_id);
+        const what = s ? healthText(s.health) : c.status;
+        return { lat: c.lat, lon: c.lon, label: `${c.camera_id} ${c.name} (${what})`, kind: c.status === "active" ? "camera" : "camera-off" };
+      });
+      const svg = renderMap(markers, [], tc("ops.title"));
+      // the marker's health as a class (and a larger dot for what needs attention)
+      svg.querySelectorAll<SVGGElement>("g.marker").forEach((g) => {
+        const s = state.get(all[Number(g.dataset.index)].camera_id);
+        if (!s) return;
+        g.classList.add(`health-${s.health}`);
+        if (s.health === "silent" || s.health === "quarantining") g.querySelector("circle")?.setAttribute("r", "6");
+      });
+      replace(map, svg, h("figcaption", null, tc(hl ? "health.legend" : "ops.legend")));
       replace(counts, statusTable(all));
+      if (hl) {
+        replace(alarms, alarmList(hl.alarms));
+        replace(attention, attentionTable(hl.cameras));
+      }
     })
     .catch((err) => replace(counts, h("p", { class: "error" }, errorText(err))));
   if (may(current(), "GET /networks"))
-    call("get", "/networks")
-      .then(({ networks: list }: { networks: Network[] }) =>
+    Promise.all([call("get", "/networks"), health])
+      .then(([{ networks: list }, hl]: [{ networks: Network[] }, Health | null]) => {
+        const figures = new Map((hl?.networks ?? []).map((n) => [n.network_id, n]));
+        const extra = (n: Network) => {
+          const f = figures.get(n.network_id);
+          return hl ? [f ? `${num(f.silent)} / ${num(f.cameras)}` : "", f ? num(f.quarantined) : "", f ? reasons(f.refused_uploads) || "0" : ""] : [];
+        };
         replace(
           networks,
           list.length
             ? h(
+                "div",
+                { class: "table-wrap" },
+                h(
                 "table",
-                null,
-                h("thead", null, h("tr", null, ["ID", tc("ops.name"), t("col.zones"), t("col.status"), tc("ops.key")].map((c) => h("th", { scope: "col" }, c)))),
-                h("tbody", null, list.map((n) => h("tr", null, [n.network_id, n.name ?? "", (n.zones ?? []).join(", "), n.status ?? "", n.has_credential ? "✓" : "✗"].map((v) => h("td", null, v))))),
+                { id: "ops-network-table" },
+                h("thead", null, h("tr", null, ["ID", tc("ops.name"), t("col.zones"), t("col.status"), tc("ops.key"), ...(hl ? [tc("health.silentHead"), tc("health.quarantined"), tc("health.refused")] : [])].map((c) => h("th", { scope: "col" }, c)))),
+                h("tbody", null, list.map((n) => h("tr", { "data-network": n.network_id }, [n.network_id, n.name ?? "", (n.zones ?? []).join(", "), n.status ?? "", n.has_credential ? "✓" : "✗", ...extra(n)].map((v) => h("td", null, v))))),
+                ),
               )
             : h("p", { id: "ops-no-networks" }, tc("ops.noNetworks")),
-        ),
-      )
+        );
+      })
       .catch((err) => replace(networks, h("p", { class: "error" }, errorText(err))));
   if (may(current(), "GET /audit/verify"))
     call("get", "/audit/verify")
@@ -84,6 +166,59 @@ function statusTable(cams: Camera[]): HTMLElement {
         null,
         h("tr", { class: "total" }, h("th", { scope: "row" }, tc("ops.all")), statuses.map((s) => h("td", { "data-status": s }, String(total(s))))),
         [...zones.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([zone, by]) => h("tr", null, h("th", { scope: "row" }, zone), statuses.map((s) => h("td", null, String(by.get(s) ?? 0))))),
+      ),
+    ),
+  );
+}
+
+function healthText(state: CameraHealth["health"]): string {
+  return tc(`health.${state}` as ConsoleKey);
+}
+
+/** "too_large 2, corrupt_image 1" */
+function reasons(by: Record<string, number> | undefined): string {
+  return Object.entries(by ?? {})
+    .sort(([, a], [, b]) => b - a)
+    .map(([r, n]) => `${r} ${num(n)}`)
+    .join(", ");
+}
+
+function alarmList(alarms: Alarm[]): HTMLElement {
+  if (!alarms.length) return h("p", { id: "ops-no-alarms", class: "ok" }, tc("alarms.none"));
+  const text = (a: Alarm) => {
+    const vars = { camera: a.camera_id ?? "", network: a.network || "–", minutes: num(a.minutes ?? 0), count: num(a.count ?? 0), reasons: reasons(a.reasons) };
+    if (a.kind === "silent") return tc("alarms.silent", vars);
+    return tc(a.kind === "quarantining" ? "alarms.quarantining" : "alarms.refused", vars);
+  };
+  return h("ul", { class: "alarms" }, alarms.map((a) => h("li", { class: `alarm alarm-${a.kind}`, "data-kind": a.kind }, text(a))));
+}
+
+/** The cameras that are silent or quarantining: what ops should look at first. */
+function attentionTable(cams: CameraHealth[]): HTMLElement {
+  const bad = cams.filter((c) => c.health === "silent" || c.health === "quarantining");
+  if (!bad.length) return h("p", { id: "ops-all-well", class: "ok" }, tc("health.allWell"));
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { id: "ops-health" },
+      h("thead", null, h("tr", null, [t("col.camera"), tc("health.network"), tc("ops.zone"), tc("health.state"), tc("health.lastSeen"), tc("health.quarantined")].map((c) => h("th", { scope: "col" }, c)))),
+      h(
+        "tbody",
+        null,
+        bad.map((c) =>
+          h(
+            "tr",
+            { "data-camera": c.camera_id, class: `health-${c.health}` },
+            h("td", null, c.name && c.name !== c.camera_id ? `${c.camera_id} ${c.name}` : c.camera_id),
+            h("td", null, c.network || "–"),
+            h("td", null, c.zone),
+            h("td", { "data-health": c.health }, healthText(c.health) + (c.silent_minutes != null ? ` (${num(c.silent_minutes)} min)` : "")),
+            h("td", null, c.last_seen_ms != null ? formatTime(c.last_seen_ms, lang()) : "–"),
+            h("td", null, reasons(c.quarantined)),
+          ),
+        ),
       ),
     ),
   );
