@@ -76,25 +76,8 @@ class AlertPolicy:
 
 
 def sighting_of(read: PlateRead, camera_name: str = "") -> Sighting:
-    return Sighting(
-        read_id=read.read_id,
-        plate=read.plate,
-        confidence=read.confidence,
-        country=read.country,
-        camera_id=read.camera_id,
-        camera_name=camera_name,
-        zone=read.zone,
-        lat=read.lat,
-        lon=read.lon,
-        heading=read.heading,
-        direction=read.direction,
-        capture_ms=read.capture_ms,
-        ingested_ms=read.ingested_ms,
-        snapshot_bucket=read.snapshot_bucket,
-        snapshot_key=read.snapshot_key,
-        crop_key=read.crop_key,
-        source=read.source,
-    )
+    """The read as an alert's sighting: its fields of the same name, and the camera's name."""
+    return Sighting(**read.model_dump(include=set(Sighting.model_fields)), camera_name=camera_name)
 
 
 class AlertService:
