@@ -39,15 +39,14 @@ class TimedS3:
         return getattr(self._client, name)
 
 
+def _reads_pages(rt: LocalRuntime, **scan):
+    """The Reads table scanned, page by page (boto3's paginator follows LastEvaluatedKey)."""
+    paginator = rt.client("dynamodb").get_paginator("scan")
+    return paginator.paginate(TableName=rt.name("table", "Reads"), **scan)
+
+
 def count_reads(rt: LocalRuntime) -> int:
-    ddb = rt.client("dynamodb")
-    total, kwargs = 0, {"TableName": rt.name("table", "Reads"), "Select": "COUNT"}
-    while True:
-        page = ddb.scan(**kwargs)
-        total += page["Count"]
-        if "LastEvaluatedKey" not in page:
-            return total
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return sum(page["Count"] for page in _reads_pages(rt, Select="COUNT"))
 
 
 def quarantined_by_reason(rt: LocalRuntime) -> Counter:
@@ -61,14 +60,7 @@ def quarantined_by_reason(rt: LocalRuntime) -> Counter:
 
 
 def stored_reads(rt: LocalRuntime) -> list[dict]:
-    ddb = rt.client("dynamodb")
-    items, kwargs = [], {"TableName": rt.name("table", "Reads")}
-    while True:
-        page = ddb.scan(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return [item for page in _reads_pages(rt) for item in page["Items"]]
 
 
 def run(

@@ -55,6 +55,24 @@ def profile_of(user: str, zones: list[str]) -> dict[str, str]:
 CASE = {"case_ref": "PV-BRU-2026-01234", "reason": "Car-jacking series, Brussels north; vehicle tracing"}
 
 
+def call_api(
+    url: str, token: str, method: str, path: str, body: dict | None = None, timeout_s: float = 120
+) -> tuple[int, dict]:
+    """One JSON request to the local API gateway as the person logged in: (status, body), the
+    refusals (4xx) included."""
+    req = urllib.request.Request(
+        url + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=timeout_s) as r:
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
 class Api:
     def __init__(self, rt: LocalRuntime):
         self.rt = rt
@@ -62,17 +80,7 @@ class Api:
         self.tokens = {user: rt.identity.login(user) for user in PEOPLE}
 
     def call(self, user: str, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-        req = urllib.request.Request(
-            self.url + path,
-            method=method,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"Bearer {self.tokens[user]}", "Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(req, timeout=120) as r:
-                return r.status, json.loads(r.read() or b"{}")
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"{}")
+        return call_api(self.url, self.tokens[user], method, path, body)
 
 
 def setup_people(rt: LocalRuntime, zones: list[str] = ("BXL-5339",)) -> Api:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 from anpr.alerts.settings import AlertMatchSettings
@@ -17,6 +15,7 @@ from anpr.alerts.wiring import alert_service, settings_from
 from anpr.kernel import platform as spec
 from anpr.reads.cameras import DynamoCameraRegistry
 
+from local.demo_features import call_api
 from local.runtime import LocalRuntime
 from tests.builders.alerts import OTHER_ZONE, ZONE, read
 from tests.helpers import camera
@@ -49,17 +48,7 @@ def platform(tmp_path_factory):
 
 
 def _api(rt, user: str, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-    req = urllib.request.Request(
-        rt.gateway.url + path,
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"Bearer {rt.identity.login(user)}", "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return r.status, json.loads(r.read() or b"{}")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
+    return call_api(rt.gateway.url, rt.identity.login(user), method, path, body, timeout_s=60)
 
 
 def _socket(rt, user: str):
