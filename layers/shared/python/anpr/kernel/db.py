@@ -7,7 +7,7 @@ Attribute names and key schemas mirror the spec (``anpr.kernel.platform.TABLES``
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache, wraps
 from typing import TypeVar
 
@@ -18,6 +18,7 @@ from pynamodb.attributes import (
     TTLAttribute,
     UnicodeAttribute,
 )
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -48,6 +49,17 @@ def table_models(build: Callable[[str, str, str | None], T]) -> Callable[[str, s
         return cached(table_name, region, _endpoint())
 
     return factory
+
+
+def save_all(model: type[Model], items: Iterable[Model], what: str) -> None:
+    """Batch-write ``items`` (PynamoDB sends 25 a request and retries the unprocessed ones); a
+    failure is a ``StorageError`` saying ``what`` failed, for the caller to retry."""
+    try:
+        with model.batch_write() as batch:
+            for item in items:
+                batch.save(item)
+    except PynamoDBException as exc:
+        raise StorageError(f"{what} failed: {exc.msg}") from exc
 
 
 def table_meta(table_name: str, region: str, host: str | None) -> type:

@@ -33,10 +33,10 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, UpdateError
 from pynamodb.models import Model
 
-from anpr.alerts.models import Alert, WatchlistEntry, from_ms
+from anpr.alerts.models import Alert, MatchKind, WatchlistEntry, from_ms
 from anpr.alerts.ports import Pointer, StaleAlert
 from anpr.kernel.clock import ms_to_dt
-from anpr.kernel.db import StorageError, all_projection_index, table_meta, table_models
+from anpr.kernel.db import StorageError, all_projection_index, save_all, table_meta, table_models
 from anpr.kernel.errors import BadRequest, Conflict
 
 # -- Alerts table ---------------------------------------------------------------------------
@@ -58,6 +58,11 @@ def late_pk(alert_id: str) -> str:
 
 def pointer_pk(entry_id: str, plate: str) -> str:
     return f"D#{entry_id}#{plate}"
+
+
+def hits_pk(entry_id: str) -> str:
+    """The counter of exact-match alerts raised for one watchlist entry (its hit count)."""
+    return f"H#{entry_id}"
 
 
 def seen_pk(user_id: str, alert_id: str) -> str:
@@ -105,6 +110,17 @@ def alerts_models(table_name: str, region: str, host: str | None) -> tuple[type[
 
 
 @table_models
+def hits_model(table_name: str, region: str, host: str | None) -> type[Model]:
+    class HitsItem(Model):
+        Meta = table_meta(table_name, region, host)
+
+        pk = UnicodeAttribute(hash_key=True)
+        hits = NumberAttribute(null=True)
+
+    return HitsItem
+
+
+@table_models
 def seen_model(table_name: str, region: str, host: str | None) -> type[Model]:
     class SeenItem(Model):
         Meta = table_meta(table_name, region, host)
@@ -120,6 +136,7 @@ class DynamoAlertRepository:
     def __init__(self, table_name: str, region: str):
         self._alert, self._pointer = alerts_models(table_name, region)
         self._seen = seen_model(table_name, region)
+        self._hits = hits_model(table_name, region)
 
     def get(self, alert_id: str) -> Alert | None:
         try:
@@ -139,7 +156,23 @@ class DynamoAlertRepository:
                 if existing is not None:
                     return existing
             raise StorageError(f"alerts write failed: {exc.msg}") from exc
+        if alert.match_kind == MatchKind.EXACT:
+            self._count_hit(alert.entry_id)
         return alert.model_copy(update={"version": item.version})
+
+    def _count_hit(self, entry_id: str) -> None:
+        try:
+            self._hits(pk=hits_pk(entry_id)).update(actions=[self._hits.hits.add(1)])
+        except UpdateError as exc:
+            raise StorageError(f"alerts hit count failed: {exc.msg}") from exc
+
+    def hit_counts(self, entry_ids: list[str]) -> dict[str, int]:
+        """Exact-match alerts raised per entry (entries without one are left out)."""
+        try:
+            items = self._hits.batch_get([hits_pk(e) for e in dict.fromkeys(entry_ids)])
+            return {i.pk.removeprefix("H#"): int(i.hits or 0) for i in items}
+        except PynamoDBException as exc:
+            raise StorageError(f"alerts hit count read failed: {exc.msg}") from exc
 
     def record_late(self, hit: Alert) -> Alert:
         item = self._to_item(hit.model_copy(update={"version": None}))
@@ -226,16 +259,11 @@ class DynamoAlertRepository:
             raise StorageError(f"alerts seen read failed: {exc.msg}") from exc
 
     def mark_seen(self, user_id: str, alerts: list[Alert], at_ms: int) -> None:
-        try:
-            with self._seen.batch_write() as batch:
-                for a in alerts:
-                    batch.save(
-                        self._seen(
-                            pk=seen_pk(user_id, a.alert_id), at_ms=at_ms, expires_at=_ttl_s(a.expires_at)
-                        )
-                    )
-        except PynamoDBException as exc:
-            raise StorageError(f"alerts seen write failed: {exc.msg}") from exc
+        seen = (
+            self._seen(pk=seen_pk(user_id, a.alert_id), at_ms=at_ms, expires_at=_ttl_s(a.expires_at))
+            for a in alerts
+        )
+        save_all(self._seen, seen, "alerts seen write")
 
     def _to_item(self, alert: Alert):
         version = {"version": alert.version} if alert.version is not None else {}
@@ -329,12 +357,7 @@ class DynamoWatchlistRepository:
             raise StorageError(f"watchlist write failed: {exc.msg}") from exc
 
     def create_many(self, entries: list[WatchlistEntry]) -> None:
-        try:
-            with self._model.batch_write() as batch:
-                for e in entries:
-                    batch.save(self._to_item(e))
-        except PynamoDBException as exc:
-            raise StorageError(f"watchlist batch write failed: {exc.msg}") from exc
+        save_all(self._model, map(self._to_item, entries), "watchlist batch write")
 
     def replace(self, entry: WatchlistEntry, expected_updated_ms: int) -> None:
         try:
