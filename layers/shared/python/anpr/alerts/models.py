@@ -110,6 +110,8 @@ class WatchlistEntry(WatchlistEntryIn):
     updated_ms: int = 0
     #: patrol outcomes "misread" recorded against this entry (a hint to review or narrow it)
     misread_count: int = 0
+    #: exact-match alerts raised for it (listings fill it in from the Alerts table; not stored here)
+    hit_count: int = 0
 
     @property
     def valid_from_ms(self) -> int:

@@ -49,8 +49,11 @@ class WatchlistService:
         new_id: Callable[[], str] = _new_id,
         max_validity_days: int = 366,
         max_import_lines: int = 2000,
+        hits: Callable[[list[str]], dict[str, int]] | None = None,
     ):
+        """``hits``: exact-match alerts raised per entry id (the listing's hit counts)."""
         self.repo, self.audit, self.clock, self.new_id = repo, audit, clock, new_id
+        self.hits = hits
         self.max_validity_days, self.max_import_lines = max_validity_days, max_import_lines
 
     # -- queries ---------------------------------------------------------------------------
@@ -66,6 +69,9 @@ class WatchlistService:
         if not 1 <= limit <= 1000:
             raise BadRequest("limit must be 1-1000")
         entries, nxt = self.repo.page(limit, cursor, plate)
+        if self.hits is not None and entries:
+            counts = self.hits([e.entry_id for e in entries])
+            entries = [e.model_copy(update={"hit_count": counts.get(e.entry_id, 0)}) for e in entries]
         self.audit.record(
             audit_event(
                 "watchlist.listed",

@@ -132,8 +132,9 @@ def api_services(settings: AlertsApiSettings | None = None, clock: Clock = syste
     audit = trail_from(settings, clock)
     session = boto3.session.Session(region_name=settings.region)
     watchlist = DynamoWatchlistRepository(settings.table_watchlist, settings.region)
+    alerts = DynamoAlertRepository(settings.table_alerts, settings.region)
     desk = AlertDesk(
-        alerts=DynamoAlertRepository(settings.table_alerts, settings.region),
+        alerts=alerts,
         watchlist=watchlist,
         audit=audit,
         presigner=presigner(session, settings.alert_presign_ttl_s),
@@ -151,5 +152,6 @@ def api_services(settings: AlertsApiSettings | None = None, clock: Clock = syste
         clock=clock,
         max_validity_days=settings.watchlist_max_validity_days,
         max_import_lines=settings.watchlist_import_max_lines,
+        hits=alerts.hit_counts,
     )
     return AlertsApiServices(watchlist=service, desk=desk, audit=audit)
