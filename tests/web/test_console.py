@@ -275,7 +275,8 @@ def test_watchlist_manager_adds_and_expires_an_entry(page_factory):
     row = p.page.locator("#entries tr", has_text="9ZZZ999")
     row.wait_for()
     assert "Missing person" in row.inner_text()
-    assert row.locator("td").nth(6).inner_text() == "0"  # no misread reported yet
+    assert row.locator("td.hits").inner_text() == "0"  # not seen yet
+    assert row.locator("td.misreads").inner_text() == "0"  # no misread reported yet
     # WHEN they edit it: a new reason and priority THEN the list shows the change
     row.locator(".wl-edit").click()
     assert p.page.input_value("#wl-reason") == "Missing since Sunday, family worried"
@@ -580,3 +581,18 @@ def test_ops_browses_the_quarantine_and_opens_an_image_with_a_reason(page_factor
     p.shot("console-quarantine")
     # the refused view logs a 400 on the console (the browser's own network error line)
     assert [e for e in p.errors if "400" not in e] == []
+
+
+def test_watchlist_manager_sees_each_entrys_hits(page_factory, platform):
+    # GIVEN the two listed vehicles, each seen once in the zone after it was listed (an alert each)
+    p = page_factory()
+    p.open("/console/#watchlist", lang="fr")
+    p.login("manager.janssens")
+    # WHEN the watchlist manager opens the list
+    for plate in LISTED:
+        row = p.page.locator("#entries tr", has_text=plate)
+        row.wait_for()
+        # THEN each entry counts its one exact hit, and no misread
+        assert (row.locator("td.hits").inner_text(), row.locator("td.misreads").inner_text()) == ("1", "0")
+    assert "Détections" in p.page.inner_text("#entries thead")
+    assert p.errors == []

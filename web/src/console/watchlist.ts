@@ -1,4 +1,4 @@
-// Watchlist managers: list and filter entries (with their misread counts), add, edit and expire
+// Watchlist managers: list and filter entries (with their hit and misread counts), add, edit and expire
 // them (expiry and reason are mandatory fields), import a CSV file with its per-line report.
 // Supervisors see the list only (the same roles as the API's routes).
 import { call } from "../api/client";
@@ -13,7 +13,7 @@ const DAY_MS = 86_400_000;
 const CATEGORIES = ["stolen_vehicle", "wanted_person", "missing_person", "terrorism", "organised_crime", "other"] as const;
 const PRIORITIES = ["high", "medium", "low"] as const;
 
-type Entry = WatchlistEntry & { misread_count?: number };
+type Entry = WatchlistEntry & { misread_count?: number; hit_count?: number };
 
 interface ImportReport {
   created: number;
@@ -54,7 +54,7 @@ export function watchlistScreen(el: HTMLElement): void {
 }
 
 function entryTable(entries: Entry[], canWrite: boolean, edit: (e: Entry) => void, reload: () => void): HTMLElement {
-  const cols: string[] = [...(["col.plate", "col.category", "col.priority", "col.zones", "col.expires", "col.reason"] as MessageKey[]).map((c) => t(c)), tc("wl.misreads"), ""];
+  const cols: string[] = [...(["col.plate", "col.category", "col.priority", "col.zones", "col.expires", "col.reason"] as MessageKey[]).map((c) => t(c)), tc("wl.hits"), tc("wl.misreads"), ""];
   return h(
     "table",
     null,
@@ -66,7 +66,7 @@ function entryTable(entries: Entry[], canWrite: boolean, edit: (e: Entry) => voi
         h(
           "tr",
           { "data-entry": e.entry_id },
-          [e.plate, tDynamic(`category.${e.category}`, e.category), e.priority, e.zones.join(", "), formatTime(Date.parse(e.expires), lang()), e.reason, String(e.misread_count ?? 0)].map((v) => h("td", null, v)),
+          [e.plate, tDynamic(`category.${e.category}`, e.category), e.priority, e.zones.join(", "), formatTime(Date.parse(e.expires), lang()), e.reason, String(e.hit_count ?? 0), String(e.misread_count ?? 0)].map((v, i) => h("td", i === 6 ? { class: "hits" } : i === 7 ? { class: "misreads" } : null, v)),
           h(
             "td",
             null,
