@@ -11,10 +11,11 @@ from anpr.kernel.spec import (
     Notification,
     QueueSource,
     QueueSpec,
-    RouteSpec,
     SpecPart,
     TableSpec,
     Use,
+    api_function,
+    routes,
 )
 
 PART = SpecPart(
@@ -56,7 +57,6 @@ PART = SpecPart(
         FunctionSpec(
             id="Ingest",
             code="ingest",
-            service="ingest",
             memory_mb=1024,
             timeout_s=30,
             layers=("shared", "ocr", "models"),
@@ -71,18 +71,20 @@ PART = SpecPart(
             sources=(QueueSource(queue="Ingest", batch_size=10, batching_window_s=1),),
             reserved_concurrency=300,  # the national peak (≈ 220 needed), never starved by a search Map (docs/networks.md)
         ),
-        FunctionSpec(
-            id="Api",
-            code="api",
-            service="api",
-            memory_mb=512,
-            timeout_s=29,  # API Gateway's integration limit
+        api_function(
+            "Api",
+            "api",
             uses=(Use("table", "Cameras", "read"),),
         ),
     ),
     routes=(
-        RouteSpec("GET", "/cameras", "Api", roles=ROLES, personal_data=False),
-        # the REST API's OpenAPI document (typed web clients, adversarial tests)
-        RouteSpec("GET", "/openapi.json", "Api", roles=ROLES, personal_data=False),
+        *routes(
+            "Api",
+            ROLES,
+            "GET /cameras",
+            # the REST API's OpenAPI document (typed web clients, adversarial tests)
+            "GET /openapi.json",
+            personal_data=False,
+        ),
     ),
 )

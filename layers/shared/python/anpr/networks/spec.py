@@ -8,7 +8,16 @@ No zone, city or network is named here: they are rows in these tables.
 
 from anpr.accountability.spec import AUDIT_WRITER_USES
 from anpr.kernel.spec import Attribute as S
-from anpr.kernel.spec import FunctionSpec, RouteSpec, ScheduleSpec, SpecPart, TableSpec, Use
+from anpr.kernel.spec import (
+    FunctionSpec,
+    RouteSpec,
+    ScheduleSpec,
+    SpecPart,
+    TableSpec,
+    Use,
+    api_function,
+    routes,
+)
 
 OPS = ("ops",)
 
@@ -29,12 +38,9 @@ PART = SpecPart(
         ),
     ),
     functions=(
-        FunctionSpec(
-            id="NetworksApi",
-            code="networks_api",
-            service="networks-api",
-            memory_mb=512,
-            timeout_s=29,
+        api_function(
+            "NetworksApi",
+            "networks_api",
             uses=(
                 Use("table", "Networks", "read_write"),
                 Use("table", "PoliceZones", "read_write"),
@@ -52,7 +58,6 @@ PART = SpecPart(
             id="CameraUploads",
             code="networks_api",
             handler="handler.upload_handler",
-            service="camera-uploads",
             memory_mb=256,
             timeout_s=10,
             uses=(
@@ -67,7 +72,6 @@ PART = SpecPart(
             id="SilenceWatch",
             code="networks_api",
             handler="handler.silence_handler",
-            service="silence-watch",
             memory_mb=512,
             timeout_s=120,
             uses=(Use("table", "CameraActivity", "read"),),
@@ -91,27 +95,30 @@ PART = SpecPart(
         )
     },
     routes=(
-        RouteSpec("GET", "/networks", "NetworksApi", roles=OPS, personal_data=False),
-        RouteSpec("POST", "/networks", "NetworksApi", roles=OPS, personal_data=False),
-        RouteSpec("GET", "/networks/{id}", "NetworksApi", roles=OPS, personal_data=False),
-        RouteSpec("DELETE", "/networks/{id}", "NetworksApi", roles=OPS, personal_data=False),
-        RouteSpec("POST", "/networks/{id}/key", "NetworksApi", roles=OPS, personal_data=False),
-        RouteSpec("GET", "/networks/{id}/cameras", "NetworksApi", roles=OPS, personal_data=False),
-        RouteSpec("POST", "/networks/{id}/cameras", "NetworksApi", roles=OPS, personal_data=False),
-        RouteSpec("POST", "/networks/{id}/cameras/import", "NetworksApi", roles=OPS, personal_data=False),
-        RouteSpec(
-            "DELETE", "/networks/{id}/cameras/{camera_id}", "NetworksApi", roles=OPS, personal_data=False
+        *routes(
+            "NetworksApi",
+            OPS,
+            "GET /networks",
+            "POST /networks",
+            "GET /networks/{id}",
+            "DELETE /networks/{id}",
+            "POST /networks/{id}/key",
+            "GET /networks/{id}/cameras",
+            "POST /networks/{id}/cameras",
+            "POST /networks/{id}/cameras/import",
+            "DELETE /networks/{id}/cameras/{camera_id}",
+            # masked plates: the operator checks its camera, not the vehicle
+            "GET /networks/{id}/disagreements",
+            "GET /zones",
+            # no plates: when each camera last sent, quarantine counts by reason, refusals
+            "GET /cameras/health",
+            # the quarantine browser (anpr.ingest.quarantine_api): documents without images...
+            "GET /quarantine",
+            personal_data=False,
         ),
-        # masked plates: the operator checks its camera, not the vehicle
-        RouteSpec("GET", "/networks/{id}/disagreements", "NetworksApi", roles=OPS, personal_data=False),
-        RouteSpec("GET", "/zones", "NetworksApi", roles=OPS, personal_data=False),
-        # no plates: when each camera last sent, quarantine counts by reason, refusals
-        RouteSpec("GET", "/cameras/health", "NetworksApi", roles=OPS, personal_data=False),
-        # the quarantine browser (anpr.ingest.quarantine_api): documents without images...
-        RouteSpec("GET", "/quarantine", "NetworksApi", roles=OPS, personal_data=False),
         # ... and a kept snapshot (a vehicle): justified and audited
-        RouteSpec("GET", "/quarantine/image", "NetworksApi", roles=OPS, personal_data=True),
-        RouteSpec("PUT", "/zones", "NetworksApi", roles=OPS, personal_data=False),
+        *routes("NetworksApi", OPS, "GET /quarantine/image"),
+        *routes("NetworksApi", OPS, "PUT /zones", personal_data=False),
         RouteSpec("POST", "/uploads", "CameraUploads", roles=(), personal_data=False, auth="network_key"),
     ),
 )
