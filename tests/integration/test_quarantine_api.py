@@ -68,6 +68,7 @@ def test_ops_page_through_the_quarantine_filtered_by_reason(quarantined):
     assert next(i for i in everything["items"] if i["reason"] == "malformed_event")["image"] is False
     # AND an unknown reason is a 400, and no other role may list
     assert call(module, "/quarantine", reason="nope")[0] == 400
+    assert call(module, "/quarantine", after="snapshots/\x00../x")[0] == 400
     assert call(module, "/quarantine", who=IVAN)[0] == 403
 
 

@@ -42,6 +42,13 @@ def _is_document(key: str) -> bool:
     return key.endswith(DOC_SUFFIX) or key.startswith(f"{QuarantineReason.MALFORMED_EVENT.value}/")
 
 
+def document_key(key: str, field: str) -> str:
+    """``key`` when it names a reason document (as ``GET /quarantine`` lists them), else 400."""
+    if not (_is_document(key) and key.isprintable() and ".." not in key and len(key.encode()) <= 1024):
+        raise BadRequest(f"{field}: a quarantine document's id from GET /quarantine")
+    return key
+
+
 def _image_key(doc_key: str) -> str | None:
     return doc_key.removesuffix(DOC_SUFFIX) if doc_key.endswith(DOC_SUFFIX) else None
 
@@ -138,16 +145,14 @@ class QuarantineService:
         self.browser, self._audit, self._clock, self._rules = browser, audit, clock, rules
 
     def list(self, reason: str | None, limit: int, after: str | None) -> dict:
-        items, next_after = self.browser.page(reason, limit, after)
+        items, next_after = self.browser.page(reason, limit, document_key(after, "after") if after else None)
         return {"reason": reason, "items": items, "next": next_after}
 
     def image(self, who: Caller, doc_key: str, case_ref: str | None, why: str | None) -> dict:
         resource = f"quarantine/{doc_key[:300]}"
         try:
             j = check_justification(Justification(case_ref or "", why or ""), self._rules)
-            if not _is_document(doc_key) or ".." in doc_key:
-                raise BadRequest("id: a quarantine document's id from GET /quarantine")
-            url = self.browser.image_url(doc_key)
+            url = self.browser.image_url(document_key(doc_key, "id"))
             if url is None:
                 raise NotFound(f"no kept image for {doc_key}")
         except DomainError as exc:
