@@ -31,7 +31,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local-runtime")]
 LISTED = "1ABC234"
 SEED = 11
 FAULT_WINDOW_S = 6
-MAX_FAULT_WINDOW_S = 30
+#: on a loaded 2-core CI machine the killed worker's pool can take tens of seconds to come back
+#: (model load), so no AWS call happens in a short window: wait for the calls, bounded
+MAX_FAULT_WINDOW_S = 120
 MIN_FAULTS = 3
 
 
