@@ -16,7 +16,7 @@ from pathlib import Path
 
 from anpr.reads.cameras import DynamoCameraRegistry, load_seed
 
-from local import demo_analytics, demo_features
+from local import demo_analytics, demo_features, demo_live
 from local.runtime import LocalRuntime
 from local.simulator import DEFAULT_CAMERAS, Simulator, SimulatorConfig
 
@@ -79,9 +79,12 @@ def run(
         cameras = load_seed(DEFAULT_CAMERAS)
         DynamoCameraRegistry(rt.name("table", "Cameras"), REGION).put_many(cameras)
         say(f"local cloud up at {rt.endpoint} ({len(cameras)} cameras registered); warming the functions…")
-        api = demo_features.setup_people(rt) if features else None
+        zones = sorted({c.zone for c in cameras})
+        api = demo_features.setup_people(rt, zones) if features else None
         rt.warm_up()
         rt.run_event_sources()
+        # two officers of the patrol zone and one of another on the live channel, a phone for push
+        live = demo_live.LiveWatch(rt, zones).start() if api else None
 
         s3 = TimedS3(rt.client("s3"))
         sim_now_ms = int(time.time() * 1000)  # one clock for the planned and the uploaded traffic
@@ -119,12 +122,16 @@ def run(
             summary["long_search"] = demo_analytics.long_search(api, truth, reads, say)
             plate = summary["searches"].get("trajectory", {}).get("plate", "")
             summary["audit"] = demo_features.audit_checks(api, rt, plate)
+        if live:
+            summary["live"] = live.stop()
         summary["silence"] = demo_features.silent_camera(rt, truth, sim_now_ms)
         (Path(workdir) / "ground_truth.json").parent.mkdir(parents=True, exist_ok=True)
         truth.write(Path(workdir) / "ground_truth.json")
     _report(say, summary)
     if "alerts" in summary:
         demo_features.report(say, summary["alerts"], summary["searches"], summary["audit"])
+    if "live" in summary:
+        demo_live.report(say, summary["live"])
     demo_features.report_silence(say, summary["silence"])
     return summary
 

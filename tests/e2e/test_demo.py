@@ -53,3 +53,12 @@ def test_demo_people_get_alerts_searches_and_oversight(tmp_path):
     actions = {a for _, a in s["audit"]["accesses"]}
     assert {"search.submitted", "search.results_viewed"} <= actions
     assert s["audit"]["probes"] >= 1 and s["audit"]["verify"].get("ok") is True
+    # AND on the live channel both officers of the patrol zone got the same alerts, at least one
+    # per alerted entry seen there; the other zone's officer only its own or national ones; the
+    # registered phone got a push per alert, with no plate in clear
+    live = s["live"]
+    officer, colleague, other = live["received"]
+    assert live["error"] == "", live
+    assert live["same_alerts_in_zone"] and live["received"][officer] >= 1, live
+    assert live["other_zone_only_its_own"], live
+    assert live["pushes"] >= live["received"][officer] and live["pushes_without_plate"], live
