@@ -2,7 +2,7 @@
 import { configureApi } from "./api/client";
 import { current, login, logout, type Session } from "./auth";
 import { lang, LANGS, onLangChange, setLang, t, type Lang, type MessageKey } from "./i18n";
-import { h, replace } from "./ui";
+import { h, replace, submitForm } from "./ui";
 
 export interface AppConfig {
   apiUrl: string;
@@ -70,19 +70,15 @@ function loginScreen(main: HTMLElement, done: () => void): void {
   const user = h("input", { id: "username", name: "username", autocomplete: "username", required: true });
   const pass = h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
   const msg = h("p", { class: "error", role: "alert" });
-  const form = h(
-    "form",
-    {
-      class: "card login",
-      onsubmit: async (e: Event) => {
-        e.preventDefault();
-        try {
-          await login(user.value.trim(), pass.value);
-          done();
-        } catch {
-          msg.textContent = t("login.failed");
-        }
-      },
+  const form = submitForm(
+    { class: "card login" },
+    async () => {
+      try {
+        await login(user.value.trim(), pass.value);
+        done();
+      } catch {
+        msg.textContent = t("login.failed");
+      }
     },
     h("h2", null, t("login.title")),
     h("label", null, t("login.username"), user),

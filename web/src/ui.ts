@@ -47,3 +47,8 @@ export function toLocalInput(ms: number): string {
 export function fromLocalInput(v: string): number {
   return new Date(v).getTime();
 }
+
+/** A form that never navigates: ``submit`` runs instead (Enter and the button alike). */
+export function submitForm(attrs: Attrs, submit: () => unknown, ...children: Child[]): HTMLFormElement {
+  return h("form", { ...attrs, onsubmit: (e: Event) => (e.preventDefault(), void submit()) }, ...children);
+}

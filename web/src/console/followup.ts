@@ -5,7 +5,7 @@ import { call } from "../api/client";
 import { current } from "../auth";
 import { lang, t } from "../i18n";
 import { errorText } from "../shell";
-import { formatTime, fromLocalInput, h, replace, toLocalInput } from "../ui";
+import { formatTime, fromLocalInput, h, replace, submitForm, toLocalInput } from "../ui";
 import { cameraIndex } from "./cameras";
 import { tc, type ConsoleKey } from "./messages";
 
@@ -56,9 +56,9 @@ export function followUpScreen(el: HTMLElement): void {
       replace(out, h("p", { class: "error" }, errorText(err)));
     }
   };
-  const form = h(
-    "form",
-    { class: "card", id: "followup-form", onsubmit: (e: Event) => (e.preventDefault(), show()) },
+  const form = submitForm(
+    { class: "card", id: "followup-form" },
+    show,
     h("h2", null, tc("fu.title")),
     h(
       "div",

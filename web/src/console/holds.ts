@@ -6,7 +6,7 @@ import type { Sighting } from "../api/types";
 import { current, may } from "../auth";
 import { t } from "../i18n";
 import { errorText } from "../shell";
-import { h, replace } from "../ui";
+import { h, replace, submitForm } from "../ui";
 import { tc } from "./messages";
 
 export interface Justification {
@@ -42,28 +42,23 @@ export function holdPicker(items: Sighting[], justification: Justification): { b
           },
         })
       : null;
-  const panel = h(
-    "form",
-    {
-      class: "card",
-      id: "hold-form",
-      onsubmit: async (e: Event) => {
-        e.preventDefault();
-        if (!chosen.size) return replace(msg, h("p", { class: "error" }, tc("hold.none")));
-        try {
-          const hold: Hold = await call("post", "/legal-holds", {
-            body: {
-              case_ref: caseRef.value.trim(),
-              reason: reason.value.trim(),
-              prosecutor_ref: prosecutor.value.trim() || null,
-              reads: [...chosen.values()].map((s) => ({ read_id: s.read_id!, capture_ms: s.capture_ms })),
-            },
-          });
-          replace(msg, h("p", { class: "ok", id: "hold-placed", "data-hold-id": hold.hold_id }, tc("hold.placed", { id: hold.hold_id, n: hold.reads.length })), releaseForm(hold, msg));
-        } catch (err) {
-          replace(msg, h("p", { class: "error" }, errorText(err)));
-        }
-      },
+  const panel = submitForm(
+    { class: "card", id: "hold-form" },
+    async () => {
+      if (!chosen.size) return replace(msg, h("p", { class: "error" }, tc("hold.none")));
+      try {
+        const hold: Hold = await call("post", "/legal-holds", {
+          body: {
+            case_ref: caseRef.value.trim(),
+            reason: reason.value.trim(),
+            prosecutor_ref: prosecutor.value.trim() || null,
+            reads: [...chosen.values()].map((s) => ({ read_id: s.read_id!, capture_ms: s.capture_ms })),
+          },
+        });
+        replace(msg, h("p", { class: "ok", id: "hold-placed", "data-hold-id": hold.hold_id }, tc("hold.placed", { id: hold.hold_id, n: hold.reads.length })), releaseForm(hold, msg));
+      } catch (err) {
+        replace(msg, h("p", { class: "error" }, errorText(err)));
+      }
     },
     h("h3", null, tc("hold.title")),
     count,

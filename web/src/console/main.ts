@@ -8,7 +8,7 @@ import { current, may, type Operation, type Session } from "../auth";
 import { lang, t, type MessageKey } from "../i18n";
 import { renderMap, type Marker } from "../map";
 import { boot, errorText } from "../shell";
-import { formatTime, fromLocalInput, h, replace, toLocalInput } from "../ui";
+import { formatTime, fromLocalInput, h, replace, submitForm, toLocalInput } from "../ui";
 import { cameraIndex } from "./cameras";
 import { barChart } from "./charts";
 import { followUpScreen } from "./followup";
@@ -400,27 +400,23 @@ function auditScreen(el: HTMLElement): void {
   const out = h("div", { id: "accesses" });
   const verify = h("p", { id: "verify", role: "status" });
   const figures = h("div", { id: "transparency" });
-  const form = h(
-    "form",
-    {
-      class: "card",
-      onsubmit: async (e: Event) => {
-        e.preventDefault();
-        try {
-          const report = await call("get", "/audit/plates/{plate}/accesses", {
-            path: { plate: plate.value.trim().toUpperCase() },
-            query: {
-              case_ref: caseRef.value.trim(),
-              reason: reason.value.trim(),
-              ...(periodFrom.value ? { from: `${periodFrom.value}T00:00:00Z` } : {}),
-              ...(periodTo.value ? { to: `${periodTo.value}T23:59:59Z` } : {}),
-            },
-          });
-          replace(out, accessLog(report.accesses as AccessRow[]));
-        } catch (err) {
-          replace(out, h("p", { class: "error" }, errorText(err)));
-        }
-      },
+  const form = submitForm(
+    { class: "card" },
+    async () => {
+      try {
+        const report = await call("get", "/audit/plates/{plate}/accesses", {
+          path: { plate: plate.value.trim().toUpperCase() },
+          query: {
+            case_ref: caseRef.value.trim(),
+            reason: reason.value.trim(),
+            ...(periodFrom.value ? { from: `${periodFrom.value}T00:00:00Z` } : {}),
+            ...(periodTo.value ? { to: `${periodTo.value}T23:59:59Z` } : {}),
+          },
+        });
+        replace(out, accessLog(report.accesses as AccessRow[]));
+      } catch (err) {
+        replace(out, h("p", { class: "error" }, errorText(err)));
+      }
     },
     h("h2", null, t("audit.who")),
     h("div", { class: "row" }, field("search.plate", plate), field("search.caseRef", caseRef), field("search.reason", reason)),
@@ -482,31 +478,26 @@ function accessLogForm(): HTMLElement {
   const action = input("log-action");
   const out = h("div", { id: "access-log" });
   caseRef.required = reason.required = true;
-  return h(
-    "form",
-    {
-      class: "card",
-      id: "access-log-form",
-      onsubmit: async (e: Event) => {
-        e.preventDefault();
-        try {
-          const log = await call("get", "/audit/accesses", {
-            query: {
-              case_ref: caseRef.value.trim(),
-              reason: reason.value.trim(),
-              person: person.value.trim(),
-              case: caseFilter.value.trim(),
-              action: action.value.trim(),
-              ...(from.value ? { from: from.value } : {}),
-              ...(to.value ? { to: to.value } : {}),
-            },
-          });
-          const rows = log.accesses as AccessRow[];
-          replace(out, h("p", { id: "access-log-count" }, tc("audit.shown", { n: rows.length, total: log.total })), h("div", { class: "table-wrap" }, accessTable(rows)));
-        } catch (err) {
-          replace(out, h("p", { class: "error" }, errorText(err)));
-        }
-      },
+  return submitForm(
+    { class: "card", id: "access-log-form" },
+    async () => {
+      try {
+        const log = await call("get", "/audit/accesses", {
+          query: {
+            case_ref: caseRef.value.trim(),
+            reason: reason.value.trim(),
+            person: person.value.trim(),
+            case: caseFilter.value.trim(),
+            action: action.value.trim(),
+            ...(from.value ? { from: from.value } : {}),
+            ...(to.value ? { to: to.value } : {}),
+          },
+        });
+        const rows = log.accesses as AccessRow[];
+        replace(out, h("p", { id: "access-log-count" }, tc("audit.shown", { n: rows.length, total: log.total })), h("div", { class: "table-wrap" }, accessTable(rows)));
+      } catch (err) {
+        replace(out, h("p", { class: "error" }, errorText(err)));
+      }
     },
     h("h2", null, tc("log.title")),
     h("div", { class: "row" }, field("search.caseRef", caseRef), field("search.reason", reason)),
@@ -578,19 +569,15 @@ function probeCard(p: Probe, reload: () => void): HTMLElement {
   const verdict = h("select", null, h("option", { value: "justified" }, t("probes.justified")), h("option", { value: "not_justified" }, t("probes.notJustified")));
   const comment = h("textarea", { rows: 2, minlength: 3, required: true });
   const msg = h("p", { class: "error" });
-  return h(
-    "form",
-    {
-      class: "card probe",
-      onsubmit: async (e: Event) => {
-        e.preventDefault();
-        try {
-          await call("post", "/probes/{probe_id}/answer", { path: { probe_id: p.probe_id }, body: { verdict: verdict.value, comment: comment.value } as never });
-          reload();
-        } catch (err) {
-          msg.textContent = errorText(err);
-        }
-      },
+  return submitForm(
+    { class: "card probe" },
+    async () => {
+      try {
+        await call("post", "/probes/{probe_id}/answer", { path: { probe_id: p.probe_id }, body: { verdict: verdict.value, comment: comment.value } as never });
+        reload();
+      } catch (err) {
+        msg.textContent = errorText(err);
+      }
     },
     h(
       "dl",

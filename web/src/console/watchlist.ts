@@ -6,7 +6,7 @@ import type { WatchlistEntry } from "../api/types";
 import { current, may } from "../auth";
 import { lang, t, tDynamic, type MessageKey } from "../i18n";
 import { errorText } from "../shell";
-import { formatTime, fromLocalInput, h, replace, toLocalInput } from "../ui";
+import { formatTime, fromLocalInput, h, replace, submitForm, toLocalInput } from "../ui";
 import { tc } from "./messages";
 
 const DAY_MS = 86_400_000;
@@ -36,9 +36,9 @@ export function watchlistScreen(el: HTMLElement): void {
     }
   };
   editor = canWrite ? entryForm(load) : null;
-  const filterForm = h(
-    "form",
-    { class: "row", id: "wl-filter-form", onsubmit: (e: Event) => (e.preventDefault(), load()) },
+  const filterForm = submitForm(
+    { class: "row", id: "wl-filter-form" },
+    load,
     h("label", null, tc("wl.filter"), filter),
     h("button", { type: "submit" }, tc("wl.apply")),
   );
@@ -108,33 +108,28 @@ function entryForm(reload: () => void): EntryForm {
     plate.disabled = false;
   };
   cancel.addEventListener("click", reset);
-  const form = h(
-    "form",
-    {
-      class: "card",
-      id: "watchlist-form",
-      onsubmit: async (e: Event) => {
-        e.preventDefault();
-        const body = {
-          plate: plate.value.trim(),
-          category: category.value as (typeof CATEGORIES)[number],
-          priority: priority.value as (typeof PRIORITIES)[number],
-          reason: reason.value.trim(),
-          owning_unit: unit.value.trim(),
-          zones: zones.value.split(",").map((z) => z.trim()).filter(Boolean),
-          expires: new Date(fromLocalInput(expires.value)).toISOString(),
-          handling_instructions: handling.value.trim(),
-        };
-        try {
-          if (editing) await call("put", "/watchlist/{entry_id}", { path: { entry_id: editing }, body });
-          else await call("post", "/watchlist", { body });
-          msg.textContent = editing ? tc("wl.saved") : t("watchlist.added");
-          reset();
-          reload();
-        } catch (err) {
-          msg.textContent = errorText(err);
-        }
-      },
+  const form = submitForm(
+    { class: "card", id: "watchlist-form" },
+    async () => {
+      const body = {
+        plate: plate.value.trim(),
+        category: category.value as (typeof CATEGORIES)[number],
+        priority: priority.value as (typeof PRIORITIES)[number],
+        reason: reason.value.trim(),
+        owning_unit: unit.value.trim(),
+        zones: zones.value.split(",").map((z) => z.trim()).filter(Boolean),
+        expires: new Date(fromLocalInput(expires.value)).toISOString(),
+        handling_instructions: handling.value.trim(),
+      };
+      try {
+        if (editing) await call("put", "/watchlist/{entry_id}", { path: { entry_id: editing }, body });
+        else await call("post", "/watchlist", { body });
+        msg.textContent = editing ? tc("wl.saved") : t("watchlist.added");
+        reset();
+        reload();
+      } catch (err) {
+        msg.textContent = errorText(err);
+      }
     },
     title,
     h("div", { class: "row" }, field("search.plate", plate), field("col.category", category), field("col.priority", priority), field("col.zones", zones), field("col.expires", expires)),
@@ -171,30 +166,25 @@ function importForm(reload: () => void): HTMLElement {
     const f = file.files?.[0];
     if (f) text.value = await f.text();
   });
-  return h(
-    "form",
-    {
-      class: "card",
-      id: "wl-import-form",
-      onsubmit: async (e: Event) => {
-        e.preventDefault();
-        try {
-          const r: ImportReport = await call("post", "/watchlist/import", { body: { csv: text.value } as never });
-          replace(
-            report,
-            h("p", { class: r.errors ? "error" : "ok" }, tc("wl.importReport", { created: r.created, errors: r.errors })),
-            h(
-              "table",
-              null,
-              h("thead", null, h("tr", null, h("th", { scope: "col" }, tc("wl.line")), h("th", { scope: "col" }, t("col.plate")), h("th", { scope: "col" }, tc("wl.result")))),
-              h("tbody", null, r.lines.map((l) => h("tr", { class: `import-${l.status}` }, h("td", null, String(l.line)), h("td", null, l.plate ?? ""), h("td", null, l.status === "created" ? "✓" : (l.errors ?? []).join("; "))))),
-            ),
-          );
-          reload();
-        } catch (err) {
-          replace(report, h("p", { class: "error" }, errorText(err)));
-        }
-      },
+  return submitForm(
+    { class: "card", id: "wl-import-form" },
+    async () => {
+      try {
+        const r: ImportReport = await call("post", "/watchlist/import", { body: { csv: text.value } as never });
+        replace(
+          report,
+          h("p", { class: r.errors ? "error" : "ok" }, tc("wl.importReport", { created: r.created, errors: r.errors })),
+          h(
+            "table",
+            null,
+            h("thead", null, h("tr", null, h("th", { scope: "col" }, tc("wl.line")), h("th", { scope: "col" }, t("col.plate")), h("th", { scope: "col" }, tc("wl.result")))),
+            h("tbody", null, r.lines.map((l) => h("tr", { class: `import-${l.status}` }, h("td", null, String(l.line)), h("td", null, l.plate ?? ""), h("td", null, l.status === "created" ? "✓" : (l.errors ?? []).join("; "))))),
+          ),
+        );
+        reload();
+      } catch (err) {
+        replace(report, h("p", { class: "error" }, errorText(err)));
+      }
     },
     h("h3", null, tc("wl.import")),
     h("p", { class: "muted" }, tc("wl.importHelp")),

@@ -8,7 +8,7 @@ import type { AlertSummary, AlertView, Camera, LiveMessage } from "../api/types"
 import { current, type Session } from "../auth";
 import { lang, t, tDynamic, type MessageKey } from "../i18n";
 import { boot, errorText, loadConfig } from "../shell";
-import { formatTime, h, replace } from "../ui";
+import { formatTime, h, replace, submitForm } from "../ui";
 import { Live, type LiveState } from "./live";
 import { Outbox, type PendingAck } from "./outbox";
 
@@ -255,26 +255,21 @@ async function alertCard(alertId: string): Promise<void> {
   const done = a.status !== "open";
   if (pending) msg.textContent = t("patrol.pending");
   if (done) msg.textContent = `${t("patrol.sent")}: ${a.acknowledgement?.outcome ? t(`patrol.outcome.${a.acknowledgement.outcome}` as MessageKey) : ""}`;
-  const form = h(
-    "form",
-    {
-      class: "card",
-      id: "ack-form",
-      onsubmit: async (e: Event) => {
-        e.preventDefault();
-        if (outcome.value === "other" && comment.value.trim().length === 0) {
-          msg.textContent = t("patrol.commentNeeded");
-          return;
-        }
-        outbox.add({ alert_id: a.alert_id, outcome: outcome.value as PendingAck["outcome"], comment: comment.value.trim(), queued_ms: Date.now() });
-        const { sent, refused } = await outbox.flush();
-        if (sent.includes(a.alert_id)) {
-          msg.textContent = t("patrol.sent");
-          form.querySelector("button")!.disabled = true;
-        } else if (refused.length) msg.textContent = errorText(new Error(refused[0].error));
-        else msg.textContent = t("patrol.pending");
-        showBanner();
-      },
+  const form = submitForm(
+    { class: "card", id: "ack-form" },
+    async () => {
+      if (outcome.value === "other" && comment.value.trim().length === 0) {
+        msg.textContent = t("patrol.commentNeeded");
+        return;
+      }
+      outbox.add({ alert_id: a.alert_id, outcome: outcome.value as PendingAck["outcome"], comment: comment.value.trim(), queued_ms: Date.now() });
+      const { sent, refused } = await outbox.flush();
+      if (sent.includes(a.alert_id)) {
+        msg.textContent = t("patrol.sent");
+        form.querySelector("button")!.disabled = true;
+      } else if (refused.length) msg.textContent = errorText(new Error(refused[0].error));
+      else msg.textContent = t("patrol.pending");
+      showBanner();
     },
     h("label", null, t("patrol.outcome"), outcome),
     h("label", null, t("patrol.comment"), comment),
