@@ -156,21 +156,26 @@ def test_search_beyond_30_days_asks_for_the_prosecutor_reference(page_factory):
     assert p.errors == []
 
 
-def test_auditor_sees_who_accessed_a_plate(page_factory, platform):
-    # GIVEN the investigator searched the plate (an audited access)
+def _investigator_traces_the_plate(platform, case_ref: str, reason: str) -> None:
+    """The investigator's trajectory search over the last two hours of TRACKED (an audited access)."""
     now_ms = int(time.time() * 1000)
-    status, _ = platform.api(
+    status, body = platform.api(
         "inspector.peeters",
         "POST",
         "/searches",
         {
             "type": "trajectory",
             "params": {"plate": TRACKED, "start_ms": now_ms - 7_200_000, "end_ms": now_ms},
-            "case_ref": "PV-1",
-            "reason": "complaint test",
+            "case_ref": case_ref,
+            "reason": reason,
         },
     )
-    assert status in (200, 202), _
+    assert status in (200, 202), body
+
+
+def test_auditor_sees_who_accessed_a_plate(page_factory, platform):
+    # GIVEN the investigator searched the plate (an audited access)
+    _investigator_traces_the_plate(platform, "PV-1", "complaint test")
     # WHEN the auditor asks who accessed it, with the complaint's reference and reason
     p = page_factory()
     p.open("/console/")
@@ -425,19 +430,9 @@ def test_ops_sees_every_camera_on_the_map_with_its_status(page_factory, platform
 
 def test_supervisor_answers_an_audit_probe_with_the_evidence(page_factory, platform):
     # GIVEN an investigator's search and the daily probe draw over it (the scheduled job, run now)
-    now_ms = int(time.time() * 1000)
-    status, _ = platform.api(
-        "inspector.peeters",
-        "POST",
-        "/searches",
-        {
-            "type": "trajectory",
-            "params": {"plate": TRACKED, "start_ms": now_ms - 7_200_000, "end_ms": now_ms},
-            "case_ref": "PV-BRU-2026-04711",
-            "reason": "Probe evidence: tracing the car-jacking vehicle",
-        },
+    _investigator_traces_the_plate(
+        platform, "PV-BRU-2026-04711", "Probe evidence: tracing the car-jacking vehicle"
     )
-    assert status in (200, 202)
     # the period ends after the search was recorded (its first call may take seconds: a cold start)
     end_ms = int(time.time() * 1000) + 1000
     drawn = platform.rt.hosts["Probes"].invoke({"job": "draw", "period_days": 1, "end_ms": end_ms})
