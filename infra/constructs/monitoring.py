@@ -172,37 +172,20 @@ class Monitoring(Construct):
             )
 
         m = network_metrics
-        return [
-            cw.GraphWidget(
-                title="Snapshots / min per network", left=[by_network(m.SNAPSHOTS, "Sum")], width=12
+        # (title, width, left, right): one graph per line
+        graphs = (
+            ("Snapshots / min per network", 12, [by_network(m.SNAPSHOTS, "Sum")], []),
+            ("Quarantined per network and reason", 12, [by_network(m.QUARANTINED, "Sum", "network,reason", 300)], []),
+            ("OCR confidence per network (avg)", 8, [by_network(m.CONFIDENCE, "Average", period_s=300)], []),
+            ("Upload → read latency per network (p95, ms)", 8, [by_network(m.LATENCY, "p95", period_s=300)], []),
+            (
+                "Refused uploads and silent cameras per network", 8,
+                [by_network(m.REFUSED, "Sum", "network,reason", 300)],
+                [by_network(m.SILENT, "Maximum", period_s=300)],
             ),
-            cw.GraphWidget(
-                title="Quarantined per network and reason",
-                left=[by_network(m.QUARANTINED, "Sum", "network,reason", 300)],
-                width=12,
-            ),
-            cw.GraphWidget(
-                title="OCR confidence per network (avg)",
-                left=[by_network(m.CONFIDENCE, "Average", period_s=300)],
-                width=8,
-            ),
-            cw.GraphWidget(
-                title="Upload → read latency per network (p95, ms)",
-                left=[by_network(m.LATENCY, "p95", period_s=300)],
-                width=8,
-            ),
-            cw.GraphWidget(
-                title="Refused uploads and silent cameras per network",
-                left=[by_network(m.REFUSED, "Sum", "network,reason", 300)],
-                right=[by_network(m.SILENT, "Maximum", period_s=300)],
-                width=8,
-            ),
-            cw.GraphWidget(
-                title="Camera reads our OCR disagrees with, per network",
-                left=[by_network(m.DISAGREEMENTS, "Sum", period_s=300)],
-                width=8,
-            ),
-        ]
+            ("Camera reads our OCR disagrees with, per network", 8, [by_network(m.DISAGREEMENTS, "Sum", period_s=300)], []),
+        )  # fmt: skip
+        return [cw.GraphWidget(title=t, width=w, left=left, right=right) for t, w, left, right in graphs]
 
     @staticmethod
     def _rate(part: cw.IMetric, whole: cw.IMetric, label: str) -> cw.MathExpression:
