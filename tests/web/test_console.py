@@ -27,12 +27,18 @@ MENUS = {
 }
 
 
+def _signed_in(page_factory, user: str, **open_kwargs):
+    """A fresh browser page on the console, signed in as ``user``."""
+    p = page_factory()
+    p.open("/console/", **open_kwargs)
+    p.login(user)
+    return p
+
+
 @pytest.mark.parametrize("user", sorted(MENUS))
 def test_each_role_sees_only_its_screens(page_factory, user):
     # GIVEN one of the demo's people WHEN they sign in to the console
-    p = page_factory()
-    p.open("/console/")
-    p.login(user)
+    p = _signed_in(page_factory, user)
     p.page.wait_for_selector("#whoami")
     # THEN the menu offers exactly the screens their role may use
     p.page.wait_for_selector("nav, #no-screens")
@@ -69,9 +75,7 @@ def test_login_screen_speaks_each_language(page_factory, lang, title, button):
 
 def test_investigator_runs_a_trajectory_search_and_sees_it_on_the_map(page_factory, platform):
     # GIVEN an investigator signed in, and a vehicle seen by six R0 cameras in the last hour
-    p = page_factory()
-    p.open("/console/")
-    p.login("inspector.peeters")
+    p = _signed_in(page_factory, "inspector.peeters")
     p.page.wait_for_selector("#search-form")
     # WHEN they compose a trajectory search with case reference and reason and run it
     p.page.select_option("#search-type", "trajectory")
@@ -139,9 +143,7 @@ def test_investigator_runs_a_trajectory_search_and_sees_it_on_the_map(page_facto
 
 def test_search_beyond_30_days_asks_for_the_prosecutor_reference(page_factory):
     # GIVEN an investigator composing a search WHEN its start is 40 days back
-    p = page_factory()
-    p.open("/console/", lang="fr")
-    p.login("inspector.peeters")
+    p = _signed_in(page_factory, "inspector.peeters", lang="fr")
     p.page.wait_for_selector("#search-form")
     p.page.fill("#from", time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() - 40 * 86400)))
     p.page.dispatch_event("#from", "change")
@@ -177,9 +179,7 @@ def test_auditor_sees_who_accessed_a_plate(page_factory, platform):
     # GIVEN the investigator searched the plate (an audited access)
     _investigator_traces_the_plate(platform, "PV-1", "complaint test")
     # WHEN the auditor asks who accessed it, with the complaint's reference and reason
-    p = page_factory()
-    p.open("/console/")
-    p.login("auditor.maes")
+    p = _signed_in(page_factory, "auditor.maes")
     p.page.wait_for_selector("#audit-plate")
     p.page.fill("#audit-plate", TRACKED)
     p.page.fill("#audit-case-ref", "COC-2026-077")
@@ -244,9 +244,7 @@ def test_login_without_password_is_a_400(platform):
 
 def test_partial_search_lists_all_and_only_the_matching_plates(page_factory, platform):
     # GIVEN reads of the tracked vehicle and of the listed ones WHEN a partial pattern is searched
-    p = page_factory()
-    p.open("/console/", lang="nl")
-    p.login("inspector.peeters")
+    p = _signed_in(page_factory, "inspector.peeters", lang="nl")
     p.page.wait_for_selector("#search-form")
     p.page.select_option("#search-type", "partial")
     p.page.fill("#pattern", "1AB*")
@@ -265,9 +263,7 @@ def test_watchlist_manager_adds_and_expires_an_entry(page_factory):
     from playwright.sync_api import expect  # installed by `make web`; the fixtures skip without it
 
     # GIVEN the watchlist manager on the watchlist screen
-    p = page_factory()
-    p.open("/console/")
-    p.login("manager.janssens")
+    p = _signed_in(page_factory, "manager.janssens")
     p.page.wait_for_selector("#watchlist-form")
     # WHEN they list a plate with reason, unit, zones and expiry
     p.page.fill("#wl-plate", "9ZZZ999")
@@ -312,9 +308,7 @@ def test_watchlist_manager_imports_a_csv_with_a_report_per_line(page_factory):
         "7BBB222,wanted_person,low,No expiry given here,PZ Brussel-Zuid,,BXL-5339\n"
         f"7CCC333,other,medium,Fraud case follow-up,PZ Brussel-Noord,{expires},national\n"
     )
-    p = page_factory()
-    p.open("/console/", lang="nl")
-    p.login("manager.janssens")
+    p = _signed_in(page_factory, "manager.janssens", lang="nl")
     p.page.wait_for_selector("#wl-import-form")
     # WHEN it is imported
     p.page.set_input_files(
@@ -339,9 +333,7 @@ def test_watchlist_manager_imports_a_csv_with_a_report_per_line(page_factory):
 
 def test_supervisor_follows_up_the_alerts_of_a_zone_and_shift(page_factory, platform):
     # GIVEN two listed vehicles seen in the supervisor's zone (two alerts nobody answered yet)
-    p = page_factory()
-    p.open("/console/")
-    p.login("supervisor.claes")
+    p = _signed_in(page_factory, "supervisor.claes")
     p.page.click("#menu-followup")
     p.page.wait_for_selector("#fu-zone option", state="attached")
     assert p.page.input_value("#fu-zone") == ZONE
@@ -413,9 +405,7 @@ def test_ops_sees_every_camera_on_the_map_with_its_status(page_factory, platform
     assert status == 200
     cameras = body["cameras"]
     # WHEN ops opens the console
-    p = page_factory()
-    p.open("/console/", lang="fr")
-    p.login(OPS)
+    p = _signed_in(page_factory, OPS, lang="fr")
     p.page.wait_for_selector("#ops-map svg")
     # THEN every camera is a marker, counted per status, no network is listed, the chain verifies
     assert p.page.locator("#ops-map .marker-camera").count() == len(cameras)
@@ -438,9 +428,7 @@ def test_supervisor_answers_an_audit_probe_with_the_evidence(page_factory, platf
     drawn = platform.rt.hosts["Probes"].invoke({"job": "draw", "period_days": 1, "end_ms": end_ms})
     assert drawn["drawn"], drawn
     # WHEN the supervisor opens the probes drawn for them
-    p = page_factory()
-    p.open("/console/")
-    p.login("supervisor.claes")
+    p = _signed_in(page_factory, "supervisor.claes")
     p.page.click("#menu-probes")
     p.page.wait_for_selector("#probes form.probe")
     probe = p.page.locator("#probes form.probe").first
@@ -511,9 +499,7 @@ def unhealthy(platform):
 def test_ops_sees_camera_health_on_the_map_and_the_alarms(page_factory, platform, unhealthy):
     # GIVEN a silent camera, a quarantining one and a refused upload (fixture)
     # WHEN ops opens the camera screen
-    p = page_factory()
-    p.open("/console/", lang="en")
-    p.login(OPS)
+    p = _signed_in(page_factory, OPS, lang="en")
     p.page.wait_for_selector("#ops-alarms .alarm")
     # THEN the silent and the quarantining camera are coloured on the map...
     assert p.page.locator("#ops-map .health-silent").count() == 1
