@@ -26,6 +26,8 @@ from local.simulator import DEFAULT_CAMERAS
 
 #: the issue's goal: an alert on the officer's screen within 2 s of the upload (p95)
 GOAL_S = 2.0
+#: the issue's goal: a claim by one officer on the other officers' screens within a second
+CLAIM_GOAL_S = 1.0
 OFFICERS = ("officer.dubois", "officer.maes")
 
 
@@ -38,6 +40,8 @@ class Screen(threading.Thread):
 
         self.ws = connect(url, open_timeout=60)
         self.seen: dict[int, float] = {}
+        self.ids: dict[int, str] = {}  # capture_ms → alert id
+        self.claims: dict[str, float] = {}  # alert id → when its claim arrived
 
     def run(self) -> None:
         from websockets.exceptions import ConnectionClosed
@@ -48,6 +52,9 @@ class Screen(threading.Thread):
                 msg = json.loads(raw)
                 if msg.get("type") == "alert":
                     self.seen.setdefault(msg["alert"]["capture_ms"], at)
+                    self.ids.setdefault(msg["alert"]["capture_ms"], msg["alert"]["alert_id"])
+                elif msg.get("type") == "alert.claimed":
+                    self.claims.setdefault(msg["alert"]["alert_id"], at)
         except ConnectionClosed:
             return
 
@@ -113,6 +120,17 @@ def measure(n: int, interval_s: float) -> dict:
             latencies = [s.seen[c] - t for s in screens for c, t in uploaded.items() if c in s.seen]
             published = _published_after_capture(rt)
             missing = sum(c not in s.seen for s in screens for c in uploaded)
+            # the first officer claims each alert ("I'm on it"): until the other one's screen has it
+            claimed: dict[str, float] = {}
+            for alert_id in list(screens[0].ids.values()):
+                claimed[alert_id] = time.monotonic()
+                status, body = api.call(OFFICERS[0], "POST", f"/alerts/{alert_id}/claim")
+                assert status == 200, body
+                time.sleep(interval_s)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and len(screens[1].claims) < len(claimed):
+                time.sleep(0.1)
+            claims = [screens[1].claims[a] - t for a, t in claimed.items() if a in screens[1].claims]
             for s in screens:
                 s.ws.close()
             time.sleep(1.0)  # their $disconnect runs before the cloud stops
@@ -121,6 +139,8 @@ def measure(n: int, interval_s: float) -> dict:
                 "missing": missing,
                 "uploads": len(uploaded),
                 "published": published,
+                "claims": claims,
+                "claims_missing": len(claimed) - len(claims),
             }
         finally:
             rt.stop()
@@ -149,6 +169,14 @@ def run() -> list[dict]:
             "notes": "the ingest half: S3 event, queue, OCR, match, store, publish",
         },
         {"name": "upload→published (SNS) p95", "value": _pct(m["published"], 95), "unit": "s", "notes": ""},
+        {
+            "name": "claim → the other officer's screen p95",
+            "value": _pct(sorted(m["claims"]), 95),
+            "unit": "s",
+            **goal(_pct(sorted(m["claims"]), 95), CLAIM_GOAL_S, "s"),
+            "notes": f"{len(m['claims'])} claims through POST /alerts/{{id}}/claim, "
+            f"{m['claims_missing']} not shown after 30 s",
+        },
         {"name": "upload→on-screen max", "value": lat[-1] if lat else None, "unit": "s", "notes": ""},
         {
             "name": "alerts not on an officer's screen",
