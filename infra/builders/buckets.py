@@ -155,7 +155,9 @@ def _bucket(scope: Construct, spec: BucketSpec, shared: Shared) -> s3.Bucket:
         lifecycle_rules=rules,
         versioned=spec.versioned or bool(lock_days),
         object_lock_enabled=True if lock_days or spec.object_lock or retention_lock else None,
-        object_lock_default_retention=_lock_retention(shared.stage, lock_days) if lock_days else retention_lock,
+        object_lock_default_retention=_lock_retention(shared.stage, lock_days)
+        if lock_days
+        else retention_lock,
     )
 
 

@@ -42,7 +42,9 @@ def api_services(
     # no cache: ops read back what they just registered
     cameras = DynamoCameraRegistry(s.table_cameras, s.region, cache_size=0)
     browser = (
-        S3QuarantineBrowser(s.bucket_quarantine, boto3.client("s3", region_name=s.region), s.quarantine_url_ttl_s)
+        S3QuarantineBrowser(
+            s.bucket_quarantine, boto3.client("s3", region_name=s.region), s.quarantine_url_ttl_s
+        )
         if s.bucket_quarantine
         else None
     )
