@@ -27,6 +27,12 @@ MENUS = {
 }
 
 
+def _fill(p, fields: dict[str, str]) -> None:
+    """Type each value into the field its selector names."""
+    for selector, value in fields.items():
+        p.page.fill(selector, value)
+
+
 def _signed_in(page_factory, user: str, **open_kwargs):
     """A fresh browser page on the console, signed in as ``user``."""
     p = page_factory()
@@ -198,10 +204,8 @@ def test_auditor_sees_who_accessed_a_plate(page_factory, platform):
     assert p.page.locator("#accesses tbody tr").count() == 0
     p.page.fill("#filter-person", "")
     # AND the whole access log of the period, filtered by the API on person and action
-    p.page.fill("#log-case-ref", "COC-2026-078")
-    p.page.fill("#log-reason", "Periodic oversight of the searches")
-    p.page.fill("#log-person", "peeters")
-    p.page.fill("#log-action", "search.submitted")
+    _fill(p, {"#log-case-ref": "COC-2026-078", "#log-reason": "Periodic oversight of the searches",
+              "#log-person": "peeters", "#log-action": "search.submitted"})  # fmt: skip
     p.page.click("#access-log-run")
     p.page.wait_for_selector("#access-log table")
     logged = p.page.locator("#access-log tbody tr").all_inner_texts()
@@ -266,11 +270,9 @@ def test_watchlist_manager_adds_and_expires_an_entry(page_factory):
     p = _signed_in(page_factory, "manager.janssens")
     p.page.wait_for_selector("#watchlist-form")
     # WHEN they list a plate with reason, unit, zones and expiry
-    p.page.fill("#wl-plate", "9ZZZ999")
+    _fill(p, {"#wl-plate": "9ZZZ999", "#wl-reason": "Missing since Sunday, family worried",
+              "#wl-unit": "PZ Brussel-Noord", "#wl-zones": "BXL-5344"})  # fmt: skip
     p.page.select_option("#wl-category", "missing_person")
-    p.page.fill("#wl-reason", "Missing since Sunday, family worried")
-    p.page.fill("#wl-unit", "PZ Brussel-Noord")
-    p.page.fill("#wl-zones", "BXL-5344")
     p.page.click("#watchlist-form button[type=submit]")
     # THEN it appears in the list
     row = p.page.locator("#entries tr", has_text="9ZZZ999")
@@ -353,8 +355,7 @@ def _run(p, search_type: str, fill: dict[str, str]) -> None:
     p.login("inspector.peeters")
     p.page.wait_for_selector("#search-form")
     p.page.select_option("#search-type", search_type)
-    for selector, value in fill.items():
-        p.page.fill(selector, value)
+    _fill(p, fill)
     p.page.fill("#case-ref", "PV-BRU-2026-01234")
     p.page.fill("#reason", "Car-jacking series, Brussels north; vehicle tracing")
     p.page.fill("#from", time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() - 7200)))
