@@ -26,6 +26,12 @@ from anpr.kernel.auth import Caller
 from anpr.kernel.clock import DAY_MS
 from anpr.kernel.errors import BadRequest, DomainError
 
+
+def _audit(services, caller: Caller, action: str, **fields) -> None:
+    """One audit record of this caller's access (resource, outcome, plates, detail, at_ms...)."""
+    services.trail.record(AuditEvent.by(caller, action, **fields))
+
+
 #: the longest period one transparency report covers
 MAX_REPORT_DAYS = 366
 
@@ -87,15 +93,14 @@ def plate_accesses(
         )
         from_ms, to_ms = parse_time(start, "from"), parse_time(end, "to", end_of_day=True)
     except DomainError as exc:
-        services.trail.record(
-            AuditEvent.by(
-                caller,
-                "audit.accesses_viewed",
-                outcome="denied",
-                resource=f"audit/plates/{plate[:32]}",
-                detail={"why": str(exc)},
-                at_ms=now,
-            )
+        _audit(
+            services,
+            caller,
+            "audit.accesses_viewed",
+            outcome="denied",
+            resource=f"audit/plates/{plate[:32]}",
+            detail={"why": str(exc)},
+            at_ms=now,
         )
         raise
     report = who_accessed(
@@ -108,30 +113,28 @@ def plate_accesses(
         case_ref=j.case_ref,
         reason=j.reason,
     )
-    services.trail.record(
-        AuditEvent.by(
-            caller,
-            "audit.accesses_viewed",
-            resource=f"audit/plates/{report.plate}",
-            plates=[report.plate],
-            case_ref=j.case_ref,
-            reason=j.reason,
-            detail={"rows": len(report.accesses), "format": fmt},
-            at_ms=now,
-        )
+    _audit(
+        services,
+        caller,
+        "audit.accesses_viewed",
+        resource=f"audit/plates/{report.plate}",
+        plates=[report.plate],
+        case_ref=j.case_ref,
+        reason=j.reason,
+        detail={"rows": len(report.accesses), "format": fmt},
+        at_ms=now,
     )
     return report
 
 
 def verify(services, caller: Caller) -> VerifyReport:
     report = verify_store(services.trail, services.trail.archive)
-    services.trail.record(
-        AuditEvent.by(
-            caller,
-            "audit.verified",
-            resource="audit/verify",
-            detail={"ok": report.ok, "checked": report.checked, "problems": len(report.problems)},
-        )
+    _audit(
+        services,
+        caller,
+        "audit.verified",
+        resource="audit/verify",
+        detail={"ok": report.ok, "checked": report.checked, "problems": len(report.problems)},
     )
     return report
 
@@ -148,14 +151,13 @@ def transparency(services, caller: Caller, start: str | None = None, end: str | 
         count_reads=services.count_reads,
         count_alerts=services.count_alerts,
     )
-    services.trail.record(
-        AuditEvent.by(
-            caller,
-            "transparency.viewed",
-            resource="transparency",
-            detail={"from_ms": start_ms, "to_ms": end_ms},
-            at_ms=now,
-        )
+    _audit(
+        services,
+        caller,
+        "transparency.viewed",
+        resource="transparency",
+        detail={"from_ms": start_ms, "to_ms": end_ms},
+        at_ms=now,
     )
     return result
 
@@ -163,14 +165,13 @@ def transparency(services, caller: Caller, start: str | None = None, end: str | 
 def list_probes(services, caller: Caller, status: ProbeStatus | None = None) -> list[Probe]:
     """Probes name searchers, cases and reasons: each listing is audited."""
     probes = services.probes.list(status)
-    services.trail.record(
-        AuditEvent.by(
-            caller,
-            "probes.listed",
-            resource="probes",
-            detail={"status": status.value if status else None, "probes": [p.probe_id for p in probes]},
-            at_ms=services.probes.clock(),
-        )
+    _audit(
+        services,
+        caller,
+        "probes.listed",
+        resource="probes",
+        detail={"status": status.value if status else None, "probes": [p.probe_id for p in probes]},
+        at_ms=services.probes.clock(),
     )
     return probes
 
