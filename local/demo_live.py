@@ -37,6 +37,11 @@ class LiveWatch:
         except ImportError:  # dev requirement; the demo still runs without the live part
             self.error = "websockets is not installed"
             return self
+        from local.live import timed_waits_hang
+
+        if timed_waits_hang():
+            self.error = "not under faketime: a WebSocket client's timed wait never ends there"
+            return self
         rt = self.rt
         rt.start_live()
         for user, _ in OFFICERS[1:]:
@@ -68,6 +73,8 @@ class LiveWatch:
                 self.received[user].append(message)
 
     def stop(self, settle_s: float = 2.0) -> dict:
+        if not self._threads:
+            return {"error": self.error, "received": {}}
         time.sleep(settle_s)  # the last alerts' fan-out
         self._stop.set()
         for thread in self._threads:

