@@ -22,9 +22,12 @@ from anpr.kernel.clock import DAY_MS, Clock, expires_at_s
 from anpr.kernel.errors import BadRequest, Conflict, DomainError, NotFound
 from anpr.reads.cameras import CameraRegistry
 from anpr.reads.plates import mask
+from anpr.search.crops import CropKeys
 from anpr.search.models import (
     JobStatus,
     SearchJob,
+    SearchResult,
+    Sighting,
     SubmitRequest,
     check_not_future,
     named_plates,
@@ -76,10 +79,13 @@ class SearchService:
         rules: JustificationRules = DEFAULT_RULES,
         analytics: EngineEstimator | None = None,
         snapshot_url: Callable[[str], str | None] | None = None,
+        crop_keys: CropKeys | None = None,
     ):
         self.jobs, self.store, self.starter, self.audit = jobs, results, starter, audit
         #: a presigned link to a snapshot key (the Snapshots bucket); None: no overview images
         self.snapshot_url = snapshot_url
+        #: the plate crops ingest stored for the reads of a results page; None: no crops
+        self.crop_keys = crop_keys
         #: long searches on the analytics copy: their engine and scan stated in the estimate
         self.analytics = analytics
         self.admin_window_days, self.retention_days = admin_window_days, retention_days
@@ -209,20 +215,40 @@ class SearchService:
         }
 
     def results(self, caller: Caller, job_id: str, page: int = 1, page_size: int = 100) -> dict:
+        """One page of a finished search's items. Each row carries its plate crop as a short-lived
+        presigned link (``crop_url``, the read in ``crop_read_id``: a trajectory row's own read, a
+        vehicle row's most confident sighting) and a vehicle row its sightings in time order
+        (``track``); a convoy's page also carries the target's own sightings (``target``). One
+        ``search.results_viewed`` record per page names its plates and the reads whose crops it
+        linked: a page of thumbnails is one view, not one per image."""
         job = self._finished(caller, job_id, "search.results_viewed")
         if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise BadRequest(f"page ≥ 1 and 1 ≤ page_size ≤ {MAX_PAGE_SIZE}")
         result = get_result(self.store, job_id)
         lo = (page - 1) * page_size
-        items = result.items[lo : lo + page_size]
-        plates = sorted({i["plate"] for i in items if "plate" in i})
+        items = [dict(i) for i in result.items[lo : lo + page_size]]
+        shown = _row_reads(job.type, items, result)
+        target = _target(result) if job.type == "convoy" else None
+        crops = self._crop_urls([s for s in shown if s is not None])
+        for item, s in zip(items, shown, strict=True):
+            url = crops.get(s.read_id) if s is not None else None
+            item["crop_url"], item["crop_read_id"] = url, s.read_id if url else None
+        plates = {i["plate"] for i in items if "plate" in i}
+        if target:
+            plates.add(target[0]["plate"])
         self._audit(
             caller,
             "search.results_viewed",
             f"search/{job_id}",
             job,
-            plates,
-            detail={"page": page, "page_size": page_size, **self._whose(caller, job)},
+            sorted(plates),
+            detail={
+                "page": page,
+                "page_size": page_size,
+                "crops": sorted(crops),
+                **({"target_sightings": len(target)} if target is not None else {}),
+                **self._whose(caller, job),
+            },
         )
         return {
             "job_id": job_id,
@@ -234,8 +260,21 @@ class SearchService:
             "page_size": page_size,
             "total": len(result.items),
             "next_page": page + 1 if lo + page_size < len(result.items) else None,
+            "crop_expires_s": self.url_ttl_s if crops else None,
             "items": items,
+            **({"target": target} if target is not None else {}),
         }
+
+    def _crop_urls(self, sightings: list[Sighting]) -> dict[str, str]:
+        """read_id → a presigned link to its stored plate crop, for these reads only."""
+        if self.crop_keys is None or self.snapshot_url is None or not sightings:
+            return {}
+        out = {}
+        for read_id, key in self.crop_keys.crop_keys(sightings).items():
+            url = self.snapshot_url(key)
+            if url:
+                out[read_id] = url
+        return out
 
     def download(
         self, caller: Caller, job_id: str, fmt: str, inline: bool = False
@@ -388,3 +427,37 @@ class SearchService:
                 detail=json.loads(json.dumps(detail or {})),
             )
         )
+
+
+def _track_point(s: Sighting) -> dict:
+    return {
+        "read_id": s.read_id,
+        "capture_ms": s.capture_ms,
+        "camera_id": s.camera_id,
+        "lat": s.lat,
+        "lon": s.lon,
+    }
+
+
+def _row_reads(search_type: str, items: list[dict], result: SearchResult) -> list[Sighting | None]:
+    """The read whose crop each row shows; a vehicle row also gets its ``track`` (its sightings
+    in this search, in time order; a convoy's target sightings are not the partner's)."""
+    if search_type == "trajectory":
+        by_id = {s.read_id: s for s in result.sightings}
+        return [by_id.get(i.get("read_id", "")) for i in items]
+    by_plate: dict[str, list[Sighting]] = {}
+    for s in result.sightings:
+        if s.tag != "target":
+            by_plate.setdefault(s.plate, []).append(s)
+    out: list[Sighting | None] = []
+    for item in items:
+        seen = sorted(by_plate.get(item.get("plate", ""), []), key=lambda s: (s.capture_ms, s.read_id))
+        item["track"] = [_track_point(s) for s in seen]
+        out.append(max(seen, key=lambda s: (s.confidence, s.capture_ms)) if seen else None)
+    return out
+
+
+def _target(result: SearchResult) -> list[dict]:
+    """A convoy's target: its own sightings, in time order (drawn under the partners)."""
+    mine = sorted((s for s in result.sightings if s.tag == "target"), key=lambda s: (s.capture_ms, s.read_id))
+    return [{"plate": s.plate, **_track_point(s)} for s in mine]

@@ -21,6 +21,8 @@ class SearchApiSettings(AuditTrailSettings, JustificationSettings, AnalyticsSett
     download_url_ttl_s: int = Field(default=300, ge=30, le=3600)
     #: the overview images (snapshots) a result's read may be shown with; "" when not wired
     bucket_snapshots: str = ""
+    #: the reads table: a results page's plate crop keys (BatchGetItem); "" when not wired
+    table_reads: str = ""
     #: what one search may cost (docs/search.md "Cost bounds"): a one-day national partial
     #: search (46,080 partitions, ≈ 3.4 M read units) fits; a month of it does not
     search_max_job_partitions: int = Field(default=100_000, ge=1)

@@ -51,6 +51,8 @@ PART = SpecPart(
                 Use("table", "Cameras", "read"),  # the cost estimate of zone and area searches
                 Use("bucket", "SearchResults", "read"),  # result pages and presigned downloads
                 Use("bucket", "Snapshots", "read"),  # a result read's overview image, on demand
+                # the crop keys of a results page's reads (BatchGetItem by key, crop_key only)
+                Use("table", "Reads", "read"),
                 Use("state_machine", "Search", "start"),
                 *AUDIT_WRITER_USES,  # search.submitted / results_viewed / results_downloaded
             ),
@@ -89,6 +91,7 @@ PART = SpecPart(
             READ,
             "GET /searches",  # own jobs; supervisors: all
             "GET /searches/{id}",
+            # each row with its plate crop (presigned); one audit record per page, listing them
             "GET /searches/{id}/results",
             # one result read's overview image (snapshot), each view audited with the plate
             "GET /searches/{id}/reads/{read_id}/image",

@@ -16,7 +16,7 @@ from anpr.kernel.audit import AuditTrail
 from anpr.kernel.clock import Clock, system_clock
 from anpr.kernel.db import StorageError
 from anpr.reads.cameras import DynamoCameraRegistry
-from anpr.search.crops import SnapshotCrops
+from anpr.search.crops import DynamoCropKeys, SnapshotCrops
 from anpr.search.notify import SnsNotifier
 from anpr.search.repository import DynamoSearchJobRepository
 from anpr.search.results import S3ResultStore
@@ -83,6 +83,12 @@ def api_services(settings: SearchApiSettings | None = None, clock: Clock = syste
             rules=s.justification_rules(),
             analytics=analytics_cost(s),
             snapshot_url=snapshot_links(s),
+            # each results row's plate crop: the reads' crop keys, presigned like the overview
+            crop_keys=(
+                DynamoCropKeys(s.table_reads, boto3.client("dynamodb", region_name=s.region))
+                if s.table_reads
+                else None
+            ),
         ),
         audit=trail,
     )
