@@ -1,7 +1,8 @@
 """The web apps on the local runtime: serves the built console and patrol app (``web/dist``),
-``/config.json`` (where the API is), ``POST /login`` (a personal login against the local user
-pool, returning the ID token) and ``/api/*`` proxied to the local API gateway, so the pages and
-the API share one origin (no CORS on the gateway, as CloudFront does when deployed).
+``/config.json`` (where the API and the sign-in endpoint are), ``POST /cognito/`` (Cognito's
+sign-in API on the local user pool: password, then the authenticator's code; ``LocalCognitoApi``)
+and ``/api/*`` proxied to the local API gateway, so the pages and the API share one origin (no
+CORS on the gateway, as CloudFront does when deployed).
 
     .venv/bin/python -m local.web basemap web/src/generated/basemap.json   # the offline map layer
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 from werkzeug.wrappers import Request, Response
 
 from local.gateway import LocalServer, json_response
+from local.identity import CognitoError, LocalCognitoApi
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "web" / "dist"
@@ -36,6 +38,9 @@ _HOP_BY_HOP = {
     "server",
     "date",
 }
+#: where the apps send Cognito's API calls locally (deployed: https://cognito-idp.<region>.amazonaws.com/)
+COGNITO_PATH = "/cognito/"
+_TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 
 
 def basemap() -> dict:
@@ -57,10 +62,11 @@ def basemap() -> dict:
 
 
 class WebServer(LocalServer):
-    """Static files + config + login + API proxy, on 127.0.0.1:``port``."""
+    """Static files + config + sign-in + API proxy, on 127.0.0.1:``port``."""
 
     def __init__(self, identity, api_url: str, port: int = 0, dist: Path = DIST, images_origin: str = ""):
         self.identity, self.api_url, self.dist = identity, api_url.rstrip("/"), Path(dist)
+        self.cognito = LocalCognitoApi(identity)
         self.csp = CSP.format(images=images_origin).replace("  ", " ")
         super().__init__(port, "web")
 
@@ -71,12 +77,15 @@ class WebServer(LocalServer):
 
     def handle(self, request: Request) -> Response:
         if request.path == "/config.json":
-            resp = json_response(200, {"apiUrl": "/api"})
-        elif request.path == "/login":
+            resp = json_response(
+                200,
+                {"apiUrl": "/api", "auth": {"endpoint": COGNITO_PATH, "clientId": self.identity.client_id}},
+            )
+        elif request.path == COGNITO_PATH:
             resp = (
-                self._login(request)
+                self._cognito(request)
                 if request.method == "POST"
-                else json_response(405, {"error": "POST only"})
+                else json_response(405, {"__type": "UnknownOperationException", "message": "POST only"})
             )
         elif request.path.startswith("/api/"):
             resp = self._proxy(request)
@@ -88,16 +97,21 @@ class WebServer(LocalServer):
         resp.headers["Referrer-Policy"] = "no-referrer"
         return resp
 
-    def _login(self, request: Request) -> Response:
-        body = request.get_json(silent=True) or {}
-        username, password = body.get("username"), body.get("password")
-        if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
-            return json_response(400, {"error": "username and password are required"})
+    def _cognito(self, request: Request) -> Response:
+        """One Cognito API call: ``X-Amz-Target`` names the operation, the body is its JSON
+        request; refusals come back as Cognito sends them (400, ``__type`` and ``message``)."""
+        target = request.headers.get("X-Amz-Target", "")
         try:
-            token = self.identity.login(username, password)
-        except Exception:  # noqa: BLE001 (any refusal by the user pool is a failed login, never a 500)
-            return json_response(401, {"error": "wrong username or password"})
-        return json_response(200, {"id_token": token})
+            body = json.loads(request.get_data() or b"null")
+            answer = self.cognito.call(target.removeprefix(_TARGET_PREFIX), body)
+        except json.JSONDecodeError:
+            return _cognito_error(CognitoError("SerializationException", "the request body is not JSON"))
+        except CognitoError as exc:
+            return _cognito_error(exc)
+        resp = json_response(200, answer)
+        resp.headers["Content-Type"] = "application/x-amz-json-1.1"
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
 
     def _proxy(self, request: Request) -> Response:
         url = self.api_url + request.full_path.removeprefix("/api").rstrip("?")
@@ -144,6 +158,13 @@ class WebServer(LocalServer):
         return resp
 
 
+def _cognito_error(exc: CognitoError) -> Response:
+    resp = json_response(400, {"__type": exc.error_type, "message": exc.message})
+    resp.headers["Content-Type"] = "application/x-amz-json-1.1"
+    resp.headers["x-amzn-ErrorType"] = exc.error_type
+    return resp
+
+
 def start_web(rt, gateway, port: int = 8000) -> WebServer | None:
     """The hook ``make local`` calls: the apps next to the running gateway (says where, or why not)."""
     server = WebServer(rt.identity, gateway.url, port, images_origin=rt.endpoint)
@@ -153,9 +174,19 @@ def start_web(rt, gateway, port: int = 8000) -> WebServer | None:
         print(f"web apps not served: {exc}")
         return None
     print(f"web apps: {server.url}/console/ and {server.url}/patrol/")
-    for user, password in rt.identity.passwords.items():  # local, random, this run only
-        print(f"  log in as {user} / {password}")
+    print(sign_in_help(rt.identity))
     return server
+
+
+def sign_in_help(identity) -> str:
+    """How each person of this run signs in: password, then their authenticator's code."""
+    where = f"; their secrets are in {identity.secrets_file}" if identity.secrets_file else ""
+    lines = [f"sign in with a password, then a 6-digit code (.venv/bin/python -m local.totp <user>{where}):"]
+    for user, password in identity.passwords.items():  # local, random, this run only
+        secret = identity.totp_secrets.get(user)
+        device = f"authenticator secret {secret}" if secret else "no authenticator yet: set one up at sign-in"
+        lines.append(f"  {user} / {password}  ({device})")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
