@@ -84,6 +84,9 @@ class RecordingIngestOps:
 class RecordingActivity:
     def __init__(self):
         self.records: list[tuple[str, str, int]] = []
+        self.latencies: list[tuple[str, float, int]] = []
 
-    def record(self, camera_id: str, network: str, capture_ms: int) -> None:
+    def record(self, camera_id, network, capture_ms, upload_to_read_ms=None, read_ms=None) -> None:
         self.records.append((camera_id, network, capture_ms))
+        if upload_to_read_ms is not None:
+            self.latencies.append((camera_id, upload_to_read_ms, read_ms))

@@ -146,6 +146,8 @@ def test_upload_to_read_latency_comes_from_the_upload_time(world):
     ref = store.add(BUCKET, key("net-a", "A-001"), jpeg(), metadata("A-001"))
     ingestor.ingest(ref.model_copy(update={"uploaded_ms": NOW_MS - 2500}))
     assert world["ops"].stored_ == [("net-a", 2500, 0.91, 0)]
+    # AND the camera's activity keeps it (the ops screen's per-camera latency)
+    assert world["activity"].latencies == [("A-001", 2500, NOW_MS)]
 
 
 # --- camera-made reads ------------------------------------------------------------------------

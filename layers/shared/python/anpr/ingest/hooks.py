@@ -21,7 +21,16 @@ class ZoneLookup(Protocol):
 
 
 class ActivityRecorder(Protocol):
-    def record(self, camera_id: str, network: str, capture_ms: int) -> None: ...
+    def record(
+        self,
+        camera_id: str,
+        network: str,
+        capture_ms: int,
+        upload_to_read_ms: float | None = None,
+        read_ms: int | None = None,
+    ) -> None:
+        """A valid snapshot; its upload→read latency where the upload time is known."""
+        ...
 
 
 class IngestObserver(Protocol):

@@ -264,12 +264,16 @@ class SnapshotIngestor:
             self.disagreements.put(disagreement)
         if self.after_store and reads:
             self.after_store(reads)
-        if self.activity is not None:
-            self.activity.record(camera.camera_id, camera.network, meta.capture_ms)
+        read_ms = self.clock()
+        upload_to_read_ms = read_ms - ref.uploaded_ms if ref.uploaded_ms else None
+        if self.activity is not None:  # per camera, for the ops screen (anpr.networks.latency)
+            self.activity.record(
+                camera.camera_id, camera.network, meta.capture_ms, upload_to_read_ms, read_ms
+            )
         if self.observer is not None:
             self.observer.stored(
                 camera.network,
-                self.clock() - ref.uploaded_ms if ref.uploaded_ms else None,
+                upload_to_read_ms,
                 reads[0].confidence if reads else None,
                 1 if disagreement is not None else 0,
             )

@@ -16,7 +16,7 @@ from anpr.kernel.audit import AuditEvent, AuditTrail
 from anpr.kernel.auth import Caller
 from anpr.kernel.clock import DAY_MS, Clock
 from anpr.kernel.errors import BadRequest, Conflict, DomainError, NotFound
-from anpr.networks import credentials
+from anpr.networks import credentials, latency
 from anpr.networks.imports import parse_csv, parse_geojson
 from anpr.networks.models import (
     CameraIn,
@@ -389,8 +389,9 @@ class HealthService:
     """Each camera's health in one answer for the ops map: when it last sent, whether the
     silence watch's rule finds it silent now, its quarantined snapshots by reason in the last
     24 hours; per network the uploads refused at the endpoint; and the alarms these raise.
-    Upload→read latency is a CloudWatch metric per network (``NetworkUploadToReadMs``), kept
-    on the ops dashboard, not here."""
+    Upload→read latency per camera and network: p50/p95 of the last hour or two from the
+    histogram ingest keeps on each camera's activity item (anpr.networks.latency), against the
+    goal (``latency_goal_ms``); the per-network CloudWatch metric stays on the dashboard."""
 
     def __init__(
         self,
@@ -403,6 +404,8 @@ class HealthService:
         refusals=None,
         weeks: int = 4,
         quarantining_alarm: int = 10,
+        latency_goal_ms: int = latency.GOAL_P95_MS,
+        latency_late_ms: int = latency.LATE_P95_MS,
     ):
         """``quarantining_alarm``: this many quarantined in 24 h raise an alarm; ``activity.profiles(now_ms, weeks)``: the silence watch's data; ``quarantined(since_ms)``:
         {camera_id: {reason: n}}; ``refusals(actor_id, start_ms, end_ms)``: audit records."""
@@ -410,6 +413,10 @@ class HealthService:
         self._rule, self._clock, self._weeks = rule, clock, weeks
         self._quarantined, self._refusals = quarantined, refusals
         self._quarantining_alarm = quarantining_alarm
+        self._goal_ms, self._late_ms = latency_goal_ms, latency_late_ms
+
+    def _latency(self, counts) -> dict | None:
+        return latency.summary(counts, self._goal_ms, self._late_ms)
 
     def health(self) -> dict:
         now = self._clock()
@@ -435,6 +442,7 @@ class HealthService:
                     "last_seen_ms": seen.last_seen_ms if seen else None,
                     "silent_minutes": silent[c.camera_id].silent_minutes if c.camera_id in silent else None,
                     "quarantined": q,
+                    "latency": self._latency(seen.latency) if seen and seen.latency else None,
                 }
             )
             if state == "silent":
@@ -456,6 +464,11 @@ class HealthService:
                     "silent": sum(c["health"] == "silent" for c in mine),
                     "quarantined": sum(sum(c["quarantined"].values()) for c in mine),
                     "refused_uploads": refused,
+                    "latency": self._latency(
+                        latency.total(
+                            profiles[c["camera_id"]].latency for c in mine if c["camera_id"] in profiles
+                        )
+                    ),
                 }
             )
             if refused:
@@ -467,6 +480,11 @@ class HealthService:
             "silence_rule": {
                 "silent_minutes": self._rule.silent_minutes,
                 "usual_share": self._rule.usual_share,
+            },
+            "latency_goal": {
+                "p95_ms": self._goal_ms,
+                "late_ms": self._late_ms,
+                "window": "this hour and the one before",
             },
             "cameras": cameras,
             "networks": networks,

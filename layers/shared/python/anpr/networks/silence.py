@@ -38,6 +38,8 @@ class CameraActivity:
     #: per local hour of the week: in how many of the last ``weeks`` weeks the camera sent then
     weeks_active: tuple[int, ...]
     weeks: int
+    #: upload→read latency histogram of the last hour or two (anpr.networks.latency); () none
+    latency: tuple[int, ...] = ()
 
 
 def activity_from_captures(
