@@ -46,13 +46,18 @@ echo "deploy: stage=$STAGE account=$identity"
 npm ci --no-audit --no-fund --silent
 npx cdk deploy -c "stage=$STAGE" --require-approval broadening --outputs-file cdk.out/outputs.json "$@"
 
-# The web apps: web/dist (make web) and /config.json (where the API and the live channel are) to the
-# assets bucket with the deploying person's credentials (no deployment-time Lambda with wildcard
-# S3 rights in the stack), then the CDN's cache invalidated.
+# The web apps: web/dist (make web) and /config.json (where the API, the live channel and the
+# sign-in are) to the assets bucket with the deploying person's credentials (no deployment-time
+# Lambda with wildcard S3 rights in the stack), then the CDN's cache invalidated.
 make web
-out() { .venv/bin/python -c "import json,sys; o=json.load(open('cdk.out/outputs.json')); print(next(v for s in o.values() for k, v in s.items() if k.startswith('Web') and k.endswith(sys.argv[1])))" "$1"; }
-bucket=$(out AssetsBucket); distribution=$(out DistributionId); live=$(out LiveUrl)
+# a stack output by its construct path and name (its logical id is that plus CDK's 8-character hash)
+out() { .venv/bin/python -c "import json,re,sys; o=json.load(open('cdk.out/outputs.json')); print(next(v for s in o.values() for k, v in s.items() if re.fullmatch(re.escape(sys.argv[1]) + '[0-9A-F]{8}', k)))" "$1"; }
+bucket=$(out WebAssetsBucket); distribution=$(out WebDistributionId); live=$(out WebLiveUrl)
+# the apps sign in with Cognito's own API (USER_PASSWORD_AUTH, then the TOTP challenge): its
+# regional endpoint (the pool id's prefix is its region) and the web client's id
+pool=$(out ApiUserPoolId); client=$(out ApiWebClientId)
 aws s3 sync web/dist "s3://$bucket" --delete --exclude config.json
-printf '{"apiUrl": "/api", "liveUrl": "%s"}\n' "$live" | aws s3 cp - "s3://$bucket/config.json" --content-type application/json
+printf '{"apiUrl": "/api", "liveUrl": "%s", "auth": {"endpoint": "https://cognito-idp.%s.amazonaws.com/", "clientId": "%s"}}\n' \
+  "$live" "${pool%%_*}" "$client" | aws s3 cp - "s3://$bucket/config.json" --content-type application/json
 aws cloudfront create-invalidation --distribution-id "$distribution" --paths '/*' >/dev/null
 echo "deploy: web apps published to s3://$bucket ($(find web/dist -type f | wc -l) files)"

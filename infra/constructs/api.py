@@ -11,7 +11,7 @@ own) and the function checks the network's key itself (docs/networks.md "Upload 
 from __future__ import annotations
 
 from anpr.kernel.platform import API_ROUTES, ROLES, RouteSpec
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import CfnOutput, Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
@@ -59,12 +59,16 @@ class ApiAuth(Construct):
             )
             for role in roles
         }
+        # the web apps' client: public (no secret in a browser), signing in with Cognito's own API
+        # (USER_PASSWORD_AUTH over TLS, then the TOTP challenge; docs/decisions.md 2026-12-01),
+        # SRP kept for clients that prefer it; a sign-in session lasts 3 minutes
         self.client = self.user_pool.add_client(
             "WebClient",
-            auth_flows=cognito.AuthFlow(user_srp=True),
+            auth_flows=cognito.AuthFlow(user_password=True, user_srp=True),
             generate_secret=False,
             prevent_user_existence_errors=True,
             disable_o_auth=True,
+            auth_session_validity=Duration.minutes(3),
             access_token_validity=Duration.hours(1),
             id_token_validity=Duration.hours(1),
             refresh_token_validity=Duration.hours(12),
@@ -77,6 +81,9 @@ class ApiAuth(Construct):
             # their own scope with UpdateUserAttributes
             write_attributes=cognito.ClientAttributes().with_standard_attributes(preferred_username=True),
         )
+        # config.json's "auth" (infra/deploy.sh): the endpoint's region is the pool id's prefix
+        CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
+        CfnOutput(self, "WebClientId", value=self.client.user_pool_client_id)
         self.api: apigw.RestApi | None = None
         self.methods: dict[tuple[str, str], apigw.Method] = {}
         if routes:

@@ -1,8 +1,9 @@
 """The web apps' hosting: a private S3 bucket behind CloudFront (origin access control), with
 security headers on every response and no third-party origin allowed by the CSP.
 
-The console and the patrol app (``web/dist``) are static files; they call the REST API, whose
-origin is the only other one the CSP allows (``api_origin``). Plate crops come as presigned S3
+The console and the patrol app (``web/dist``) are static files; they call the REST API
+(``api_origin``) and sign in with Cognito's API (``cognito-idp.<region>.amazonaws.com``), the only
+other origins the CSP allows for fetches. Plate crops come as presigned S3
 links (``img_origins``).
 """
 
@@ -20,12 +21,12 @@ from infra.constructs.acknowledge import acknowledge
 
 
 def content_security_policy(
-    api_origin: str = "", img_origins: tuple[str, ...] = (), live_url: str = ""
+    api_origin: str = "", img_origins: tuple[str, ...] = (), live_url: str = "", sign_in_origin: str = ""
 ) -> str:
-    """Self only, plus the API (fetch), the live channel (WebSocket) and the object store
-    (presigned crop images)."""
+    """Self only, plus the API (fetch), Cognito's sign-in API (fetch), the live channel
+    (WebSocket) and the object store (presigned crop images)."""
     imgs = " ".join(("'self'", "data:", "blob:", *img_origins))
-    connect = " ".join(filter(None, ("'self'", api_origin, live_url)))
+    connect = " ".join(filter(None, ("'self'", api_origin, sign_in_origin, live_url)))
     return (
         f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {imgs}; "
         f"connect-src {connect}; worker-src 'self'; manifest-src 'self'; font-src 'self'; "
@@ -61,6 +62,8 @@ class WebApps(Construct):
             api_origin = f"https://{api.rest_api_id}.execute-api.{Stack.of(self).region}.amazonaws.com"
         if images is not None:
             img_origins = (*img_origins, f"https://{images.bucket_regional_domain_name}")
+        # the apps sign in with Cognito's own API, in the stack's region (src/auth.ts)
+        sign_in_origin = f"https://cognito-idp.{Stack.of(self).region}.amazonaws.com"
         # like every bucket of the stack: its own KMS key (rotated); CloudFront's OAC may decrypt
         self.key = kms.Key(
             self, "AssetsKey", enable_key_rotation=True, removal_policy=removal, description="ANPR web assets"
@@ -84,7 +87,9 @@ class WebApps(Construct):
             comment="ANPR web apps: CSP without third-party origins, HSTS, no framing",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=content_security_policy(api_origin, img_origins, live_url),
+                    content_security_policy=content_security_policy(
+                        api_origin, img_origins, live_url, sign_in_origin
+                    ),
                     override=True,
                 ),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(

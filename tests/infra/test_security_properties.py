@@ -223,6 +223,27 @@ def test_user_pool_requires_mfa_and_admin_created_accounts(synth):
     assert props["UserPoolTier"] == "PLUS" and props["UserPoolAddOns"]["AdvancedSecurityMode"] == "ENFORCED"
 
 
+def test_web_client_signs_in_with_password_then_totp_without_a_secret(synth):
+    # GIVEN the web apps' app client (a browser keeps no secret)
+    [client] = synth.resources("AWS::Cognito::UserPoolClient").values()
+    props = client["Properties"]
+    # THEN public, Cognito's own API only (no OAuth / hosted UI), password or SRP, no admin flow
+    assert props.get("GenerateSecret", False) is False
+    assert "AllowedOAuthFlows" not in props and props.get("AllowedOAuthFlowsUserPoolClient") in (None, False)
+    assert set(props["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    }
+    # AND a wrong user name reads like a wrong password; sign-in sessions and tokens are short
+    assert props["PreventUserExistenceErrors"] == "ENABLED"
+    assert props["AuthSessionValidity"] == 3
+    assert props["IdTokenValidity"] == 60 and props["TokenValidityUnits"]["IdToken"] == "minutes"
+    # AND the deployment learns the client and pool (config.json "auth", infra/deploy.sh)
+    client_id = {"Ref": next(iter(synth.resources("AWS::Cognito::UserPoolClient")))}
+    assert any(o["Value"] == client_id and "WebClientId" in k for k, o in synth.json["Outputs"].items())
+
+
 # -- prod ---------------------------------------------------------------------------------
 def test_prod_retains_data_and_protects_it_from_deletion(prod):
     # GIVEN the prod stage (removal_policy "retain")

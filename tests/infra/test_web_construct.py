@@ -76,12 +76,19 @@ def test_security_headers_allow_no_third_party_origin(built):
     (policy,) = _of(tpl, "AWS::CloudFront::ResponseHeadersPolicy")
     sec = policy["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
     csp = sec["ContentSecurityPolicy"]["ContentSecurityPolicy"]
-    # THEN scripts, styles and fonts come from the site only; fetches go to the site and the API
+    # THEN scripts, styles and fonts come from the site only; fetches go to the site, the API and
+    # Cognito's sign-in API in the stack's region (the apps' MFA sign-in, src/auth.ts)
     assert "script-src 'self';" in csp and "style-src 'self';" in csp and "font-src 'self';" in csp
-    assert "connect-src 'self' https://api.example.police.be;" in csp
+    assert (
+        "connect-src 'self' https://api.example.police.be https://cognito-idp.eu-west-1.amazonaws.com;" in csp
+    )
     assert "frame-ancestors 'none'" in csp and "unsafe" not in csp
     origins = {w for w in csp.replace(";", " ").split() if w.startswith("http")}
-    assert origins == {"https://api.example.police.be", "https://snapshots.s3.eu-west-1.amazonaws.com"}
+    assert origins == {
+        "https://api.example.police.be",
+        "https://cognito-idp.eu-west-1.amazonaws.com",
+        "https://snapshots.s3.eu-west-1.amazonaws.com",
+    }
     assert sec["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31_536_000
     assert sec["FrameOptions"]["FrameOption"] == "DENY"
     assert sec["ContentTypeOptions"]["Override"] is True
