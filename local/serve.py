@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from anpr.reads.cameras import DynamoCameraRegistry, load_seed
 
@@ -174,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         cameras = load_seed(DEFAULT_CAMERAS)
         DynamoCameraRegistry(rt.name("table", "Cameras"), REGION).put_many(cameras)
         gw = rt.start_api(args.api_port)
+        # each person's authenticator secret, for `python -m local.totp <user>` (this run only)
+        rt.identity.keep_secrets(Path(args.workdir) / "totp.json")
         zones = sorted({c.zone for c in cameras})
         for user, groups in PEOPLE.items():
             rt.identity.add_user(user, *groups, **profile_of(user, zones))
@@ -228,7 +231,8 @@ def _print_welcome(rt, gw, web, listed, zone_officers, args) -> None:
     for user, groups in PEOPLE.items():
         out.append(f"export {groups[0].upper()}_TOKEN={rt.identity.login(user)}  # {user}")
     out.append(
-        "# zone patrol officers (log in on the patrol app; passwords below): "
+        "# zone patrol officers (sign in on the patrol app: password, then the code of "
+        "`.venv/bin/python -m local.totp <user>`, as listed above): "
         + ", ".join(f"{u} ({z})" for u, z in zone_officers.items())
     )
     if listed:

@@ -4,6 +4,7 @@ pool uses it in place of Cognito's own check (moto accepts any code).
 
     .venv/bin/python -m local.totp officer.dubois    # the current code of a demo person (make local)
     .venv/bin/python -m local.totp JBSWY3DPEHPK3PXP  # the current code of a secret (base32)
+    .venv/bin/python -m local.totp officer.dubois other-workdir/totp.json
 
 A person's secret is kept in ``.local-runtime/totp.json`` by ``make local`` (this run only).
 """
@@ -78,9 +79,11 @@ def otpauth_uri(secret: str, account: str, issuer: str = "ANPR") -> str:
 
 def main(argv: list[str] | None = None, clock=time.time, secrets_file: Path = SECRETS_FILE) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
+    if len(args) not in (1, 2):
         print(__doc__)
         return 2
+    if len(args) == 2:
+        secrets_file = Path(args[1])
     known = json.loads(secrets_file.read_text()) if secrets_file.is_file() else {}
     secret = known.get(args[0], args[0])
     try:
