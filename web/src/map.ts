@@ -17,12 +17,13 @@ export interface Marker {
   lat: number;
   lon: number;
   label: string;
-  kind?: "camera" | "sighting" | "partner" | "camera-off";
+  kind?: "camera" | "sighting" | "partner" | "target" | "camera-off";
 }
 
 export interface Line {
   points: { lat: number; lon: number }[];
-  kind: "trajectory" | "partner";
+  /** trajectory: a searched vehicle; target: a convoy's tracked vehicle, under its partner's */
+  kind: "trajectory" | "partner" | "target";
 }
 
 const roads = basemap.roads as Road[];

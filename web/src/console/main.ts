@@ -6,7 +6,7 @@ import { call } from "../api/client";
 import type { AccessRow, Camera, ConvoyPartner, Probe, SearchJob, SearchResults, Sighting } from "../api/types";
 import { current, may, type Operation, type Session } from "../auth";
 import { lang, t, type MessageKey } from "../i18n";
-import { renderMap, type Marker } from "../map";
+import { renderMap, type Line, type Marker } from "../map";
 import { boot, errorText } from "../shell";
 import { formatTime, fromLocalInput, h, replace, submitForm, toLocalInput } from "../ui";
 import { cameraIndex } from "./cameras";
@@ -260,8 +260,24 @@ async function follow(job: SearchJob, status: HTMLElement): Promise<SearchJob> {
   }
 }
 
+/** One point of a vehicle's sightings in a search (anpr.search.service: ``track``, ``target``). */
+interface TrackPoint {
+  read_id: string;
+  capture_ms: number;
+  camera_id: string;
+  lat: number;
+  lon: number;
+}
+/** What the results route adds to each row: its plate crop (a short-lived link), a vehicle's track. */
+interface RowExtras {
+  crop_url?: string | null;
+  crop_read_id?: string | null;
+  track?: TrackPoint[];
+}
+type Results = SearchResults & { target?: (TrackPoint & { plate: string })[] };
+
 async function showResults(job: SearchJob, out: HTMLElement, justification: Justification): Promise<void> {
-  const [res, cams]: [SearchResults, Map<string, Camera>] = await Promise.all([
+  const [res, cams]: [Results, Map<string, Camera>] = await Promise.all([
     call("get", "/searches/{job_id}/results", { path: { job_id: job.job_id }, query: { page_size: 1000 } }),
     cameraIndex(),
   ]);
@@ -284,7 +300,7 @@ async function showResults(job: SearchJob, out: HTMLElement, justification: Just
   let below: HTMLElement | null = null; // under the table and map
   let overview: HTMLElement | null = null; // a read's overview image, on demand
   if (job.type === "trajectory") {
-    const items = res.items as Sighting[];
+    const items = res.items as (Sighting & RowExtras)[];
     // the time slider: the map shows the trajectory up to the chosen sighting, in time order
     const range = h("input", { id: "time-slider", type: "range", min: "1", max: String(items.length), value: String(items.length), step: "1" });
     const sliderText = h("output", { id: "time-slider-text", for: "time-slider" });
@@ -305,23 +321,50 @@ async function showResults(job: SearchJob, out: HTMLElement, justification: Just
         return [s.plate, formatTime(s.capture_ms, lang()), c ? `${s.camera_id} — ${c.name}` : s.camera_id, c ? direction(c) : "", `${Math.round(s.confidence * 100)} %`];
       }),
       { title: holds.panel ? tc("hold.col") : "", cells: items.map((s) => [holds.box(s), overviewButton(job.job_id, s, overview)]) },
+      items.map((s) => cropCell(s, s.plate, s.camera_id, s.capture_ms)),
     );
     slider = h("label", { class: "slider" }, tc("slider.label"), range, sliderText);
     below = holds.panel;
   } else {
-    const items = res.items as (ConvoyPartner & { reads?: number; cameras: number | string[] })[];
-    // a vehicle's cameras on the map: the first-ranked one first, any other on demand
+    const items = res.items as (ConvoyPartner & RowExtras & { reads?: number; cameras: number | string[] })[];
+    const target = job.type === "convoy" ? (res.target ?? []) : [];
+    const point = (p: TrackPoint, plate: string, kind: Marker["kind"]): Marker => ({ lat: p.lat, lon: p.lon, label: `${plate} ${formatTime(p.capture_ms, lang())} ${p.camera_id}`, kind });
+    // a vehicle's sightings on the map, in time order: the first-ranked one first, any other on
+    // demand; under a convoy's partner, the tracked vehicle's own trajectory
     const show = (v: (typeof items)[number], rank: number) => {
-      const ids = Array.isArray(v.cameras) ? v.cameras : (v.camera_ids ?? []);
       const markers = [...cameraMarkers];
-      for (const id of ids) {
-        const c = cams.get(id);
-        if (c) markers.push({ lat: c.lat, lon: c.lon, label: `${v.plate} ${id}`, kind: job.type === "convoy" ? "partner" : "sighting" });
+      const lines: Line[] = [];
+      if (target.length) {
+        markers.push(...target.map((p) => point(p, p.plate, "target")));
+        if (target.length > 1) lines.push({ points: target, kind: "target" });
       }
-      const caption = job.type === "convoy" && rank === 0 ? t("map.partner") : v.plate;
-      replace(figure, renderMap(markers, [], t("map.title")), h("figcaption", { id: "map-caption" }, caption));
+      const track = v.track ?? [];
+      const kind = job.type === "convoy" ? "partner" : "sighting";
+      if (track.length) {
+        markers.push(...track.map((p) => point(p, v.plate, kind)));
+        if (track.length > 1) lines.push({ points: track, kind: job.type === "convoy" ? "partner" : "trajectory" });
+      } else {
+        for (const id of Array.isArray(v.cameras) ? v.cameras : (v.camera_ids ?? [])) {
+          const c = cams.get(id);
+          if (c) markers.push({ lat: c.lat, lon: c.lon, label: `${v.plate} ${id}`, kind });
+        }
+      }
+      const caption =
+        job.type === "convoy"
+          ? [
+              h("span", { id: "map-caption-partner" }, `${rank === 0 ? `${t("map.partner")} — ` : ""}${tc("map.partnerOf", { plate: v.plate, n: track.length })}`),
+              target.length ? h("span", { id: "map-caption-target" }, ` · ${tc("map.target", { plate: target[0].plate })}`) : null,
+              h("br", null),
+              h("small", { class: "muted" }, tc("map.legendConvoy")),
+            ]
+          : v.plate;
+      replace(figure, renderMap(markers, lines, t("map.title")), h("figcaption", { id: "map-caption" }, caption));
     };
     if (items.length) show(items[0], 0);
+    const cropOf = (v: (typeof items)[number]) => {
+      const p = (v.track ?? []).find((x) => x.read_id === v.crop_read_id);
+      return cropCell(v, v.plate, p?.camera_id ?? "", p?.capture_ms ?? v.last_ms);
+    };
     table = tableOf(
       job.type === "convoy"
         ? ["col.plate", "col.score", "col.cameras", "col.first", "col.last"]
@@ -334,6 +377,7 @@ async function showResults(job: SearchJob, out: HTMLElement, justification: Just
         formatTime(v.last_ms, lang()),
       ]),
       { title: "", cells: items.map((v, i) => [h("button", { type: "button", class: "link on-map", onclick: () => show(v, i) }, tc("results.onMap"))]) },
+      items.map(cropOf),
     );
   }
   replace(
@@ -343,6 +387,15 @@ async function showResults(job: SearchJob, out: HTMLElement, justification: Just
     h("div", { class: "split" }, h("div", { class: "table-wrap" }, table), h("div", null, figure, slider, overview)),
     below,
   );
+}
+
+/** A row's plate crop: loaded lazily (only the rows scrolled to), the link expires in minutes;
+ * the API audited the page that listed it. */
+function cropCell(row: RowExtras, plate: string, cameraId: string, ms: number): Node {
+  if (!row.crop_url) return h("span", { class: "muted no-crop" }, tc("crop.none"));
+  const alt = tc("crop.alt", { plate, camera: cameraId, time: formatTime(ms, lang()) });
+  // loading before src: an image whose src is set first starts loading at once
+  return h("img", { loading: "lazy", decoding: "async", class: "plate-crop", alt, src: row.crop_url });
 }
 
 function direction(c: Camera): string {
@@ -379,13 +432,22 @@ function overviewButton(jobId: string, s: Sighting, into: HTMLElement | null): H
   return h("button", { type: "button", class: "link overview-btn", title: tc("overview.show"), onclick: show }, tc("overview.short"));
 }
 
-/** A table of text cells; ``lead``: a first column of controls (legal-hold tick box, overview). */
-function tableOf(cols: MessageKey[], rows: string[][], lead?: { title: string; cells: (Node | null)[][] }): HTMLElement {
+/** A table of text cells; ``lead``: a first column of controls (legal-hold tick box, overview);
+ * ``crops``: each row's plate image, the last column (the issue's order: plate ... confidence, crop). */
+function tableOf(cols: MessageKey[], rows: string[][], lead?: { title: string; cells: (Node | null)[][] }, crops?: Node[]): HTMLElement {
   return h(
     "table",
     null,
-    h("thead", null, h("tr", null, lead ? h("th", { scope: "col" }, lead.title) : null, cols.map((c) => h("th", { scope: "col" }, t(c))))),
-    h("tbody", null, rows.map((r, i) => h("tr", null, lead ? h("td", null, lead.cells[i]) : null, r.map((v) => h("td", null, v))))),
+    h(
+      "thead",
+      null,
+      h("tr", null, lead ? h("th", { scope: "col" }, lead.title) : null, cols.map((c) => h("th", { scope: "col" }, t(c))), crops ? h("th", { scope: "col" }, tc("col.crop")) : null),
+    ),
+    h(
+      "tbody",
+      null,
+      rows.map((r, i) => h("tr", null, lead ? h("td", null, lead.cells[i]) : null, r.map((v) => h("td", null, v)), crops ? h("td", { class: "crop-cell" }, crops[i]) : null)),
+    ),
   );
 }
 

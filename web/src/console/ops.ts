@@ -1,8 +1,8 @@
 // Ops: the camera networks and every registered camera on the offline map, coloured by health
 // (GET /cameras/health: silent in its usual hours, snapshots quarantined in 24 h, no snapshot yet),
 // the alarms these raise (silent cameras, quarantining cameras, refused uploads), counts per
-// status and zone, and the audit chain's verification. Upload-to-read latency is a CloudWatch
-// metric on the ops dashboard, not in the API.
+// status and zone, the audit chain's verification, and each camera's and network's
+// upload-to-read latency (p50/p95 of this hour and the last) against the goal.
 import { call } from "../api/client";
 import type { Camera } from "../api/types";
 import { current, may } from "../auth";
@@ -34,6 +34,14 @@ interface CameraHealth {
   last_seen_ms: number | null;
   silent_minutes: number | null;
   quarantined: Record<string, number>;
+  latency: Latency | null;
+}
+/** anpr.networks.latency.summary: upper bounds of fixed classes; null: above 5 min. */
+interface Latency {
+  n: number;
+  p50_ms: number | null;
+  p95_ms: number | null;
+  state: "ok" | "slow" | "late";
 }
 interface NetworkHealth {
   network_id: string;
@@ -41,6 +49,7 @@ interface NetworkHealth {
   silent: number;
   quarantined: number;
   refused_uploads: Record<string, number>;
+  latency: Latency | null;
 }
 interface Alarm {
   kind: "silent" | "quarantining" | "refused_uploads";
@@ -54,6 +63,7 @@ interface Health {
   cameras: CameraHealth[];
   networks: NetworkHealth[];
   alarms: Alarm[];
+  latency_goal: { p95_ms: number; late_ms: number };
 }
 
 export function opsScreen(el: HTMLElement): void {
@@ -62,6 +72,7 @@ export function opsScreen(el: HTMLElement): void {
   const networks = h("div", { id: "ops-networks" });
   const alarms = h("div", { id: "ops-alarms", role: "status" });
   const attention = h("div", { id: "ops-attention" });
+  const latencies = h("div", { id: "ops-latency-box" });
   const verify = h("p", { id: "verify", role: "status" });
   const withHealth = may(current(), "GET /cameras/health");
   replace(
@@ -82,7 +93,7 @@ export function opsScreen(el: HTMLElement): void {
     ),
     h("h3", null, tc("ops.networks")),
     networks,
-    withHealth ? [h("h3", null, tc("health.attention")), attention, h("p", { class: "muted" }, tc("health.latency"))] : null,
+    withHealth ? [h("h3", null, tc("health.attention")), attention, h("h3", null, tc("lat.title")), latencies, h("p", { class: "muted" }, tc("health.latency"))] : null,
   );
   const health: Promise<Health | null> = withHealth ? call("get", "/cameras/health") : Promise.resolve(null);
   Promise.all([cameraIndex(), health])
@@ -91,7 +102,7 @@ export function opsScreen(el: HTMLElement): void {
       const state = new Map((hl?.cameras ?? []).map((c) => [c.camera_id, c]));
       const markers: Marker[] = all.map((c) => {
         const s = state.get(c.camera_id);
-        const what = s ? healthText(s.health) : c.status;
+        const what = s ? healthText(s.health) + (s.latency ? `, p95 ${ms(s.latency.p95_ms)}` : "") : c.status;
         return { lat: c.lat, lon: c.lon, label: `${c.camera_id} ${c.name} (${what})`, kind: c.status === "active" ? "camera" : "camera-off" };
       });
       const svg = renderMap(markers, [], tc("ops.title"));
@@ -101,12 +112,18 @@ export function opsScreen(el: HTMLElement): void {
         if (!s) return;
         g.classList.add(`health-${s.health}`);
         if (s.health === "silent" || s.health === "quarantining") g.querySelector("circle")?.setAttribute("r", "6");
+        // a camera whose reads come later than the goal: a ring in the goal's colour
+        if (s.latency && s.latency.state !== "ok") {
+          g.classList.add(`latency-ring-${s.latency.state}`);
+          g.querySelector("circle")?.setAttribute("r", "6");
+        }
       });
-      replace(map, svg, h("figcaption", null, tc(hl ? "health.legend" : "ops.legend")));
+      replace(map, svg, h("figcaption", null, tc(hl ? "health.legend" : "ops.legend"), hl ? ` ${tc("lat.legend")}` : null));
       replace(counts, statusTable(all));
       if (hl) {
         replace(alarms, alarmList(hl.alarms));
         replace(attention, attentionTable(hl.cameras));
+        replace(latencies, latencyTable(hl));
       }
     })
     .catch((err) => replace(counts, h("p", { class: "error" }, errorText(err))));
@@ -116,7 +133,7 @@ export function opsScreen(el: HTMLElement): void {
         const figures = new Map((hl?.networks ?? []).map((n) => [n.network_id, n]));
         const extra = (n: Network) => {
           const f = figures.get(n.network_id);
-          return hl ? [f ? `${num(f.silent)} / ${num(f.cameras)}` : "", f ? num(f.quarantined) : "", f ? reasons(f.refused_uploads) || "0" : ""] : [];
+          return hl ? [f ? `${num(f.silent)} / ${num(f.cameras)}` : "", f ? num(f.quarantined) : "", f ? reasons(f.refused_uploads) || "0" : "", latencyCell(f?.latency ?? null)] : [];
         };
         replace(
           networks,
@@ -127,8 +144,8 @@ export function opsScreen(el: HTMLElement): void {
                 h(
                 "table",
                 { id: "ops-network-table" },
-                h("thead", null, h("tr", null, ["ID", tc("ops.name"), t("col.zones"), t("col.status"), tc("ops.key"), ...(hl ? [tc("health.silentHead"), tc("health.quarantined"), tc("health.refused")] : [])].map((c) => h("th", { scope: "col" }, c)))),
-                h("tbody", null, list.map((n) => h("tr", { "data-network": n.network_id }, [n.network_id, n.name ?? "", (n.zones ?? []).join(", "), n.status ?? "", n.has_credential ? "✓" : "✗", ...extra(n)].map((v) => h("td", null, v))))),
+                h("thead", null, h("tr", null, ["ID", tc("ops.name"), t("col.zones"), t("col.status"), tc("ops.key"), ...(hl ? [tc("health.silentHead"), tc("health.quarantined"), tc("health.refused"), tc("lat.head")] : [])].map((c) => h("th", { scope: "col" }, c)))),
+                h("tbody", null, list.map((n) => h("tr", { "data-network": n.network_id }, [n.network_id, n.name ?? "", (n.zones ?? []).join(", "), n.status ?? "", n.has_credential ? "✓" : "✗", ...extra(n)].map((v) => (v instanceof Node ? v : h("td", null, v)))))),
                 ),
               )
             : h("p", { id: "ops-no-networks" }, tc("ops.noNetworks")),
@@ -217,6 +234,59 @@ function attentionTable(cams: CameraHealth[]): HTMLElement {
             h("td", { "data-health": c.health }, healthText(c.health) + (c.silent_minutes != null ? ` (${num(c.silent_minutes)} min)` : "")),
             h("td", null, c.last_seen_ms != null ? formatTime(c.last_seen_ms, lang()) : "–"),
             h("td", null, reasons(c.quarantined)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** "500 ms", "2 s" */
+function duration(v: number): string {
+  return v < 1000 ? `${num(v)} ms` : `${num(v / 1000)} s`;
+}
+
+/** "≤ 500 ms", "≤ 2 s", "> 5 min": a class's upper bound (null: above the last class). */
+function ms(v: number | null): string {
+  return v === null ? "> 5 min" : `≤ ${duration(v)}`;
+}
+
+function latencyCell(l: Latency | null): HTMLElement {
+  if (!l) return h("td", { class: "muted" }, "–");
+  return h("td", { class: `latency-${l.state}`, "data-latency": l.state, title: tc(`lat.${l.state}` as ConsoleKey) }, `${ms(l.p50_ms)} / ${ms(l.p95_ms)}`);
+}
+
+/** Every camera with reads in the last hour or two, slowest first, coloured against the goal. */
+function latencyTable(hl: Health): HTMLElement {
+  const goal = h("p", { class: "muted", id: "ops-latency-goal" }, tc("lat.goal", { goal: duration(hl.latency_goal.p95_ms), late: duration(hl.latency_goal.late_ms) }));
+  const rank = (l: Latency) => (l.p95_ms === null ? Infinity : l.p95_ms);
+  const cams = hl.cameras.filter((c): c is CameraHealth & { latency: Latency } => !!c.latency).sort((a, b) => rank(b.latency) - rank(a.latency) || b.latency.n - a.latency.n);
+  if (!cams.length) return h("div", null, h("p", { id: "ops-no-latency" }, tc("lat.none")), goal);
+  return h(
+    "div",
+    null,
+    goal,
+    h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        { id: "ops-latency" },
+        h("thead", null, h("tr", null, h("th", { scope: "col" }, t("col.camera")), h("th", { scope: "col" }, tc("health.network")), h("th", { scope: "col" }, tc("ops.zone")), h("th", { scope: "col", class: "num" }, tc("lat.reads")), h("th", { scope: "col" }, tc("lat.head")), h("th", { scope: "col" }, tc("lat.state")))),
+        h(
+          "tbody",
+          null,
+          cams.map((c) =>
+            h(
+              "tr",
+              { "data-camera": c.camera_id },
+              h("td", null, c.name && c.name !== c.camera_id ? `${c.camera_id} ${c.name}` : c.camera_id),
+              h("td", null, c.network || "–"),
+              h("td", null, c.zone),
+              h("td", { class: "num" }, num(c.latency.n)),
+              latencyCell(c.latency),
+              h("td", { class: `latency-${c.latency.state}` }, tc(`lat.${c.latency.state}` as ConsoleKey)),
+            ),
           ),
         ),
       ),
