@@ -231,19 +231,28 @@ def test_static_files_never_leave_the_build_folder(platform):
 
 
 def test_login_without_password_is_a_400(platform):
-    # GIVEN the local login endpoint WHEN the password is missing THEN a 400 with a reason
+    # GIVEN the local sign-in endpoint (Cognito's API) WHEN the password is missing THEN a 400 with a reason
     req = urllib.request.Request(
-        platform.web.url + "/login",
-        data=b'{"username": "auditor.maes"}',
+        platform.web.url + "/cognito/",
+        data=json.dumps(
+            {
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "ClientId": platform.rt.identity.client_id,
+                "AuthParameters": {"USERNAME": "auditor.maes"},
+            }
+        ).encode(),
         method="POST",
-        headers={"Content-Type": "application/json"},
+        headers={
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
+        },
     )
     try:
         urllib.request.urlopen(req, timeout=10)
         status, body = 200, {}
     except urllib.error.HTTPError as e:
         status, body = e.code, json.loads(e.read())
-    assert status == 400 and "password" in body["error"]
+    assert status == 400 and "PASSWORD" in body["message"]
 
 
 def test_partial_search_lists_all_and_only_the_matching_plates(page_factory, platform):
