@@ -71,9 +71,7 @@ def test_wrong_codes_are_refused_with_a_message_and_the_third_ends_the_sign_in(p
     for attempt in range(2):
         p.page.fill("#code", f"{(int(right) + 500_000 + attempt) % 1_000_000:06d}")
         p.page.click("#verify")
-        p.page.wait_for_function(
-            "document.querySelector('.login .error').textContent.includes('Verkeerde code')"
-        )
+        p.page.wait_for_selector(".login .error:has-text('Verkeerde code')")
         p.page.evaluate("document.querySelector('.login .error').textContent = ''")
         assert p.page.query_selector("#code") and _signed_in_token(p) is None
     # WHEN a third wrong code comes THEN back to the password, saying why, still nobody signed in
