@@ -392,8 +392,9 @@ class LocalCognitoApi:
     def _keep(self, sign_in: _SignIn) -> str:
         """A fresh session string for the sign-in (each answer's Session replaces the last)."""
         now = self._now()
-        for key in [k for k, v in self._sign_ins.items() if v.expires_s <= now]:
-            del self._sign_ins[key]
+        # the web server answers on threads: iterate over a copy, tolerate a key gone meanwhile
+        for key in [k for k, v in list(self._sign_ins.items()) if v.expires_s <= now]:
+            self._sign_ins.pop(key, None)
         sign_in.key = secrets.token_urlsafe(48)
         self._sign_ins[sign_in.key] = sign_in
         return sign_in.key
