@@ -297,7 +297,7 @@ class LocalCognitoApi:
                 AuthFlow="ADMIN_USER_PASSWORD_AUTH",
                 AuthParameters={"USERNAME": username, "PASSWORD": password},
             )
-        except Exception:  # noqa: BLE001 (wrong password and unknown user alike: no user existence errors)
+        except ClientError:  # wrong password and unknown user alike: no user existence errors
             count += 1
             self._wrong_passwords[username] = (
                 (0, now + LOCKOUT_S) if count >= MAX_WRONG_PASSWORDS else (count, 0.0)
