@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from anpr.ocr.band import band_input, band_letters
 from anpr.ocr.preprocess import (
     ALPHABET,
     DET_H,
@@ -25,7 +26,17 @@ from anpr.ocr.preprocess import (
     is_two_line,
     reader_input,
 )
-from anpr.ocr.render.scene import camera_effects, expand_box, jitter_box, render_crop, render_scene
+from anpr.ocr.render.formats import Layout, band_of, random_format_plate
+from anpr.ocr.render.plate import draw_plate, make_plate
+from anpr.ocr.render.scene import (
+    camera_effects,
+    crop_around,
+    expand_box,
+    jitter_box,
+    render_crop,
+    render_scene,
+)
+from anpr.ocr.rows import row_input, split_rows
 from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
@@ -113,6 +124,93 @@ def _render_chunks(render, n: int, base_seed: int, workers: int, chunk: int) -> 
 
 def synth_reader_set(n: int, seed: int, workers: int = 2, chunk: int = 500) -> tuple[np.ndarray, ...]:
     return _render_chunks(_synth_crop_chunk, n, seed * 100_003, workers, chunk)
+
+
+# ---------------------------------------------------------------- every listed country's formats
+def _format_crop(
+    rng: random.Random, two_line: bool | None, plate_h, night: bool | None = None
+) -> tuple[Image.Image, Layout, str]:
+    """A crop of a random listed plate, with its country's band letters (85 %) or no band."""
+    _, layout, country = random_format_plate(rng, two_line)
+    band = band_of(country) if rng.random() < 0.85 else ""
+    plate = draw_plate(layout, "emblem" if layout.sep == "*" else "generic", rng, band=band)
+    night = rng.random() < 0.15 if night is None else night
+    return crop_around(plate, rng, night, plate_h), layout, band
+
+
+def _synth_format_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Reader crops of every listed country's formats (the renderer's generic look)."""
+    seed, n = args
+    rng = random.Random(seed)
+    xs, ys, ls = [], [], []
+    for _ in range(n):
+        crop, layout, _ = _format_crop(rng, None, (12, 70))
+        xs.append((reader_input(crop, len(layout.lines) == 2) * 255).astype(np.uint8))
+        ys.append(encode(layout.text))
+        ls.append(min(len(layout.text), MAX_LABEL))
+    return _reader_arrays(xs, ys, ls)
+
+
+def _synth_row_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of two-line plates as the engine's row pass reads them (``rows.split_rows`` then
+    ``rows.row_input``), each labelled with its own characters: Belgian motorcycle plates and
+    every listed two-line format, mostly small (rows of 5–20 px as on camera snapshots)."""
+    seed, n = args
+    rng = random.Random(seed)
+    xs, ys, ls = [], [], []
+    for _ in range(n):
+        plate_h = (14, 40) if rng.random() < 0.75 else (40, 70)
+        if rng.random() < 0.5:
+            plate, text, _, _ = make_plate(
+                rng.choice("M")
+                + "".join(rng.choice(ALPHABET[10:]) for _ in range(3))
+                + "".join(rng.choice(ALPHABET[:10]) for _ in range(3)),
+                "BE",
+                rng,
+            )
+            layout = Layout(((text[:4],), (text[4:],)))
+            crop = crop_around(plate, rng, rng.random() < 0.15, plate_h)
+        else:
+            crop, layout, _ = _format_crop(rng, True, plate_h)
+        rows = split_rows(crop)
+        if rows is None or len(layout.lines) != 2:
+            continue
+        for row, groups in zip(rows, layout.lines, strict=True):
+            label = "".join(groups)
+            xs.append((row_input(row) * 255).astype(np.uint8))
+            ys.append(encode(label))
+            ls.append(min(len(label), MAX_LABEL))
+    return _reader_arrays(xs, ys, ls)
+
+
+def _synth_band_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The EU band's letters as the engine cuts them (``anpr.ocr.band``), labelled with the band
+    code of the plate's country; crops where no band is found are skipped."""
+    seed, n = args
+    rng = random.Random(seed)
+    xs, ys, ls = [], [], []
+    for _ in range(n):
+        crop, _, band = _format_crop(rng, False, (18, 80), night=False)
+        letters = band_letters(crop) if band else None
+        if letters is None:
+            continue
+        xs.append((band_input(letters) * 255).astype(np.uint8))
+        ys.append(encode(band))
+        ls.append(len(band))
+    return _reader_arrays(xs, ys, ls)
+
+
+def synth_band_set(n: int, seed: int, workers: int = 2, chunk: int = 500) -> tuple[np.ndarray, ...]:
+    return _render_chunks(_synth_band_chunk, n, seed * 100_069, workers, chunk)
+
+
+def synth_format_set(n: int, seed: int, workers: int = 2, chunk: int = 500) -> tuple[np.ndarray, ...]:
+    return _render_chunks(_synth_format_chunk, n, seed * 100_043, workers, chunk)
+
+
+def synth_row_set(n: int, seed: int, workers: int = 2, chunk: int = 250) -> tuple[np.ndarray, ...]:
+    """About 2 × ``n`` row samples (two rows per plate; plates too small to split are skipped)."""
+    return _render_chunks(_synth_row_chunk, n, seed * 100_057, workers, chunk)
 
 
 def real_crop(item: RealItem, rng: random.Random | None) -> tuple[Image.Image, bool]:

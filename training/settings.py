@@ -9,6 +9,9 @@ from dataclasses import dataclass
 class Settings:
     seed: int
     reader_synth: int  # synthetic reader crops
+    reader_formats: int  # crops of every listed country's formats (formats.json), generic look
+    reader_rows: int  # two-line plates whose rows are read alone (about two samples each)
+    reader_bands: int  # EU bands whose letters are read (country), fewer kept (no band found)
     reader_real_copies: int  # jittered copies of each real openalpr training crop
     reader_uc3m_copies: int
     reader_steps: int
@@ -29,9 +32,12 @@ MODES = {
     "full": Settings(
         seed=7,
         reader_synth=40000,
+        reader_formats=12000,
+        reader_rows=6000,
+        reader_bands=10000,
         reader_real_copies=10,
         reader_uc3m_copies=3,
-        reader_steps=5000,
+        reader_steps=6000,
         reader_batch=64,
         reader_lr=2e-3,
         reader_width=0.75,
@@ -47,6 +53,9 @@ MODES = {
     "smoke": Settings(
         seed=7,
         reader_synth=256,
+        reader_formats=32,
+        reader_rows=16,
+        reader_bands=32,
         reader_real_copies=1,
         reader_uc3m_copies=1,
         reader_steps=12,

@@ -26,8 +26,11 @@ from training.data import (
     real_available,
     real_detector_set,
     real_reader_set,
+    synth_band_set,
     synth_detector_set,
+    synth_format_set,
     synth_reader_set,
+    synth_row_set,
 )
 from training.progress import Progress
 from training.settings import MODES, Settings
@@ -66,11 +69,17 @@ def convert(tf, model, path: Path, builder=None) -> int:
 def _renderer_fingerprint() -> str:
     """Hash of the renderer's, preprocessing's and data builders' source: a cache rendered by other
     code is stale."""
+    import anpr.ocr.band
+    import anpr.ocr.grammar
     import anpr.ocr.preprocess
     import anpr.ocr.render
+    import anpr.ocr.rows
 
     files = sorted(Path(anpr.ocr.render.__file__).parent.glob("*.py")) + [
         Path(anpr.ocr.preprocess.__file__),
+        Path(anpr.ocr.rows.__file__),
+        Path(anpr.ocr.band.__file__),
+        Path(anpr.ocr.grammar.__file__).with_name("formats.json"),
         Path(__file__).with_name("data.py"),
     ]
     return hashlib.sha1(b"".join(f.read_bytes() for f in files)).hexdigest()[:10]
@@ -110,6 +119,20 @@ def _reader_data(s: Settings, out: Path, log: dict):
         out / "cache" / f"reader_synth_{s.reader_synth}_{s.seed}.npz",
         lambda: synth_reader_set(s.reader_synth, s.seed, s.workers),
     )
+    more = [
+        _cached(
+            out / "cache" / f"reader_{kind}_{n}_{s.seed}.npz",
+            lambda make=make, n=n: make(n, s.seed, s.workers),
+        )
+        for kind, n, make in (
+            ("formats", s.reader_formats, synth_format_set),
+            ("rows", s.reader_rows, synth_row_set),
+            ("bands", s.reader_bands, synth_band_set),
+        )
+        if n
+    ]
+    print(f"reader: + {' + '.join(str(len(m[0])) for m in more)} format, row and band crops", file=sys.stderr)
+    sx, sy, sl = (np.concatenate([a, *(m[k] for m in more)]) for k, a in enumerate((sx, sy, sl)))
     rx, ry, rl = [], [], []
     for name, copies in (
         ("openalpr_br", s.reader_real_copies),
@@ -122,6 +145,7 @@ def _reader_data(s: Settings, out: Path, log: dict):
     rx, ry, rl = np.concatenate(rx), np.concatenate(ry), np.concatenate(rl)
     log["reader_data"] = {
         "synthetic": len(sx),
+        "formats_and_rows": sum(len(m[0]) for m in more),
         "real": len(rx),
         "render_s": round(time.time() - t0, 1),
     }

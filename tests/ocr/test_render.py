@@ -92,3 +92,40 @@ def test_scene_can_hold_several_plates_and_crops_have_labels():
     # AND reader crops come with their text
     crop, text, country, lines = render_crop(random.Random(9), "1ABC234", "BE")
     assert text == "1ABC234" and country == "BE" and lines == 1 and crop.mode == "RGB"
+
+
+def _listed_countries():
+    from anpr.ocr.grammar import default_grammar
+
+    return sorted(default_grammar().countries)
+
+
+@pytest.mark.parametrize("country", _listed_countries())
+def test_every_listed_country_renders_plates_of_its_own_formats(country):
+    from anpr.ocr.grammar import default_grammar
+    from anpr.ocr.render.formats import band_of, random_format_plate
+
+    g = default_grammar()
+    for seed in range(5):
+        # GIVEN a random plate of one of the country's formats
+        text, layout, c = random_format_plate(random.Random(seed), None, country)
+        # THEN the text fits the country's formats and the layout shows exactly its characters
+        assert c == country and g.is_valid(text, country) and layout.text == text
+        # AND a drawn plate of a non-native country carries the country's band letters
+        if country not in COUNTRIES:
+            img, drawn, cc, _ = make_plate(text, country, random.Random(seed))
+            assert drawn == text and cc == country and img.size[0] > 0
+    assert band_of(country)
+
+
+def test_two_line_and_emblem_templates_give_two_line_and_emblem_layouts():
+    from anpr.ocr.grammar import default_grammar
+    from anpr.ocr.render.formats import template_layout
+
+    g = default_grammar()
+    two = next(t for t in g.templates if t.format.country == "BE" and t.line_break is not None)
+    text = "MABC123"[: two.length]
+    assert len(template_layout(two, text).lines) == 2
+    emblem = next(t for t in g.templates if t.emblems and t.line_break is None)
+    text = "".join(min(c) for c in emblem.classes)
+    assert template_layout(emblem, text).sep == "*"

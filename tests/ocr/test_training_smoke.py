@@ -52,3 +52,21 @@ def test_training_is_deterministic(tmp_path):
     # THEN the models are the same, byte for byte: `make train` reproduces what it shipped
     a, b = ((out / "models" / "plate_reader.tflite").read_bytes() for out in outs)
     assert a == b
+
+
+def test_row_and_band_samples_carry_their_own_labels():
+    pytest.importorskip("tensorflow", reason="training extras not installed")
+    from anpr.ocr.grammar import default_grammar
+    from anpr.ocr.preprocess import ALPHABET
+
+    from training.data import _synth_band_chunk, _synth_row_chunk
+
+    # GIVEN row samples of two-line plates and band samples
+    rx, _ry, rl = _synth_row_chunk((1, 12))
+    bx, by, bl = _synth_band_chunk((2, 24))
+    # THEN rows come in pairs of short labels (a row has at most a plate's half), and every band
+    # label is a listed country's band code
+    assert len(rx) >= 12 and len(rx) % 2 == 0 and rl.max() <= 7 and rl.min() >= 1
+    bands = {c.band for c in default_grammar().countries.values()}
+    labels = {"".join(ALPHABET[k] for k in y[:n]) for y, n in zip(by, bl, strict=True)}
+    assert len(bx) >= 10 and labels <= bands

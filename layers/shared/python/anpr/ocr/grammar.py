@@ -231,6 +231,9 @@ class Grammar:
     UNLISTED_PRIOR = 0.3
     #: dropping a read character at the end of a line (not at an emblem) costs this factor extra
     EDGE_DROP = 0.5
+    #: a country whose band letters differ from those read on the plate's EU band (read confidently,
+    #: cue ``band``) keeps this factor: bands are small and the reader errs, so not zero
+    OTHER_BAND = 0.05
 
     def __init__(self, data: dict):
         self.countries: dict[str, Country] = {}
@@ -264,6 +267,7 @@ class Grammar:
                 tuple(c.get("wrong", ())),
             )
         self.formats = [f for c in self.countries.values() for f in c.formats]
+        self._band_country = {c.band: code for code, c in self.countries.items()}
         # plausibility of a format = country prior × the format's share of the country's formats
         self._plaus: dict[Format, float] = {}
         for c in self.countries.values():
@@ -441,6 +445,10 @@ class Grammar:
         return out
 
     # ------------------------------------------------------------ countries
+    def band_country(self, band: str) -> str | None:
+        """The country whose EU band (or national band) carries the letters ``band``."""
+        return self._band_country.get(band)
+
     def _formats_fitting(self, t: str) -> list[Format]:
         """``matches`` for normalised text through the templates (faster than the regexes)."""
         group = self._by_len.get(len(t))
@@ -468,6 +476,8 @@ class Grammar:
             c = self.countries[f.country]
             total = sum(x.weight for x in c.formats) or 1.0
             p = c.prior * (f.weight / total) / size**self.SPECIFICITY * _colour_factor(f, cues)
+            if cues.get("band") and cues["band"] != c.band:
+                p *= self.OTHER_BAND
             if hint and f.country == hint:
                 p *= 20.0
             like[f.country] = like.get(f.country, 0.0) + p

@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from anpr.ocr import decode
+from anpr.ocr.band import band_input, band_letters
 from anpr.ocr.cues import plate_colours
 from anpr.ocr.engine import CameraHint, PlateDetection
 from anpr.ocr.grammar import default_grammar
@@ -63,6 +64,12 @@ TWO_LINE_ASPECT = 1.3
 #: decision score + this per character: a partial reading ("194" of "M-BJI/194") has fewer
 #: characters to be unsure about, and must not win for that alone
 CHAR_BONUS = 0.5
+#: the EU band's letters (read by the reader on the band's cut, ``anpr.ocr.band``) count when read
+#: at least this confidently: they become the decoding's country hint (unless the camera gives
+#: one) and a cue for the country's score
+BAND_MIN_CONFIDENCE = 0.5
+#: band reading on/off (off: the country comes from the format and colours alone)
+READ_BAND = True
 
 
 def _rank(r: decode.Reading) -> float:
@@ -159,6 +166,18 @@ class TfliteEngine:
     def _probs(self, x: np.ndarray) -> np.ndarray:
         return decode.softmax(self.reader(x[None, ..., None])[0])
 
+    def read_band(self, crop: Image.Image) -> tuple[str, float] | None:
+        """The EU band's letters on ``crop`` and the reader's confidence in them, when a band is
+        found and its letters are a listed country's band code; else None."""
+        letters = band_letters(crop)
+        if letters is None:
+            return None
+        chars = decode.greedy(self._probs(band_input(letters)))
+        code = "".join(decode.ALPHABET[k] for k, _, _ in chars)
+        if not code or default_grammar().band_country(code) is None:
+            return None
+        return code, float(np.prod([p for _, p, _ in chars]))
+
     def _read(
         self, crop: Image.Image, two_line: bool, country: str | None, cues: dict | None = None
     ) -> decode.Reading:
@@ -240,6 +259,10 @@ class TfliteEngine:
             crop = image.crop((x0, y0, x1, y1))
             if cues is None:
                 cues = plate_colours(crop)
+                band = self.read_band(crop) if READ_BAND else None
+                if band is not None and band[1] >= BAND_MIN_CONFIDENCE:
+                    cues["band"] = band[0]
+                    country = country or default_grammar().band_country(band[0])
             rows_crop = None
             if TWO_LINE_ASPECT < aspect < ROW_PASS_MAX_ASPECT:
                 # a two-line plate's box that came out too flat has missed part of a row: the row

@@ -7,6 +7,7 @@ the reader is trained on them.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import string
@@ -107,6 +108,82 @@ def random_plate(country: str, rng: random.Random) -> tuple[str, str]:
         return _pick(rng, L, rng.choice([2, 3])) + _pick(rng, L + D, rng.choice([4, 5])), "generic"
     n = rng.randint(5, 8)
     return "".join(rng.choice(L + D) for _ in range(n)), "generic"
+
+
+# ---------------------------------------------------------------- every listed country (formats.json)
+@functools.cache
+def _formats_by_country() -> dict[str, list[tuple[float, list]]]:
+    """formats.json's templates, per country, per format (with the format's weight)."""
+    from anpr.ocr.grammar import default_grammar
+
+    out: dict[str, dict] = {}
+    for t in default_grammar().templates:
+        fmts = out.setdefault(t.format.country, {})
+        fmts.setdefault(t.format, []).append(t)
+    return {c: [(f.weight, ts) for f, ts in fmts.items()] for c, fmts in sorted(out.items())}
+
+
+def template_layout(template, text: str) -> Layout:
+    """How a plate of ``template`` shows ``text``: groups at the template's separators, lines at
+    its line break, and the one separator style the renderer draws (an emblem where the format
+    has one, else hyphens, else spaces)."""
+    lines: list[list[str]] = [[]]
+    group, kinds = "", set()
+    for i, ch in enumerate(text):
+        sep = template.seps[i]
+        if i and sep:
+            lines[-1].append(group)
+            group = ""
+            if "/" in sep:
+                lines.append([])
+            kinds |= set(sep) & set("*- ")
+        group += ch
+    lines[-1].append(group)
+    style = next((k for k in "*- " if k in kinds), "")
+    return Layout(tuple(tuple(g for g in line if g) for line in lines), style)
+
+
+def random_format_plate(
+    rng: random.Random, two_line: bool | None = None, country: str | None = None
+) -> tuple[str, Layout, str]:
+    """A random plate of ``country`` or of a random listed country (all countries alike, formats
+    by weight): its text, layout and country. ``two_line`` restricts the choice to one- or
+    two-line formats."""
+    by_country = _formats_by_country()
+    while True:
+        pick = country or rng.choice(sorted(by_country))
+        fmts = [
+            (w, ts)
+            for w, ts in by_country[pick]
+            if two_line is None or (ts[0].line_break is not None) == two_line
+        ]
+        if fmts:
+            break
+        if country:
+            raise ValueError(f"{country} has no {'two' if two_line else 'one'}-line format")
+    _, templates = rng.choices(fmts, weights=[w for w, _ in fmts])[0]
+    t = rng.choice(templates)
+    text = "".join(rng.choice(sorted(c)) for c in t.classes)
+    return text, template_layout(t, text), pick
+
+
+def band_of(country: str) -> str:
+    """The letters on ``country``'s EU (or national) band, from formats.json."""
+    from anpr.ocr.grammar import default_grammar
+
+    return default_grammar().countries[country].band
+
+
+def listed_layout(text: str, country: str) -> Layout | None:
+    """The layout of ``text`` as a plate of a formats.json ``country``, None when no format fits."""
+    from anpr.ocr.grammar import default_grammar
+
+    g = default_grammar()
+    for fmt in g.matches(text, country):
+        template = g.template_for(text, fmt)
+        if template is not None:
+            return template_layout(template, text)
+    return None
 
 
 COUNTRIES = ("BE", "NL", "FR", "DE", "LU", "UK", "OTHER")

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PIL import Image, ImageDraw
 
 from anpr.ocr.render import fonts
-from anpr.ocr.render.formats import Layout, layout_for, random_country, random_plate
+from anpr.ocr.render.formats import (
+    COUNTRY_WEIGHTS,
+    Layout,
+    band_of,
+    layout_for,
+    listed_layout,
+    random_country,
+    random_format_plate,
+    random_plate,
+)
+from anpr.reads.plates import normalise
 
 EU_BLUE = (0, 51, 153)
 EU_YELLOW = (255, 204, 0)
@@ -153,10 +163,13 @@ def _line_mask(groups: tuple[str, ...], sep: str, font, rng: random.Random) -> t
     return out, (gaps[:1] if sep in "@*" and sep else [])
 
 
-def draw_plate(layout: Layout, variant: str, rng: random.Random) -> Image.Image:
-    """The plate as an RGB image at drawing scale (about 1 px per mm), flat and clean-ish."""
+def draw_plate(layout: Layout, variant: str, rng: random.Random, band: str | None = None) -> Image.Image:
+    """The plate as an RGB image at drawing scale (about 1 px per mm), flat and clean-ish.
+    ``band``: the EU band's letters instead of the variant's ("" for no band)."""
     two_line = len(layout.lines) > 1
     st = style_for(variant, rng, two_line)
+    if band is not None:
+        st = replace(st, band=band or None)
     w, h = st.size
     img = Image.new("RGB", (w, h), st.bg)
     d = ImageDraw.Draw(img)
@@ -271,6 +284,13 @@ def make_plate(
 ) -> tuple[Image.Image, str, str, str]:
     """Draw a plate; random text/country when not given. Returns (image, text, country, variant)."""
     c = (country or random_country(rng)).upper()
+    if c not in COUNTRY_WEIGHTS:  # another formats.json country: its format's layout and band
+        if text is None:
+            text, lay, _ = random_format_plate(rng, None, c)
+        else:
+            lay = listed_layout(normalise(text), c) or layout_for(text, "OTHER", None, rng)
+        v = variant or ("emblem" if lay.sep == "*" else "generic")
+        return draw_plate(lay, v, rng, band=band_of(c)), lay.text, c, v
     if text is None:
         text, variant = random_plate(c, rng)
     lay = layout_for(text, c, variant, rng)

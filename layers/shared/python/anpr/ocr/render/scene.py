@@ -471,8 +471,16 @@ def render_crop(
         night = rng.random() < 0.15
     plate, text, country, _variant = make_plate(text, country, rng)
     lines = 2 if plate.size[1] / plate.size[0] > 0.5 else 1
+    return crop_around(plate, rng, night), text, country, lines
+
+
+def crop_around(
+    plate: Image.Image, rng: random.Random, night: bool, plate_h: tuple[float, float] = (12, 70)
+) -> Image.Image:
+    """A drawn plate dressed, warped to ``plate_h`` px high on a car-coloured background and cut as
+    the engine cuts a detector box (jittered): what the reader is given."""
     dressed, inner = dress_plate(plate, rng, night)
-    ph = rng.uniform(12, 70)
+    ph = rng.uniform(*plate_h)
     rgba, (bx, by, bw, bh) = warp_plate(dressed, inner, ph, rng, tilt=0.6)
     pad_x, pad_y = int(bw * 0.5) + 4, int(bh * 0.8) + 4
     bg_size = (rgba.width + 2 * pad_x, rgba.height + 2 * pad_y)
@@ -482,5 +490,4 @@ def render_crop(
     bg.paste(rgba.convert("RGB"), (pad_x, pad_y), rgba)
     box = jitter_box((pad_x + bx, pad_y + by, bw, bh), rng)
     crop = bg.crop(expand_box(box, bg.size))
-    crop = camera_effects(crop, rng, night, strength=0.8)
-    return crop, text, country, lines
+    return camera_effects(crop, rng, night, strength=0.8)
