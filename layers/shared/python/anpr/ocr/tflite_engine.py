@@ -68,6 +68,9 @@ CHAR_BONUS = 0.5
 #: at least this confidently: they become the decoding's country hint (unless the camera gives
 #: one) and a cue for the country's score
 BAND_MIN_CONFIDENCE = 0.5
+#: where no band is found on the box's crop, it is looked for on a cut this much (of the box's
+#: width) wider at the left: detector boxes often start inside the band
+BAND_MARGIN_X = 0.12
 #: band reading on/off (off: the country comes from the format and colours alone)
 READ_BAND = True
 
@@ -178,6 +181,20 @@ class TfliteEngine:
             return None
         return code, float(np.prod([p for _, p, _ in chars]))
 
+    def _band_of_box(
+        self, image: Image.Image, box: tuple[float, float, float, float], crop: Image.Image
+    ) -> tuple[str, float] | None:
+        """The band read on the box's training crop or, when none is found there (a box that
+        starts inside the band cuts it), on a cut BAND_MARGIN_X wider at the left."""
+        band = self.read_band(crop)
+        if band is None:
+            x, y, w, h = box
+            wider = image.crop(
+                _pad_box((x - w * BAND_MARGIN_X, y, w * (1 + BAND_MARGIN_X), h), image.size, 0.06, 0.12)
+            )
+            band = self.read_band(wider)
+        return band
+
     def _read(
         self, crop: Image.Image, two_line: bool, country: str | None, cues: dict | None = None
     ) -> decode.Reading:
@@ -259,7 +276,7 @@ class TfliteEngine:
             crop = image.crop((x0, y0, x1, y1))
             if cues is None:
                 cues = plate_colours(crop)
-                band = self.read_band(crop) if READ_BAND else None
+                band = self._band_of_box(image, box, crop) if READ_BAND else None
                 if band is not None and band[1] >= BAND_MIN_CONFIDENCE:
                     cues["band"] = band[0]
                     country = country or default_grammar().band_country(band[0])
