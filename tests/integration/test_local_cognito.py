@@ -61,6 +61,11 @@ def _respond(api, name, session, user, **responses):
     )
 
 
+def _code(api, session, user, code):
+    """The authenticator's code for the SOFTWARE_TOKEN_MFA challenge."""
+    return _respond(api, "SOFTWARE_TOKEN_MFA", session, user, SOFTWARE_TOKEN_MFA_CODE=code)
+
+
 def _other_than(code: str) -> str:
     """A six-digit code that is not ``code`` (nor its neighbours' in practice: 1 in 10^6)."""
     return f"{(int(code) + 1) % 1_000_000:06d}"
@@ -73,6 +78,10 @@ def _refused(error_type, call, *args, **kwargs) -> str:
     return exc.value.message
 
 
+def _code_refused(error_type, api, session, user, code) -> str:
+    return _refused(error_type, _code, api, session, user, code)
+
+
 def test_password_then_code_gives_a_verifiable_id_token(api, identity, clock):
     # GIVEN an enrolled person WHEN they give their password THEN the code is asked, no token yet
     first = _password(api, "officer.dubois")
@@ -80,9 +89,7 @@ def test_password_then_code_gives_a_verifiable_id_token(api, identity, clock):
     assert first["ChallengeParameters"]["USER_ID_FOR_SRP"] == "officer.dubois"
     # WHEN they give their authenticator's current code
     code = totp.code(identity.totp_secrets["officer.dubois"], clock())
-    done = _respond(
-        api, "SOFTWARE_TOKEN_MFA", first["Session"], "officer.dubois", SOFTWARE_TOKEN_MFA_CODE=code
-    )
+    done = _code(api, first["Session"], "officer.dubois", code)
     # THEN an ID token the API accepts, with the person's groups and zones
     claims = identity.verify(done["AuthenticationResult"]["IdToken"])
     assert claims["cognito:username"] == "officer.dubois" and claims["cognito:groups"] == ["patrol"]
@@ -119,82 +126,32 @@ def test_wrong_codes_are_refused_and_the_third_ends_the_sign_in(api, identity, c
     wrong = _other_than(right)
     # GIVEN a wrong code WHEN given twice THEN refused each time, the session still usable
     for _ in range(2):
-        _refused(
-            "CodeMismatchException",
-            _respond,
-            api,
-            "SOFTWARE_TOKEN_MFA",
-            session,
-            "officer.dubois",
-            SOFTWARE_TOKEN_MFA_CODE=wrong,
-        )
+        _code_refused("CodeMismatchException", api, session, "officer.dubois", wrong)
     # WHEN a third wrong code comes THEN the sign-in is over: even the right code no longer works
-    _refused(
-        "NotAuthorizedException",
-        _respond,
-        api,
-        "SOFTWARE_TOKEN_MFA",
-        session,
-        "officer.dubois",
-        SOFTWARE_TOKEN_MFA_CODE=wrong,
-    )
-    _refused(
-        "NotAuthorizedException",
-        _respond,
-        api,
-        "SOFTWARE_TOKEN_MFA",
-        session,
-        "officer.dubois",
-        SOFTWARE_TOKEN_MFA_CODE=right,
-    )
+    _code_refused("NotAuthorizedException", api, session, "officer.dubois", wrong)
+    _code_refused("NotAuthorizedException", api, session, "officer.dubois", right)
 
 
 def test_a_used_session_and_a_used_code_cannot_be_replayed(api, identity, clock):
     session = _password(api, "officer.dubois")["Session"]
     code = totp.code(identity.totp_secrets["officer.dubois"], clock())
-    _respond(api, "SOFTWARE_TOKEN_MFA", session, "officer.dubois", SOFTWARE_TOKEN_MFA_CODE=code)
+    _code(api, session, "officer.dubois", code)
     # GIVEN a successful sign-in WHEN its Session is sent again THEN refused (each is used once)
-    _refused(
-        "NotAuthorizedException",
-        _respond,
-        api,
-        "SOFTWARE_TOKEN_MFA",
-        session,
-        "officer.dubois",
-        SOFTWARE_TOKEN_MFA_CODE=code,
-    )
+    _code_refused("NotAuthorizedException", api, session, "officer.dubois", code)
     # AND WHEN the same code is given in a new sign-in THEN refused: a code is good once
     again = _password(api, "officer.dubois")["Session"]
-    _refused(
-        "CodeMismatchException",
-        _respond,
-        api,
-        "SOFTWARE_TOKEN_MFA",
-        again,
-        "officer.dubois",
-        SOFTWARE_TOKEN_MFA_CODE=code,
-    )
+    _code_refused("CodeMismatchException", api, again, "officer.dubois", code)
     # AND the next code of the authenticator is (the person waits for it)
     clock.now += totp.STEP_S
     nxt = totp.code(identity.totp_secrets["officer.dubois"], clock())
-    assert "AuthenticationResult" in _respond(
-        api, "SOFTWARE_TOKEN_MFA", again, "officer.dubois", SOFTWARE_TOKEN_MFA_CODE=nxt
-    )
+    assert "AuthenticationResult" in _code(api, again, "officer.dubois", nxt)
 
 
 def test_a_session_expires_after_three_minutes(api, identity, clock):
     session = _password(api, "officer.dubois")["Session"]
     clock.now += AUTH_SESSION_TTL_S + 1
     code = totp.code(identity.totp_secrets["officer.dubois"], clock())
-    message = _refused(
-        "NotAuthorizedException",
-        _respond,
-        api,
-        "SOFTWARE_TOKEN_MFA",
-        session,
-        "officer.dubois",
-        SOFTWARE_TOKEN_MFA_CODE=code,
-    )
+    message = _code_refused("NotAuthorizedException", api, session, "officer.dubois", code)
     assert "expired" in message
 
 
@@ -203,15 +160,7 @@ def test_a_session_is_bound_to_its_person(api, identity, clock):
     session = _password(api, "officer.peeters")["Session"]
     code = totp.code(identity.totp_secrets["officer.dubois"], clock())
     # GIVEN Peeters' session WHEN Dubois' name and code are sent with it THEN refused
-    _refused(
-        "NotAuthorizedException",
-        _respond,
-        api,
-        "SOFTWARE_TOKEN_MFA",
-        session,
-        "officer.dubois",
-        SOFTWARE_TOKEN_MFA_CODE=code,
-    )
+    _code_refused("NotAuthorizedException", api, session, "officer.dubois", code)
 
 
 def test_a_person_without_authenticator_enrols_one_then_signs_in_with_it(api, identity, clock):
