@@ -86,7 +86,7 @@ class RecordingActivity:
         self.records: list[tuple[str, str, int]] = []
         self.latencies: list[tuple[str, float, int]] = []
 
-    def record(self, camera_id, network, capture_ms, upload_to_read_ms=None, read_ms=None) -> None:
+    def record(self, camera_id, network, capture_ms, upload=None) -> None:
         self.records.append((camera_id, network, capture_ms))
-        if upload_to_read_ms is not None:
-            self.latencies.append((camera_id, upload_to_read_ms, read_ms))
+        if upload is not None:
+            self.latencies.append((camera_id, upload.upload_to_read_ms, upload.read_ms))

@@ -4,6 +4,7 @@ containers' counts add up, an hour slot is started afresh, the health route read
 import json
 
 import pytest
+from anpr.ingest.hooks import UploadLatency
 from anpr.kernel.clock import fixed
 from anpr.networks import latency, wiring
 from anpr.networks.activity import DynamoActivityStore
@@ -34,9 +35,9 @@ def test_two_containers_latencies_add_up_on_the_cameras_item(aws, table):
     # GIVEN two ingest containers that each write at once (every_ms=1)
     a, b = (DynamoActivityStore(table, REGION, every_ms=1) for _ in range(2))
     # WHEN they store reads of one camera with 400 ms, 400 ms and 7 s upload→read
-    a.record("CAM-1", "net-a", NOW_MS - 5_000, 400, NOW_MS - 3_000)
-    b.record("CAM-1", "net-a", NOW_MS - 4_000, 400, NOW_MS - 2_000)
-    a.record("CAM-1", "net-a", NOW_MS - 9_000, 7_000, NOW_MS - 1_000)
+    a.record("CAM-1", "net-a", NOW_MS - 5_000, UploadLatency(400, NOW_MS - 3_000))
+    b.record("CAM-1", "net-a", NOW_MS - 4_000, UploadLatency(400, NOW_MS - 2_000))
+    a.record("CAM-1", "net-a", NOW_MS - 9_000, UploadLatency(7_000, NOW_MS - 1_000))
     # THEN the camera's item holds this hour's histogram: two ≤ 500 ms, one ≤ 10 s
     got = latency.recent(item(aws, "CAM-1"), NOW_MS)
     assert got[latency.bucket_of(400)] == 2 and got[latency.bucket_of(7_000)] == 1 and sum(got) == 3
@@ -49,16 +50,16 @@ def test_a_new_hour_starts_its_slot_afresh_and_a_late_old_hour_is_dropped(aws, t
     store = DynamoActivityStore(table, REGION, every_ms=1)
     hour0 = (NOW_MS // HOUR) * HOUR
     # GIVEN a slow read two hours ago (the same slot as this hour: two slots are kept)
-    store.record("CAM-2", "", hour0 - 2 * HOUR, 60_000, hour0 - 2 * HOUR + 10)
+    store.record("CAM-2", "", hour0 - 2 * HOUR, UploadLatency(60_000, hour0 - 2 * HOUR + 10))
     # WHEN a fast read is stored this hour
-    store.record("CAM-2", "", hour0 + 5, 300, hour0 + 10)
+    store.record("CAM-2", "", hour0 + 5, UploadLatency(300, hour0 + 10))
     # THEN the slot holds this hour only: the old slow count is gone
     stored = item(aws, "CAM-2")
     assert sum(latency.recent(stored, hour0 + 20)) == 1
     assert latency.summary(latency.recent(stored, hour0 + 20))["p95_ms"] == 500
     # WHEN a container that was behind writes the hour two hours ago THEN it is dropped, not mixed in
     DynamoActivityStore(table, REGION, every_ms=1).record(
-        "CAM-2", "", hour0 - 2 * HOUR, 90_000, hour0 - 2 * HOUR + 99
+        "CAM-2", "", hour0 - 2 * HOUR, UploadLatency(90_000, hour0 - 2 * HOUR + 99)
     )
     assert latency.recent(item(aws, "CAM-2"), hour0 + 20) == latency.recent(stored, hour0 + 20)
 
@@ -68,10 +69,10 @@ def test_a_container_writes_a_camera_at_most_once_per_slot_and_keeps_the_rest_fo
     start = (NOW_MS // 600_000) * 600_000
     # GIVEN three reads in one 10-minute slot: only the first is written at once
     for k in range(3):
-        store.record("CAM-3", "", start + k, 200, start + k * 1_000)
+        store.record("CAM-3", "", start + k, UploadLatency(200, start + k * 1_000))
     assert sum(latency.recent(item(aws, "CAM-3"), start + 5_000)) == 1
     # WHEN a read of the next slot comes THEN the two held back are written with it
-    store.record("CAM-3", "", start + 600_000, 200, start + 600_000)
+    store.record("CAM-3", "", start + 600_000, UploadLatency(200, start + 600_000))
     assert sum(latency.recent(item(aws, "CAM-3"), start + 600_000)) == 4
 
 
@@ -98,7 +99,7 @@ def test_the_health_route_returns_each_cameras_latency(aws, function_env):
     assert status == 201
     store = DynamoActivityStore(aws.name("table", "CameraActivity"), REGION, every_ms=1)
     for i, ms in enumerate([300, 300, 400, 900, 1_500]):
-        store.record("GNT-1", "gent-lez", NOW_MS - 60_000 + i, ms, NOW_MS - 50_000 + i)
+        store.record("GNT-1", "gent-lez", NOW_MS - 60_000 + i, UploadLatency(ms, NOW_MS - 50_000 + i))
     # WHEN ops ask for the cameras' health
     status, out = call("GET", "/cameras/health")
     # THEN the camera and its network carry p50/p95 within the 2 s goal

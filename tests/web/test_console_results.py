@@ -141,6 +141,7 @@ def test_convoy_map_draws_the_targets_own_trajectory_under_the_highlighted_partn
 
 
 def test_ops_sees_each_cameras_upload_to_read_latency_against_the_goal(page_factory, platform):
+    from anpr.ingest.hooks import UploadLatency
     from anpr.networks.activity import DynamoActivityStore
 
     # GIVEN three cameras whose reads took ≤ 1 s, about 4 s and about 25 s from upload to read
@@ -156,7 +157,7 @@ def test_ops_sees_each_cameras_upload_to_read_latency_against_the_goal(page_fact
         (late, [9_000, 25_000]),
     ):
         for i, ms in enumerate(latencies):
-            store.record(camera_id, "", now - 120_000 + i, ms, now - 60_000 + i)
+            store.record(camera_id, "", now - 120_000 + i, UploadLatency(ms, now - 60_000 + i))
     # WHEN ops opens the camera screen
     p = page_factory()
     p.open("/console/#ops", lang="en")

@@ -11,7 +11,7 @@ All optional: a stage (or a test) without networks ingests exactly as before.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from pydantic import BaseModel
 
@@ -20,14 +20,16 @@ class ZoneLookup(Protocol):
     def zone_at(self, lat: float, lon: float) -> str | None: ...
 
 
+class UploadLatency(NamedTuple):
+    """A stored snapshot's upload→read latency, and when its reads were stored."""
+
+    upload_to_read_ms: float
+    read_ms: int
+
+
 class ActivityRecorder(Protocol):
     def record(
-        self,
-        camera_id: str,
-        network: str,
-        capture_ms: int,
-        upload_to_read_ms: float | None = None,
-        read_ms: int | None = None,
+        self, camera_id: str, network: str, capture_ms: int, upload: UploadLatency | None = None
     ) -> None:
         """A valid snapshot; its upload→read latency where the upload time is known."""
         ...

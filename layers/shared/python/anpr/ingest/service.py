@@ -17,7 +17,14 @@ from typing import Literal
 from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ValidationError
 
-from anpr.ingest.hooks import ActivityRecorder, Disagreement, DisagreementStore, IngestObserver, ZoneLookup
+from anpr.ingest.hooks import (
+    ActivityRecorder,
+    Disagreement,
+    DisagreementStore,
+    IngestObserver,
+    UploadLatency,
+    ZoneLookup,
+)
 from anpr.ingest.quarantine import QuarantineStore
 from anpr.ingest.snapshots import SNAPSHOT_PREFIX, ObjectMissing, SnapshotStore, camera_crop_key, crop_key
 from anpr.kernel.clock import DAY_MS, Clock, expires_at_s
@@ -267,9 +274,8 @@ class SnapshotIngestor:
         read_ms = self.clock()
         upload_to_read_ms = read_ms - ref.uploaded_ms if ref.uploaded_ms else None
         if self.activity is not None:  # per camera, for the ops screen (anpr.networks.latency)
-            self.activity.record(
-                camera.camera_id, camera.network, meta.capture_ms, upload_to_read_ms, read_ms
-            )
+            upload = UploadLatency(upload_to_read_ms, read_ms) if upload_to_read_ms is not None else None
+            self.activity.record(camera.camera_id, camera.network, meta.capture_ms, upload)
         if self.observer is not None:
             self.observer.stored(
                 camera.network,

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from anpr.ingest.hooks import UploadLatency
 from anpr.kernel.db import StorageError
 from anpr.networks import latency
 from anpr.networks.silence import HOURS_PER_WEEK, CameraActivity, hour_of_week
@@ -65,17 +66,12 @@ class DynamoActivityStore:
         self._latency_written: dict[str, int] = {}
 
     def record(
-        self,
-        camera_id: str,
-        network: str,
-        capture_ms: int,
-        upload_to_read_ms: float | None = None,
-        read_ms: int | None = None,
+        self, camera_id: str, network: str, capture_ms: int, upload: UploadLatency | None = None
     ) -> None:
         """A valid snapshot of the camera; with its upload→read latency where the upload time
-        is known (``read_ms``: when its reads were stored)."""
-        if upload_to_read_ms is not None and read_ms is not None:
-            self._note_latency(camera_id, upload_to_read_ms, read_ms)
+        is known."""
+        if upload is not None:
+            self._note_latency(camera_id, upload.upload_to_read_ms, upload.read_ms)
         slot = capture_ms // self._every_ms
         if self._written.get(camera_id, -1) >= slot:
             return
