@@ -7,6 +7,7 @@ import boto3
 import pytest
 from anpr.kernel.clock import fixed
 from anpr.kernel.platform import ROOT
+from anpr.reads.cameras import DynamoCameraRegistry
 from anpr.reads.repository import DynamoPlateReadRepository
 from anpr.search import synthetic as syn
 from anpr.search import wiring
@@ -22,17 +23,21 @@ IVAN = claims("ivan", "investigator")
 ASL = json.loads((ROOT / "infra/statemachines/search.asl.json").read_text())
 
 
-@pytest.fixture
-def search(aws, function_env, monkeypatch):
+def search_handlers(aws, function_env):
+    """The search API and task handlers wired at NOW_MS, and five registered cameras on a line."""
     function_env("SearchApi")
     function_env("SearchTask")
     api, task = load_handler("search_api"), load_handler("search_task")
     api.function.services.use(wiring.api_services(clock=fixed(NOW_MS)))
     task.services.use(wiring.task_services(clock=fixed(NOW_MS)))
     cams = syn.cameras_on_a_line(5)
-    from anpr.reads.cameras import DynamoCameraRegistry
-
     DynamoCameraRegistry(aws.name("table", "Cameras"), REGION).put_many(cams)
+    return api, task, cams
+
+
+@pytest.fixture
+def search(aws, function_env, monkeypatch):
+    api, task, cams = search_handlers(aws, function_env)
     reads = DynamoPlateReadRepository(aws.name("table", "Reads"), REGION)
     reads.put_many(plate_read(s) for s in syn.drive("1ABC234", cams, NOW_MS - 3 * HOUR, 60_000))
     reads.put_many(

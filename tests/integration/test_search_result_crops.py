@@ -5,18 +5,14 @@ from urllib.parse import urlparse
 
 import boto3
 import pytest
-from anpr.kernel.clock import fixed
-from anpr.reads.cameras import DynamoCameraRegistry
 from anpr.reads.repository import DynamoPlateReadRepository
 from anpr.search import synthetic as syn
-from anpr.search import wiring
 from anpr.search.crops import DynamoCropKeys
 
 from local.resources import REGION
 from tests.builders.search import plate_read
 from tests.helpers import NOW_MS, claims
-from tests.integration.conftest import load_handler
-from tests.integration.test_search_api import on_job, run_workflow, submit
+from tests.integration.test_search_api import on_job, run_workflow, search_handlers, submit
 
 HOUR = 3_600_000
 IVAN = claims("ivan", "investigator")
@@ -28,13 +24,7 @@ def with_crop(s):
 
 @pytest.fixture
 def search(aws, function_env):
-    function_env("SearchApi")
-    function_env("SearchTask")
-    api, task = load_handler("search_api"), load_handler("search_task")
-    api.function.services.use(wiring.api_services(clock=fixed(NOW_MS)))
-    task.services.use(wiring.task_services(clock=fixed(NOW_MS)))
-    cams = syn.cameras_on_a_line(5)
-    DynamoCameraRegistry(aws.name("table", "Cameras"), REGION).put_many(cams)
+    api, task, cams = search_handlers(aws, function_env)
     drive = syn.drive("1ABC234", cams, NOW_MS - 3 * HOUR, 60_000)
     reads = DynamoPlateReadRepository(aws.name("table", "Reads"), REGION)
     # four of the five reads have the crop ingest cut; the last has none (a camera-made read)
