@@ -11,6 +11,9 @@ from anpr.reads import keys
 from anpr.search.models import JobStatus, SearchJob, Sighting
 from anpr.search.notify import message
 from anpr.search.repository import _ACTIVE
+from anpr.search.service import SearchService
+
+from tests.fakes.accountability import InMemoryAuditTrail
 
 
 class InMemoryNotifier:
@@ -152,3 +155,32 @@ class InMemorySearchJobRepository:
             if j.submitted_ms >= since_ms and (owner_id is None or j.owner_id == owner_id)
         ]
         return sorted(jobs, key=lambda j: j.submitted_ms, reverse=True)[:limit]
+
+
+class RecordingStarter:
+    """The workflow starter: keeps the jobs started and the executions stopped."""
+
+    def __init__(self):
+        self.started, self.stopped = [], []
+
+    def start(self, job_id):
+        self.started.append(job_id)
+        return f"arn:aws:states:eu-west-1:123456789012:execution:search:{job_id}"
+
+    def stop(self, arn, cause):
+        self.stopped.append(arn)
+
+
+def in_memory_search_service(now_ms: int, **options) -> SearchService:
+    """A SearchService on these fakes at a fixed ``now_ms``, job ids ``job0``, ``job1``…;
+    ``options``: its optional ports (``snapshot_url``, ``crop_keys``…)."""
+    ids = iter(f"job{i}" for i in range(100))
+    return SearchService(
+        InMemorySearchJobRepository(),
+        InMemoryResultStore(),
+        RecordingStarter(),
+        InMemoryAuditTrail(),
+        clock=lambda: now_ms,
+        new_id=lambda: next(ids),
+        **options,
+    )

@@ -7,10 +7,8 @@ from anpr.search import synthetic as syn
 from anpr.search.merge import merge
 from anpr.search.models import JobStatus, SubmitRequest
 from anpr.search.results import put_result
-from anpr.search.service import SearchService
 
-from tests.fakes.accountability import InMemoryAuditTrail
-from tests.fakes.search import InMemoryResultStore, InMemorySearchJobRepository
+from tests.fakes.search import in_memory_search_service
 from tests.fakes.search_crops import InMemoryCropKeys, memory_links
 from tests.helpers import NOW_MS, camera
 
@@ -21,26 +19,8 @@ CAMS = [camera(c, lat=50.80 + i * 0.01) for i, c in enumerate("ABCD")]
 TARGET, PARTNER = "1ABC234", "2DEF567"
 
 
-class Starter:
-    def start(self, job_id):
-        return f"arn:{job_id}"
-
-    def stop(self, arn, cause):
-        pass
-
-
 def service(crop_keys):
-    ids = iter(f"job{i}" for i in range(100))
-    return SearchService(
-        InMemorySearchJobRepository(),
-        InMemoryResultStore(),
-        Starter(),
-        InMemoryAuditTrail(),
-        clock=lambda: NOW_MS,
-        new_id=lambda: next(ids),
-        snapshot_url=memory_links,
-        crop_keys=crop_keys,
-    )
+    return in_memory_search_service(NOW_MS, snapshot_url=memory_links, crop_keys=crop_keys)
 
 
 def finished(svc, search_type, params, sightings):

@@ -8,11 +8,9 @@ from anpr.kernel.errors import BadRequest, Conflict, NotFound
 from anpr.search.models import JobStatus, SearchResult, SubmitRequest
 from anpr.search.plan import CostBounds
 from anpr.search.results import export_key, put_result
-from anpr.search.service import SearchService
 from pydantic import ValidationError
 
-from tests.fakes.accountability import InMemoryAuditTrail
-from tests.fakes.search import InMemoryResultStore, InMemorySearchJobRepository
+from tests.fakes.search import in_memory_search_service
 from tests.helpers import NOW_MS
 
 DAY = 86_400_000
@@ -21,29 +19,9 @@ COLLEAGUE = Caller("sub-olga", "olga", frozenset({"investigator"}))
 SUPERVISOR = Caller("sub-sam", "sam", frozenset({"supervisor"}))
 
 
-class RecordingStarter:
-    def __init__(self):
-        self.started, self.stopped = [], []
-
-    def start(self, job_id):
-        self.started.append(job_id)
-        return f"arn:aws:states:eu-west-1:123456789012:execution:search:{job_id}"
-
-    def stop(self, arn, cause):
-        self.stopped.append(arn)
-
-
 @pytest.fixture
 def svc():
-    ids = iter(f"job{i}" for i in range(100))
-    return SearchService(
-        InMemorySearchJobRepository(),
-        InMemoryResultStore(),
-        RecordingStarter(),
-        InMemoryAuditTrail(),
-        clock=lambda: NOW_MS,
-        new_id=lambda: next(ids),
-    )
+    return in_memory_search_service(NOW_MS)
 
 
 def request(days_back=2, **kw):
