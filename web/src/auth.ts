@@ -96,36 +96,35 @@ export async function signIn(cfg: AuthConfig, username: string, password: string
 
 /** The authenticator's code (SOFTWARE_TOKEN_MFA). */
 export async function answerCode(cfg: AuthConfig, step: { username: string; session: string }, code: string): Promise<SignInStep> {
-  const answer = await call(cfg, "RespondToAuthChallenge", {
-    ChallengeName: "SOFTWARE_TOKEN_MFA",
-    ClientId: cfg.clientId,
-    Session: step.session,
-    ChallengeResponses: { USERNAME: step.username, SOFTWARE_TOKEN_MFA_CODE: code },
-  });
-  return next(cfg, step.username, answer);
+  return respond(cfg, "SOFTWARE_TOKEN_MFA", step.username, step.session, { SOFTWARE_TOKEN_MFA_CODE: code });
 }
 
 /** First sign-in without an authenticator: the code of the newly added secret confirms it (MFA_SETUP). */
 export async function confirmAuthenticator(cfg: AuthConfig, step: { username: string; session: string }, code: string): Promise<SignInStep> {
   const verified = await call(cfg, "VerifySoftwareToken", { Session: step.session, UserCode: code, FriendlyDeviceName: ISSUER });
-  const answer = await call(cfg, "RespondToAuthChallenge", {
-    ChallengeName: "MFA_SETUP",
-    ClientId: cfg.clientId,
-    Session: verified.Session,
-    ChallengeResponses: { USERNAME: step.username },
-  });
-  return next(cfg, step.username, answer);
+  return respond(cfg, "MFA_SETUP", step.username, verified.Session);
 }
 
 /** A temporary password replaced by the person's own (NEW_PASSWORD_REQUIRED). */
 export async function setNewPassword(cfg: AuthConfig, step: { username: string; session: string }, password: string): Promise<SignInStep> {
+  return respond(cfg, "NEW_PASSWORD_REQUIRED", step.username, step.session, { NEW_PASSWORD: password });
+}
+
+/** A challenge answered (RespondToAuthChallenge), then the sign-in's next step. */
+async function respond(
+  cfg: AuthConfig,
+  challenge: string,
+  username: string,
+  session: string | undefined,
+  responses: Record<string, string> = {},
+): Promise<SignInStep> {
   const answer = await call(cfg, "RespondToAuthChallenge", {
-    ChallengeName: "NEW_PASSWORD_REQUIRED",
+    ChallengeName: challenge,
     ClientId: cfg.clientId,
-    Session: step.session,
-    ChallengeResponses: { USERNAME: step.username, NEW_PASSWORD: password },
+    Session: session,
+    ChallengeResponses: { USERNAME: username, ...responses },
   });
-  return next(cfg, step.username, answer);
+  return next(cfg, username, answer);
 }
 
 async function next(cfg: AuthConfig, username: string, answer: Answer): Promise<SignInStep> {

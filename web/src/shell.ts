@@ -122,35 +122,25 @@ function loginScreen(main: HTMLElement, auth: AuthConfig | undefined, done: () =
   let form: HTMLFormElement;
   let focus: HTMLInputElement;
   const wrongCode = (e: AuthError) => (["CodeMismatchException", "EnableSoftwareTokenMFAException", "ExpiredCodeException"].includes(e.type) ? t("login.wrongCode") : "");
-  if (pending?.kind === "code") {
+  if (pending?.kind === "code" || pending?.kind === "enrol") {
+    // the authenticator's code: of the sign-in, or (enrol) of the secret just added, shown first
     const at = pending;
     const code = (focus = codeInput());
     form = submitForm(
-      { class: "card login", id: "mfa-form" },
-      () => step((cfg) => answerCode(cfg, at, code.value.trim()), wrongCode),
-      h("h2", null, t("login.codeTitle")),
-      h("p", null, t("login.codeHelp")),
-      h("label", null, t("login.code"), code),
-      h("div", { class: "row" }, h("button", { type: "submit", id: "verify" }, t("login.verify")), back),
-      msg,
-    );
-  } else if (pending?.kind === "enrol") {
-    const at = pending;
-    const code = (focus = codeInput());
-    form = submitForm(
-      { class: "card login enrol", id: "enrol-form" },
-      () => step((cfg) => confirmAuthenticator(cfg, at, code.value.trim()), wrongCode),
-      h("h2", null, t("login.enrolTitle")),
-      h("p", null, t("login.enrolHelp")),
-      h(
-        "dl",
-        { class: "secret" },
-        h("dt", null, t("login.secret")),
-        // in groups of four, as authenticator apps accept it typed
-        h("dd", null, h("code", { id: "totp-secret" }, at.secret.match(/.{1,4}/g)!.join(" "))),
-        h("dt", null, t("login.uri")),
-        h("dd", null, h("code", { id: "totp-uri" }, at.uri)),
-      ),
+      at.kind === "enrol" ? { class: "card login enrol", id: "enrol-form" } : { class: "card login", id: "mfa-form" },
+      () => step((cfg) => (at.kind === "enrol" ? confirmAuthenticator : answerCode)(cfg, at, code.value.trim()), wrongCode),
+      h("h2", null, t(at.kind === "enrol" ? "login.enrolTitle" : "login.codeTitle")),
+      h("p", null, t(at.kind === "enrol" ? "login.enrolHelp" : "login.codeHelp")),
+      at.kind === "enrol" &&
+        h(
+          "dl",
+          { class: "secret" },
+          h("dt", null, t("login.secret")),
+          // in groups of four, as authenticator apps accept it typed
+          h("dd", null, h("code", { id: "totp-secret" }, at.secret.match(/.{1,4}/g)!.join(" "))),
+          h("dt", null, t("login.uri")),
+          h("dd", null, h("code", { id: "totp-uri" }, at.uri)),
+        ),
       h("label", null, t("login.code"), code),
       h("div", { class: "row" }, h("button", { type: "submit", id: "verify" }, t("login.verify")), back),
       msg,
