@@ -1,6 +1,6 @@
 """The console's search results and ops figures in a real browser (issue 14): each row's plate
 crop (lazy, with alt text, audited once per page), a convoy's target trajectory under its
-partner, per-camera upload→read latency against the goal on the ops screen."""
+partner, one time slider over both, per-camera upload→read latency against the goal on the ops screen."""
 
 from __future__ import annotations
 
@@ -137,6 +137,53 @@ def test_convoy_map_draws_the_targets_own_trajectory_under_the_highlighted_partn
     first_dot = p.page.locator("#map .marker-target circle").first
     assert start == f"M{float(first_dot.get_attribute('cx')):.1f},{float(first_dot.get_attribute('cy')):.1f}"
     p.shot("console-convoy-target")
+    assert p.errors == []
+
+
+def _drawn(p) -> tuple[int, int, int]:
+    """The convoy map's target rings, partner dots and lines drawn (target and partner)."""
+    return (
+        p.page.locator("#map .marker-target").count(),
+        p.page.locator("#map .marker-partner").count(),
+        p.page.locator("#map path.line-target, #map path.line-partner").count(),
+    )
+
+
+def test_convoy_map_has_one_time_slider_over_the_target_and_the_partner(page_factory, platform, cropped):
+    six = len(platform.trajectory)
+    # GIVEN a convoy search on the vehicle whose partner is 6 s behind at six cameras
+    p = page_factory()
+    _search(p, "convoy", CROPPED, **{"#min-cameras": "3"})
+    assert p.page.locator("#results tbody tr").first.locator("td").nth(1).inner_text() == CROPPED_PARTNER
+    # THEN the map has a time slider over both vehicles' sightings merged: at the end, all drawn
+    slider = p.page.locator("#time-slider")
+    assert slider.get_attribute("max") == str(2 * six) and slider.input_value() == str(2 * six)
+    assert _drawn(p) == (six, six, 2)
+    assert f"{2 * six} of {2 * six} sightings" in p.page.inner_text("#time-slider-text")
+    # WHEN the slider goes back to the first sighting (keyboard: Home)
+    slider.focus()
+    p.page.keyboard.press("Home")
+    # THEN the map shows the target's first sighting only, no line, and the caption says so
+    assert _drawn(p) == (1, 0, 0)
+    assert f"(1 of {2 * six} sightings)" in p.page.inner_text("#time-slider-text")
+    # WHEN one step on (arrow key) THEN the partner's first sighting, 6 s later, is drawn too
+    p.page.keyboard.press("ArrowRight")
+    assert _drawn(p) == (1, 1, 0)
+    # WHEN at the fifth sighting THEN three of the target, two of the partner, both lines
+    for _ in range(3):
+        p.page.keyboard.press("ArrowRight")
+    assert _drawn(p) == (3, 2, 2)
+    assert f"(5 of {2 * six} sightings)" in p.page.inner_text("#time-slider-text")
+    p.shot("console-convoy-slider")
+    # WHEN the slider goes to the end (End) THEN both tracks whole again
+    p.page.keyboard.press("End")
+    assert _drawn(p) == (six, six, 2)
+    # AND choosing a row's "Map" starts the slider again at the last sighting
+    p.page.keyboard.press("Home")
+    assert _drawn(p) == (1, 0, 0)
+    p.page.locator("#results tbody tr").first.locator("button.on-map").click()
+    assert p.page.locator("#time-slider").input_value() == str(2 * six)
+    assert _drawn(p) == (six, six, 2)
     assert p.errors == []
 
 

@@ -26,6 +26,53 @@ export interface Line {
   kind: "trajectory" | "partner" | "target";
 }
 
+/** A sighting on a results map: where and when (the time orders it on the time slider). */
+export interface TimedPoint {
+  lat: number;
+  lon: number;
+  capture_ms: number;
+  camera_id: string;
+}
+
+/** One vehicle's sightings on a results map: its markers' kind and label, its line's kind. */
+export interface Track<P extends TimedPoint = TimedPoint> {
+  points: P[];
+  marker: Marker["kind"];
+  line: Line["kind"];
+  /** a marker's title (a method: a track of richer points, such as sightings, is still a Track) */
+  label(p: P): string;
+}
+
+/** What a results map's time slider steps through: every track's sightings merged in time order
+ * (a tie keeps the tracks' order). ``upTo(n)`` draws each track with its points among the first n
+ * of that order, still in time order; ``at(n)`` is the n-th sighting's time. */
+export interface Timeline {
+  total: number;
+  at: (n: number) => number | undefined;
+  upTo: (n: number) => { markers: Marker[]; lines: Line[] };
+}
+
+export function timeline(tracks: Track[]): Timeline {
+  const byTime = (a: TimedPoint, b: TimedPoint) => a.capture_ms - b.capture_ms;
+  const sorted = tracks.map((t) => [...t.points].sort(byTime));
+  const order = sorted
+    .flatMap((points, track) => points.map((point, i) => ({ track, i, point })))
+    .sort((a, b) => byTime(a.point, b.point) || a.track - b.track || a.i - b.i);
+  return {
+    total: order.length,
+    at: (n) => order[n - 1]?.point.capture_ms,
+    upTo(n) {
+      const shown: TimedPoint[][] = tracks.map(() => []);
+      for (const o of order.slice(0, Math.max(0, n))) shown[o.track].push(o.point);
+      // each track's shown points are in time order already: order is sorted by time
+      return {
+        markers: tracks.flatMap((t, k) => shown[k].map((p): Marker => ({ lat: p.lat, lon: p.lon, label: t.label(p), kind: t.marker }))),
+        lines: tracks.flatMap((t, k): Line[] => (shown[k].length > 1 ? [{ points: shown[k], kind: t.line }] : [])),
+      };
+    },
+  };
+}
+
 const roads = basemap.roads as Road[];
 const all = roads.flatMap((r) => r.points);
 const bounds = {

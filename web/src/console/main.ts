@@ -6,7 +6,7 @@ import { call } from "../api/client";
 import type { AccessRow, Camera, ConvoyPartner, Probe, SearchJob, SearchResults, Sighting } from "../api/types";
 import { current, may, type Operation, type Session } from "../auth";
 import { lang, t, type MessageKey } from "../i18n";
-import { renderMap, type Line, type Marker } from "../map";
+import { renderMap, timeline, type Marker, type TimedPoint, type Track } from "../map";
 import { boot, errorText } from "../shell";
 import { formatTime, fromLocalInput, h, replace, submitForm, toLocalInput } from "../ui";
 import { cameraIndex } from "./cameras";
@@ -296,22 +296,14 @@ async function showResults(job: SearchJob, out: HTMLElement, justification: Just
   const cameraMarkers: Marker[] = [...cams.values()].map((c) => ({ lat: c.lat, lon: c.lon, label: `${c.camera_id} ${c.name}`, kind: "camera" }));
   const figure = h("figure", { id: "map" });
   let table: HTMLElement;
-  let slider: HTMLElement | null = null; // under the map
+  const slider = h("div", { id: "time-slider-slot" }); // under the map: its time slider
   let below: HTMLElement | null = null; // under the table and map
   let overview: HTMLElement | null = null; // a read's overview image, on demand
+  const label = (plate: string) => (p: TimedPoint) => `${plate} ${formatTime(p.capture_ms, lang())} ${p.camera_id}`;
   if (job.type === "trajectory") {
     const items = res.items as (Sighting & RowExtras)[];
-    // the time slider: the map shows the trajectory up to the chosen sighting, in time order
-    const range = h("input", { id: "time-slider", type: "range", min: "1", max: String(items.length), value: String(items.length), step: "1" });
-    const sliderText = h("output", { id: "time-slider-text", for: "time-slider" });
-    const draw = () => {
-      const upTo = items.slice(0, Number(range.value));
-      const markers = [...cameraMarkers, ...upTo.map((s): Marker => ({ lat: s.lat, lon: s.lon, label: `${s.plate} ${formatTime(s.capture_ms, lang())} ${s.camera_id}`, kind: "sighting" }))];
-      replace(figure, renderMap(markers, upTo.length > 1 ? [{ points: upTo, kind: "trajectory" }] : [], t("map.title")));
-      sliderText.textContent = tc("slider.upTo", { time: formatTime(upTo[upTo.length - 1].capture_ms, lang()), n: upTo.length, total: items.length });
-    };
-    range.addEventListener("input", draw);
-    draw();
+    const track: Track<Sighting> = { points: items, marker: "sighting", line: "trajectory", label: (s) => label(s.plate)(s) };
+    timedMap(figure, slider, cameraMarkers, [track]);
     const holds = holdPicker(items, justification);
     overview = h("figure", { id: "overview", hidden: true });
     table = tableOf(
@@ -323,42 +315,35 @@ async function showResults(job: SearchJob, out: HTMLElement, justification: Just
       { title: holds.panel ? tc("hold.col") : "", cells: items.map((s) => [holds.box(s), overviewButton(job.job_id, s, overview)]) },
       items.map((s) => cropCell(s, s.plate, s.camera_id, s.capture_ms)),
     );
-    slider = h("label", { class: "slider" }, tc("slider.label"), range, sliderText);
     below = holds.panel;
   } else {
     const items = res.items as (ConvoyPartner & RowExtras & { reads?: number; cameras: number | string[] })[];
     const target = job.type === "convoy" ? (res.target ?? []) : [];
-    const point = (p: TrackPoint, plate: string, kind: Marker["kind"]): Marker => ({ lat: p.lat, lon: p.lon, label: `${plate} ${formatTime(p.capture_ms, lang())} ${p.camera_id}`, kind });
     // a vehicle's sightings on the map, in time order: the first-ranked one first, any other on
-    // demand; under a convoy's partner, the tracked vehicle's own trajectory
+    // demand; under a convoy's partner, the tracked vehicle's own trajectory; one time slider
+    // over both, started again at the last sighting for each row shown
     const show = (v: (typeof items)[number], rank: number) => {
-      const markers = [...cameraMarkers];
-      const lines: Line[] = [];
-      if (target.length) {
-        markers.push(...target.map((p) => point(p, p.plate, "target")));
-        if (target.length > 1) lines.push({ points: target, kind: "target" });
-      }
+      const convoy = job.type === "convoy";
+      const tracks: Track[] = [];
+      if (target.length) tracks.push({ points: target, marker: "target", line: "target", label: label(target[0].plate) });
       const track = v.track ?? [];
-      const kind = job.type === "convoy" ? "partner" : "sighting";
-      if (track.length) {
-        markers.push(...track.map((p) => point(p, v.plate, kind)));
-        if (track.length > 1) lines.push({ points: track, kind: job.type === "convoy" ? "partner" : "trajectory" });
-      } else {
+      const kind = convoy ? "partner" : "sighting";
+      const untimed: Marker[] = []; // a row without its sightings: its cameras, at any time
+      if (track.length) tracks.push({ points: track, marker: kind, line: convoy ? "partner" : "trajectory", label: label(v.plate) });
+      else
         for (const id of Array.isArray(v.cameras) ? v.cameras : (v.camera_ids ?? [])) {
           const c = cams.get(id);
-          if (c) markers.push({ lat: c.lat, lon: c.lon, label: `${v.plate} ${id}`, kind });
+          if (c) untimed.push({ lat: c.lat, lon: c.lon, label: `${v.plate} ${id}`, kind });
         }
-      }
-      const caption =
-        job.type === "convoy"
-          ? [
-              h("span", { id: "map-caption-partner" }, `${rank === 0 ? `${t("map.partner")} — ` : ""}${tc("map.partnerOf", { plate: v.plate, n: track.length })}`),
-              target.length ? h("span", { id: "map-caption-target" }, ` · ${tc("map.target", { plate: target[0].plate })}`) : null,
-              h("br", null),
-              h("small", { class: "muted" }, tc("map.legendConvoy")),
-            ]
-          : v.plate;
-      replace(figure, renderMap(markers, lines, t("map.title")), h("figcaption", { id: "map-caption" }, caption));
+      const caption = convoy
+        ? [
+            h("span", { id: "map-caption-partner" }, `${rank === 0 ? `${t("map.partner")} — ` : ""}${tc("map.partnerOf", { plate: v.plate, n: track.length })}`),
+            target.length ? h("span", { id: "map-caption-target" }, ` · ${tc("map.target", { plate: target[0].plate })}`) : null,
+            h("br", null),
+            h("small", { class: "muted" }, tc("map.legendConvoy")),
+          ]
+        : v.plate;
+      timedMap(figure, slider, [...cameraMarkers, ...untimed], tracks, caption);
     };
     if (items.length) show(items[0], 0);
     const cropOf = (v: (typeof items)[number]) => {
@@ -387,6 +372,26 @@ async function showResults(job: SearchJob, out: HTMLElement, justification: Just
     h("div", { class: "split" }, h("div", { class: "table-wrap" }, table), h("div", null, figure, slider, overview)),
     below,
   );
+}
+
+/** A results map and its time slider (keyboard: arrow keys, Home, End), for every search type:
+ * the slider steps through all the tracks' sightings merged in time order (a convoy: the target's
+ * and the chosen partner's) and the map draws each track up to the chosen one, markers and lines.
+ * Each call starts again at the last sighting (another row's "Map"); no slider without sightings. */
+function timedMap(figure: HTMLElement, slot: HTMLElement, base: Marker[], tracks: Track[], caption: Node | string | (Node | null)[] | null = null): void {
+  const line = timeline(tracks);
+  const range = h("input", { id: "time-slider", type: "range", min: "1", max: String(line.total), value: String(line.total), step: "1" });
+  const text = h("output", { id: "time-slider-text", for: "time-slider" });
+  const draw = () => {
+    const n = line.total ? Number(range.value) : 0;
+    const shown = line.upTo(n);
+    replace(figure, renderMap([...base, ...shown.markers], shown.lines, t("map.title")), caption ? h("figcaption", { id: "map-caption" }, caption) : null);
+    const at = line.at(n);
+    text.textContent = at === undefined ? "" : tc("slider.upTo", { time: formatTime(at, lang()), n, total: line.total });
+  };
+  range.addEventListener("input", draw);
+  draw();
+  replace(slot, line.total ? h("label", { class: "slider" }, tc(tracks.filter((k) => k.points.length).length > 1 ? "slider.labelBoth" : "slider.label"), range, text) : null);
 }
 
 /** A row's plate crop: loaded lazily (only the rows scrolled to), the link expires in minutes;
