@@ -263,6 +263,25 @@ class Page:
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+def run_search(
+    p: Page, user: str, search_type: str, fields: dict[str, str], case_ref: str, reason: str
+) -> None:
+    """Sign in to the console as ``user`` and run one search of the last 2 hours, ``fields``
+    (selector → value) typed in; once its results (or an error) show, assert it SUCCEEDED."""
+    p.open("/console/")
+    p.login(user)
+    p.page.wait_for_selector("#search-form")
+    p.page.select_option("#search-type", search_type)
+    for selector, value in fields.items():
+        p.page.fill(selector, value)
+    p.page.fill("#case-ref", case_ref)
+    p.page.fill("#reason", reason)
+    p.page.fill("#from", time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() - 7200)))
+    p.page.click("#run-search")
+    p.page.wait_for_selector("#results table, #results p, #job-status:has-text('Error')", timeout=120_000)
+    assert "SUCCEEDED" in p.page.inner_text("#job-status"), p.page.inner_text("#job-status")
+
+
 @pytest.fixture
 def page_factory(browser, platform):
     pages: list[Page] = []

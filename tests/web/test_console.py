@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import LISTED, OPS, PARTNER, TRACKED, ZONE
+from tests.web.conftest import LISTED, OPS, PARTNER, TRACKED, ZONE, run_search
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local-runtime")]
 
@@ -360,17 +360,8 @@ def test_supervisor_follows_up_the_alerts_of_a_zone_and_shift(page_factory, plat
 
 
 def _run(p, search_type: str, fill: dict[str, str]) -> None:
-    p.open("/console/")
-    p.login("inspector.peeters")
-    p.page.wait_for_selector("#search-form")
-    p.page.select_option("#search-type", search_type)
-    _fill(p, fill)
-    p.page.fill("#case-ref", "PV-BRU-2026-01234")
-    p.page.fill("#reason", "Car-jacking series, Brussels north; vehicle tracing")
-    p.page.fill("#from", time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() - 7200)))
-    p.page.click("#run-search")
-    p.page.wait_for_selector("#results table, #results p, #job-status:has-text('Error')", timeout=120_000)
-    assert "SUCCEEDED" in p.page.inner_text("#job-status"), p.page.inner_text("#job-status")
+    reason = "Car-jacking series, Brussels north; vehicle tracing"
+    run_search(p, "inspector.peeters", search_type, fill, "PV-BRU-2026-01234", reason)
 
 
 def test_convoy_search_ranks_the_partner_first_and_highlights_it(page_factory, platform):

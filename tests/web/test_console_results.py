@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.web.conftest import OPS, _crop_png, _read
+from tests.web.conftest import OPS, _crop_png, _read, run_search
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local-runtime")]
 
@@ -49,19 +49,8 @@ def cropped(platform):
 
 def _search(p, search_type: str, plate: str, **fields: str) -> None:
     """Sign in as the investigator (the conftest's login) and run one search of the last 2 hours."""
-    p.open("/console/")
-    p.login(INVESTIGATOR)
-    p.page.wait_for_selector("#search-form")
-    p.page.select_option("#search-type", search_type)
-    p.page.fill("#plate", plate)
-    for selector, value in fields.items():
-        p.page.fill(selector, value)
-    p.page.fill("#case-ref", "PV-BRU-2026-04321")
-    p.page.fill("#reason", "Armed robbery, Brussels ring; tracing the vehicle and its escort")
-    p.page.fill("#from", time.strftime("%Y-%m-%dT%H:%M", time.localtime(time.time() - 7200)))
-    p.page.click("#run-search")
-    p.page.wait_for_selector("#results table, #results p", timeout=120_000)
-    assert "SUCCEEDED" in p.page.inner_text("#job-status"), p.page.inner_text("#job-status")
+    reason = "Armed robbery, Brussels ring; tracing the vehicle and its escort"
+    run_search(p, INVESTIGATOR, search_type, {"#plate": plate, **fields}, "PV-BRU-2026-04321", reason)
 
 
 def _loaded(p, selector: str) -> list[int]:
