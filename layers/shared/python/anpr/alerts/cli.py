@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TextIO
 
 from anpr.alerts.feed import parse_body
+from anpr.kernel.http_cli import bearer_request
 
 OUTCOME_KEYS = {"s": "stopped", "n": "not_found", "m": "misread", "o": "other"}
 
@@ -86,12 +87,7 @@ class ApiClient:
         self.base, self.token, self.opener = base_url.rstrip("/"), token, opener
 
     def request(self, method: str, path: str, body: dict | None = None) -> dict:
-        req = urllib.request.Request(
-            self.base + path,
-            method=method,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
-        )
+        req = bearer_request(self.base, self.token, method, path, body)
         with self.opener(req, timeout=10) as resp:
             return json.loads(resp.read() or b"{}")
 

@@ -33,6 +33,18 @@ def api_message(code: int, raw: str) -> str:
     return str(doc.get("error") or doc.get("message") or raw.strip()[:300])
 
 
+def bearer_request(
+    base: str, token: str, method: str, path: str, body: dict | None = None
+) -> urllib.request.Request:
+    """A JSON request to the platform's API as the person whose bearer ``token`` it carries."""
+    return urllib.request.Request(
+        base + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+
+
 class ApiClient:
     """The platform's REST API as the person logged in (their bearer token); failures become one
     line (``CliError``) with the API's own words, never a traceback."""
@@ -47,12 +59,7 @@ class ApiClient:
         self.base, self.token, self.opener = base_url.rstrip("/"), token, opener
 
     def call(self, method: str, path: str, body: dict | None = None) -> dict:
-        req = urllib.request.Request(
-            self.base + path,
-            method=method,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
-        )
+        req = bearer_request(self.base, self.token, method, path, body)
         try:
             with self.opener(req, timeout=self.timeout_s) as resp:
                 return json.loads(resp.read() or b"{}")
