@@ -131,3 +131,21 @@ def test_coat_of_arms_between_groups_never_becomes_a_character(engine):
             r = engine.read_crop(img.resize((img.width // 3, img.height // 3)))
             # THEN exactly the plate's characters come back, none for the emblem
             assert r.text == text, (text, seed, r.text)
+
+
+def test_a_plate_is_reported_once_even_when_a_box_nests_inside_another():
+    from anpr.ocr.engine import PlateDetection
+    from anpr.ocr.tflite_engine import _one_per_plate
+
+    def det(text: str, conf: float, bbox: tuple) -> PlateDetection:
+        return PlateDetection(text=text, raw_text=text, confidence=conf, bbox=bbox, source="ocr")
+
+    # GIVEN the characters' box read confidently and the plate's frame around it read poorly, and a
+    # second plate elsewhere in the frame
+    found = [
+        det("1ABC234", 0.74, (106, 156, 58, 15)),
+        det("2XYZ987", 0.5, (400, 150, 60, 15)),
+        det("140234", 0.08, (103, 150, 122, 30)),
+    ]
+    # THEN the frame's reading is dropped, both plates are kept
+    assert [p.text for p in _one_per_plate(found)] == ["1ABC234", "2XYZ987"]

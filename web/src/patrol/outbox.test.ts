@@ -41,4 +41,24 @@ describe("Outbox", () => {
     expect(refused).toEqual([{ alert_id: "a1", error: "alert already acknowledged" }]);
     expect(box.pending()).toEqual([]);
   });
+
+  it("sends an action once when flushes overlap, and what was added meanwhile too", async () => {
+    // GIVEN a slow API and an acknowledgement queued
+    const delivered: string[] = [];
+    let release: () => void = () => {};
+    const box = new Outbox(memory(), async (a) => {
+      if (delivered.length === 0) await new Promise<void>((r) => (release = r));
+      delivered.push(a.alert_id);
+    });
+    box.add(ack("a1"));
+    // WHEN a second flush is asked for while the first is still sending, and a claim is queued
+    const first = box.flush();
+    const second = box.flush();
+    box.add({ alert_id: "a2", kind: "claim", queued_ms: 2 });
+    release();
+    await Promise.all([first, second]);
+    // THEN each action went out exactly once and nothing is pending
+    expect(delivered).toEqual(["a1", "a2"]);
+    expect(box.pending()).toEqual([]);
+  });
 });

@@ -16,6 +16,11 @@ export interface PendingClaim {
 
 export type PendingAction = PendingAck | PendingClaim;
 
+export interface FlushResult {
+  sent: string[];
+  refused: { alert_id: string; error: string }[];
+}
+
 export interface Store {
   getItem(k: string): string | null;
   setItem(k: string, v: string): void;
@@ -43,8 +48,34 @@ export class Outbox {
     this.store.setItem(KEY, JSON.stringify([...others, a]));
   }
 
-  /** Send what is queued; a network failure keeps it (and stops), a refusal by the API drops it. */
-  async flush(): Promise<{ sent: string[]; refused: { alert_id: string; error: string }[] }> {
+  private running: Promise<FlushResult> | null = null;
+  private again = false;
+
+  /** Send what is queued; a network failure keeps it (and stops), a refusal by the API drops it.
+   * One flush at a time: a flush asked for while one runs (a click, the connection coming back,
+   * the live channel reconnecting) joins it and makes it go round once more, so an action is never
+   * sent twice (the second would be refused: "already acknowledged"). */
+  flush(): Promise<FlushResult> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      const total: FlushResult = { sent: [], refused: [] };
+      do {
+        this.again = false;
+        const r = await this.flushOnce();
+        total.sent.push(...r.sent);
+        total.refused.push(...r.refused);
+      } while (this.again);
+      return total;
+    })().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async flushOnce(): Promise<FlushResult> {
     const sent: string[] = [];
     const refused: { alert_id: string; error: string }[] = [];
     for (const a of this.pending()) {

@@ -315,6 +315,7 @@ class TfliteEngine:
             ]
             out += self._read_boxes(image, more, country)
         out.sort(key=lambda p: -p.confidence)
+        out = _one_per_plate(out)
         if not out and hint and hint.plate:
             # nothing readable found, but the camera read a plate itself: keep that read, marked
             # source="camera", rather than lose the passage (same as the stand-in engine)
@@ -355,6 +356,29 @@ class TfliteEngine:
                 )
             )
         return out
+
+
+#: a detection whose box lies this much (of the smaller box's area) inside a more confident one's is
+#: the same plate seen twice (the characters' box and the plate's, a frame around it): dropped
+NESTED_OVERLAP = 0.6
+
+
+def _one_per_plate(found: list[PlateDetection]) -> list[PlateDetection]:
+    """``found`` (most confident first) without the detections nested in a more confident one."""
+    kept: list[PlateDetection] = []
+    for p in found:
+        if all(_nested_share(p.bbox, k.bbox) < NESTED_OVERLAP for k in kept):
+            kept.append(p)
+    return kept
+
+
+def _nested_share(a: tuple, b: tuple) -> float:
+    """Intersection of boxes ``a`` and ``b`` (x, y, w, h) over the smaller one's area."""
+    iw = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    ih = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    if iw <= 0 or ih <= 0:
+        return 0.0
+    return iw * ih / max(1.0, min(a[2] * a[3], b[2] * b[3]))
 
 
 def _pad_box(
