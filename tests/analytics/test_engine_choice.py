@@ -46,11 +46,26 @@ def test_a_few_cameras_stay_on_the_index_many_camera_hours_go_to_the_copy():
 
 
 def test_choose_for_a_convoy_counts_its_control_days():
-    # GIVEN a 20-hour convoy with 3 control days: it reads 3 days and 20 hours of data
-    q = parse_query("convoy", {"plate": "1ABC234", "start_ms": NOW_MS - 20 * HOUR, "end_ms": NOW_MS})
+    # GIVEN a 2-day convoy with 3 control days: it reads 5 days of data
+    q = parse_query("convoy", {"plate": "1ABC234", "start_ms": NOW_MS - 2 * DAY, "end_ms": NOW_MS})
+    # WHEN the engine is chosen THEN it is the copy, and the scan counts the control days too
     choice = choose_for(q)
     assert choice.engine == "analytics"
     assert choice.as_dict()["engine"] == "analytics" and choice.as_dict()["athena_usd"] > 0
+    assert choice.bytes == choose_engine("convoy", 5 * DAY + 3 * 120_000).bytes
+
+
+def test_a_convoy_over_the_last_hours_stays_on_the_fresh_reads_table_whatever_its_control_days():
+    # GIVEN a 20-hour convoy ending now, with 3 and with 14 control days
+    for days in (3, 14):
+        q = parse_query(
+            "convoy",
+            {"plate": "1ABC234", "start_ms": NOW_MS - 20 * HOUR, "end_ms": NOW_MS, "control_days": days},
+        )
+        # WHEN the engine is chosen THEN the reads table answers (the copy lags by up to 15 min)
+        choice = choose_for(q)
+        assert choice.engine == "dynamodb", choice.reason
+        assert "short range" in choice.reason
 
 
 def test_choose_for_a_place_with_named_cameras():

@@ -113,6 +113,12 @@ def choose_for(query, cameras: int = 0, policy: EnginePolicy = DEFAULT_POLICY) -
     """:func:`choose_engine` for a parsed search query."""
     span = query.end_ms - oldest_ms(query)
     if isinstance(query, ConvoyQuery):
+        # its control days are a few ±Δt window queries a sighting: a convoy whose own range is
+        # short stays on the reads table, which is fresh (the copy lags Firehose's buffer, and
+        # "who travels with the car that just passed" is the common question)
+        own = query.end_ms - query.start_ms + 2 * query.window_s * 1000
+        if own <= policy.short_range_ms:
+            return choose_engine(query.type, own, national=False, cameras=cameras, policy=policy)
         span += 2 * query.window_s * 1000
     national = isinstance(query, PartialQuery) and not (query.cameras or query.zones)
     if isinstance(query, PlaceQuery) and query.cameras:
