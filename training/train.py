@@ -242,6 +242,10 @@ def finetune_reader(tf, s: Settings, out: Path, log: dict) -> Path:
         log["reader_ft_detector_crops"] = len(dx)
         real = tuple(np.concatenate([a, b]) for a, b in zip(real, (dx, dy, dl), strict=True))
     tf.keras.utils.set_random_seed(s.seed)  # weight init too, not just the batches
+    # Keras names layers from a per-process counter, and the names go into the .tflite: restart it
+    # so this phase's file is the same whether the detector was built before it in this process
+    # (`make train`) or not (`--part reader-ft`)
+    tf.keras.backend.reset_uids()
     model = build_reader(s.reader_width)
     model.load_weights(out / "reader.weights.h5")
     base = out / "models_phase1"

@@ -70,3 +70,20 @@ def test_row_and_band_samples_carry_their_own_labels():
     bands = {c.band for c in default_grammar().countries.values()}
     labels = {"".join(ALPHABET[k] for k in y[:n]) for y, n in zip(by, bl, strict=True)}
     assert len(bx) >= 10 and labels <= bands
+
+
+def test_two_line_row_crops_are_cut_as_the_detector_boxes_them():
+    pytest.importorskip("tensorflow", reason="training extras not installed")
+    import random
+    import statistics
+
+    from training.data import _detector_two_line_box
+
+    # GIVEN a two-line plate's true box, cut 4,000 times as the detector would box it
+    rng = random.Random(3)
+    boxes = [_detector_two_line_box((100.0, 200.0, 60.0, 46.0), rng) for _ in range(4000)]
+    # THEN the top edge lies inside the plate on average (4.6 % of its height, as measured), the
+    # spread is the detector's, and no box collapses
+    tops = [(y - 200.0) / 46.0 for _, y, _, _ in boxes]
+    assert 0.03 < statistics.mean(tops) < 0.06 and 0.09 < statistics.pstdev(tops) < 0.13
+    assert min(min(w, h) for _, _, w, h in boxes) >= 4.0

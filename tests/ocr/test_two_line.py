@@ -7,7 +7,7 @@ from anpr.ocr import decode
 from anpr.ocr import tflite_engine as te
 from anpr.ocr.preprocess import READER_H, READER_W
 from anpr.ocr.render.plate import make_plate
-from anpr.ocr.rows import find_gap, row_input, split_rows
+from anpr.ocr.rows import TWO_LINE_ASPECT, find_gap, row_input, rows_box, split_rows
 from PIL import Image, ImageDraw
 
 
@@ -67,9 +67,9 @@ def test_row_pass_runs_only_for_two_line_shapes(engine, monkeypatch):
     calls = []
     real = engine._read_rows
 
-    def spy(crop, country, cues):
+    def spy(crop, country, cues, offsets=(0,)):
         calls.append(crop.size)
-        return real(crop, country, cues)
+        return real(crop, country, cues, offsets)
 
     monkeypatch.setattr(engine, "_read_rows", spy)
     img, *_ = make_plate("MABC123", "BE", random.Random(1))
@@ -84,7 +84,7 @@ def test_rows_of_a_flat_box_count_only_when_they_fit_a_two_line_format(engine, m
     # GIVEN a box too flat for a two-line plate (2:1, e.g. a US plate) whose rows read as nonsense
     # that the reader is very sure of
     nonsense = decode.Reading("QQQQQQQQ", 1.0, (1.0,) * 8, "UNKNOWN", (), (), False, 0.0, "")
-    monkeypatch.setattr(engine, "_read_rows", lambda crop, country, cues: nonsense)
+    monkeypatch.setattr(engine, "_read_rows", lambda crop, country, cues, offsets=(0,): nonsense)
     img, *_ = make_plate("AB123CD", "FR", random.Random(2))
     # WHEN read
     r = engine.read_crop(img.resize((120, 60)))
@@ -99,3 +99,28 @@ def test_rows_of_a_flat_box_count_only_when_they_fit_a_two_line_format(engine, m
 def test_row_pass_constants_bound_the_extra_work():
     # GIVEN the engine's settings THEN the row pass stops before one-line EU plate shapes (4-5:1)
     assert te.TWO_LINE_MAX_ASPECT < te.ROW_PASS_MAX_ASPECT < 3.0
+
+
+def test_a_flat_two_line_box_is_grown_about_its_centre_to_a_two_line_shape():
+    # GIVEN a detector box 2:1 (it missed part of a row), one of a two-line shape, one of a one-line plate
+    flat, square, wide = (100, 50, 60, 30), (100, 50, 60, 48), (100, 50, 200, 44)
+    # WHEN the row pass's cut is asked for
+    x, y, w, h = rows_box(flat)
+    # THEN the flat box grows to a two-line plate's shape about the same centre; the others keep theirs
+    assert (x, w) == (100, 60) and abs(w / h - TWO_LINE_ASPECT) < 1e-9 and abs((y + h / 2) - 65) < 1e-9
+    assert rows_box(square) is None and rows_box(wide) is None
+
+
+def test_the_row_cut_moves_by_the_offset_asked():
+    # GIVEN a two-row plate WHEN it is cut at the gap and a pixel below and above it
+    plate = _two_rows()
+    heights = [split_rows(plate, offset)[0].height for offset in (0, 1, -1)]
+    # THEN the top row grows and shrinks by that pixel, and an offset never cuts outside the crop
+    assert heights[1] == heights[0] + 1 and heights[2] == heights[0] - 1
+    top, bottom = split_rows(plate, 500)
+    assert top.height <= plate.height and bottom.height >= 1
+
+
+def test_row_gap_offsets_start_with_the_gap_found():
+    # GIVEN the engine's settings THEN the gap found is read first, and at most two more cuts
+    assert te.ROW_GAP_OFFSETS[0] == 0 and len(te.ROW_GAP_OFFSETS) <= 3

@@ -19,6 +19,25 @@ ROW_WIDEN = 1.3
 SLOPES = (0.0, -0.08, 0.08, -0.16, 0.16)
 
 
+#: a two-line plate's usual box shape (w/h), e.g. Belgian motorcycle plates (rendered 280×200 mm)
+TWO_LINE_ASPECT = 1.3
+#: boxes up to this shape (w/h) may be a two-line plate: they get the row pass (two-line plates whose
+#: detector box misses part of a row come out flatter than TWO_LINE_MAX_ASPECT; one-line EU plates
+#: are 4-5:1)
+ROW_PASS_MAX_ASPECT = 2.2
+
+
+def rows_box(box: tuple[float, float, float, float]) -> tuple[float, float, float, float] | None:
+    """The box the row pass cuts for a detector box (x, y, w, h) a little too flat for a two-line
+    plate (it missed part of a row): grown about its centre to a two-line plate's shape. None for
+    boxes of a two-line shape already, or too flat to be one. The engine and the training data
+    (``training.data``) cut rows with this same function."""
+    x, y, w, h = box
+    if not TWO_LINE_ASPECT < w / max(1.0, h) < ROW_PASS_MAX_ASPECT:
+        return None
+    return (x, y + h / 2 - w / TWO_LINE_ASPECT / 2, w, w / TWO_LINE_ASPECT)
+
+
 def row_profile(grey: np.ndarray) -> np.ndarray:
     """Per image row, how much text it holds: mean absolute horizontal gradient (character strokes
     give many vertical edges; the gap between rows and the plate's margins few), lightly smoothed."""
@@ -62,10 +81,11 @@ def _gap_depth(grey: np.ndarray) -> tuple[float, int | None]:
     return (float(prof[gap]) / peak if peak > 0 else 1.0), gap
 
 
-def split_rows(crop: Image.Image) -> tuple[Image.Image, Image.Image] | None:
+def split_rows(crop: Image.Image, offset: int = 0) -> tuple[Image.Image, Image.Image] | None:
     """(top row, bottom row) crops of a two-line plate, or None when the crop is too small. A
     tilted plate's rows are slanted, so a straight cut would slice through characters: the crop is
-    first sheared by the slope (of SLOPES) that gives the emptiest gap."""
+    first sheared by the slope (of SLOPES) that gives the emptiest gap. ``offset``: the cut moved
+    this many pixels down (up when negative) from the gap found."""
     best: tuple[float, int | None, Image.Image] | None = None
     for slope in SLOPES:
         img = _shear(crop, slope)
@@ -76,6 +96,7 @@ def split_rows(crop: Image.Image) -> tuple[Image.Image, Image.Image] | None:
         return None
     _, gap, img = best
     w, h = img.size
+    gap = min(max(gap + offset, 1), h - 1)
     pad = max(1, round(h * ROW_OVERLAP))
     return img.crop((0, 0, w, min(h, gap + pad))), img.crop((0, max(0, gap - pad), w, h))
 

@@ -28,7 +28,7 @@ from anpr.ocr.preprocess import (
     iou,
     reader_input,
 )
-from anpr.ocr.rows import row_input, split_rows
+from anpr.ocr.rows import ROW_PASS_MAX_ASPECT, row_input, rows_box, split_rows
 
 READER_FILE, DETECTOR_FILE = "plate_reader.tflite", "plate_detector.tflite"
 LAMBDA_LAYER_DIR = Path("/opt/models")
@@ -50,16 +50,18 @@ CROP_VARIANTS = ((0.06, 0.12), (0.0, 0.0), (0.12, 0.25))
 TTA_SKIP_CONFIDENCE = 0.95
 #: only the most likely boxes get the extra reads (bounds the added time per image)
 TTA_MAX_BOXES = 2
-#: two-line shapes are also read row by row (``_read_rows``): two more reader runs per such crop;
-#: up to this aspect ratio (two-line plates whose detector box misses part of a row come out
-#: flatter than TWO_LINE_MAX_ASPECT; one-line EU plates are 4-5:1)
+#: two-line shapes (up to ``rows.ROW_PASS_MAX_ASPECT``) are also read row by row (``_read_rows``):
+#: two more reader runs per such crop and row cut
 ROW_PASS = True
-ROW_PASS_MAX_ASPECT = 2.2
+#: for clearly two-line shapes (< TWO_LINE_MAX_ASPECT) the row cut is also tried this many pixels
+#: above and below the gap found (blurred small plates' gaps are shallow, and a cut one pixel off
+#: slices a row's strokes)
+ROW_GAP_OFFSETS = (0, -1, 1)
+#: ... unless a cut's rows already read as a valid format at least this confidently
+ROW_SURE = 0.8
 #: a flat box (TWO_LINE_MAX_ASPECT..ROW_PASS_MAX_ASPECT) whose one-line reading has this many
 #: characters is taken as one line (a two-line plate's flat box reads as one row's 3-4 characters)
 FLAT_ONE_LINE_MIN_CHARS = 5
-#: a two-line plate's usual box shape (w/h), e.g. Belgian motorcycle plates (rendered 280×200 mm)
-TWO_LINE_ASPECT = 1.3
 #: readings of one crop made different ways (one line, rows side by side, row by row) compare on
 #: decision score + this per character: a partial reading ("194" of "M-BJI/194") has fewer
 #: characters to be unsure about, and must not win for that alone
@@ -200,14 +202,22 @@ class TfliteEngine:
     ) -> decode.Reading:
         return decode.read(self._probs(reader_input(crop, two_line)), country, cues=cues)
 
-    def _read_rows(self, crop: Image.Image, country: str | None, cues: dict | None) -> decode.Reading | None:
+    def _read_rows(
+        self, crop: Image.Image, country: str | None, cues: dict | None, offsets: tuple[int, ...] = (0,)
+    ) -> decode.Reading | None:
         """Second pass for two-line plates: each row read alone at the reader's full input size,
-        the joined text checked against the two-line formats. None when no row gap is found."""
-        rows = split_rows(crop)
-        if rows is None:
-            return None
-        top, bottom = (self._probs(row_input(r)) for r in rows)
-        return decode.read_rows(top, bottom, country, cues=cues)
+        the joined text checked against the two-line formats, for the row cut at each of
+        ``offsets`` from the gap found (the best reading wins). None when no row gap is found."""
+        readings = []
+        for offset in offsets:
+            rows = split_rows(crop, offset)
+            if rows is None:
+                return None
+            top, bottom = (self._probs(row_input(r)) for r in rows)
+            readings.append(decode.read_rows(top, bottom, country, cues=cues))
+            if readings[-1].valid and readings[-1].confidence >= ROW_SURE:
+                break  # a confident two-line reading: the other cuts are not needed
+        return max(readings, key=_rank)
 
     def read_crop(
         self,
@@ -244,7 +254,10 @@ class TfliteEngine:
         else:
             rows_allowed = ROW_PASS
         if rows_allowed:
-            by_rows = self._read_rows(rows_crop or crop, country, cues)
+            # a clearly two-line shape gets the extra row cuts; a flat box (often a one-line plate
+            # too small to tell) only the gap found
+            offsets = ROW_GAP_OFFSETS if a < TWO_LINE_MAX_ASPECT else ROW_GAP_OFFSETS[:1]
+            by_rows = self._read_rows(rows_crop or crop, country, cues, offsets)
             # flat boxes: rows only count when they fit a two-line format
             if by_rows is not None and by_rows.text and (a < TWO_LINE_MAX_ASPECT or by_rows.valid):
                 readings.append(by_rows)
@@ -280,13 +293,10 @@ class TfliteEngine:
                 if band is not None and band[1] >= BAND_MIN_CONFIDENCE:
                     cues["band"] = band[0]
                     country = country or default_grammar().band_country(band[0])
-            rows_crop = None
-            if TWO_LINE_ASPECT < aspect < ROW_PASS_MAX_ASPECT:
-                # a two-line plate's box that came out too flat has missed part of a row: the row
-                # pass reads a cut grown (about the centre) to a two-line plate's shape
-                x, y, w, h = box
-                tall = (x, y + h / 2 - w / TWO_LINE_ASPECT / 2, w, w / TWO_LINE_ASPECT)
-                rows_crop = image.crop(_pad_box(tall, image.size, mx, my))
+            # a two-line plate's box that came out too flat has missed part of a row: the row
+            # pass reads a cut grown (about the centre) to a two-line plate's shape
+            tall = rows_box(box)
+            rows_crop = image.crop(_pad_box(tall, image.size, mx, my)) if tall else None
             r = self.read_crop(crop, aspect, country, cues=cues, rows_crop=rows_crop)
             sure = r.confidence >= TTA_SKIP_CONFIDENCE and (aspect >= ROW_PASS_MAX_ASPECT or len(r.text) >= 5)
             if k == 0 and (len(r.text) < 2 or sure):

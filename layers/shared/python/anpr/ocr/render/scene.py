@@ -475,10 +475,16 @@ def render_crop(
 
 
 def crop_around(
-    plate: Image.Image, rng: random.Random, night: bool, plate_h: tuple[float, float] = (12, 70)
+    plate: Image.Image,
+    rng: random.Random,
+    night: bool,
+    plate_h: tuple[float, float] = (12, 70),
+    box_error=None,
+    cut=None,
 ) -> Image.Image:
     """A drawn plate dressed, warped to ``plate_h`` px high on a car-coloured background and cut as
-    the engine cuts a detector box (jittered): what the reader is given."""
+    the engine cuts a detector box (jittered): what the reader is given. ``box_error(box, rng)``
+    replaces ``jitter_box`` (the detector's error), ``cut(box, size)`` the engine's ``expand_box``."""
     dressed, inner = dress_plate(plate, rng, night)
     ph = rng.uniform(*plate_h)
     rgba, (bx, by, bw, bh) = warp_plate(dressed, inner, ph, rng, tilt=0.6)
@@ -488,6 +494,6 @@ def crop_around(
     if rng.random() < 0.3:
         _distractor_text(ImageDraw.Draw(bg), rng, (0, 0, bg_size[0], bg_size[1]), bh / 40)
     bg.paste(rgba.convert("RGB"), (pad_x, pad_y), rgba)
-    box = jitter_box((pad_x + bx, pad_y + by, bw, bh), rng)
-    crop = bg.crop(expand_box(box, bg.size))
+    box = (box_error or jitter_box)((pad_x + bx, pad_y + by, bw, bh), rng)
+    crop = bg.crop((cut or expand_box)(box, bg.size))
     return camera_effects(crop, rng, night, strength=0.8)
