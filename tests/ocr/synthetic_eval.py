@@ -84,14 +84,31 @@ def listed(engine, n: int, seed: int = 11000) -> dict:
     return out
 
 
-def two_line(engine, n: int, seed: int = 9000) -> dict:
+#: snapshot plates are drawn 16-44 px high (``render_snapshot``); a two-line plate seen from where
+#: a one-line plate is that high is taller by the ratio of their heights (the renderer's 280×200 mm
+#: motorcycle plate, 520×110 mm car plate)
+TWO_LINE_PHYSICAL_SCALE = 200 / 110
+
+
+def two_line(engine, n: int, seed: int = 9000, physical: bool = False) -> dict:
+    """Belgian motorcycle plates (``M-ABC/123``). By default drawn 16-44 px high like every other
+    set's plates, i.e. at the pixel height of a car plate, so from 1.8× further away than the car
+    plates (each row 5-13 px high); with ``physical``, at the size a motorcycle plate has where a
+    car plate would be 16-44 px high (the same seeds and scenes otherwise)."""
     stats: Counter = Counter()
     ms: list[float] = []
+    k = TWO_LINE_PHYSICAL_SCALE if physical else 1.0
     for i in range(n):
         rng = random.Random(seed + i)
         text = "M" + "".join(rng.choice(render_formats.L) for _ in range(3))
         text += "".join(rng.choice(render_formats.D) for _ in range(3))
-        img, box = render_snapshot(text, "BE", rng, night=i % 4 == 0)
+        if physical:
+            img, boxes = render_scene_module.render_scene(
+                rng, (640, 480), [(text, "BE")], night=i % 4 == 0, plate_h=(16 * k, 44 * k)
+            )
+            box = boxes[0].bbox
+        else:
+            img, box = render_snapshot(text, "BE", rng, night=i % 4 == 0)
         _score(engine, img, box, text, "BE", stats, ms)
     return _row(stats, ms)
 
@@ -146,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.two_line:
         result["two_line_be_moto"] = two_line(engine, args.two_line)
         print("two_line", result["two_line_be_moto"], flush=True)
+        result["two_line_be_moto_physical"] = two_line(engine, args.two_line, physical=True)
+        print("two_line, physical size", result["two_line_be_moto_physical"], flush=True)
     if args.emblem:
         result["emblem"] = emblem(engine, args.emblem)
         print("emblem", result["emblem"], flush=True)

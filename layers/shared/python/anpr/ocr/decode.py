@@ -45,6 +45,7 @@ class Reading:
     #: penalty (readings of the same crop made different ways compare on it)
     score: float = -math.inf
     format_id: str = ""  # "BE/current" for the chosen template's format, "" when invalid
+    lines: int = 1  # 2: read row by row as a two-line plate (``read_rows``)
 
     @property
     def country_score(self) -> float:
@@ -155,7 +156,46 @@ def read_rows(
     g = grammar or default_grammar()
     scores = position_scores(ct + cb)
     ranked, raw = choose(scores, g, hint_country, line_break=len(ct), drop_cost=_drop_cost(ct + cb))
-    return _reading(ranked, raw, scores, g, hint_country, cues, max_alternatives)
+    return _reading(ranked, raw, scores, g, hint_country, cues, max_alternatives, lines=2)
+
+
+def read_halves(
+    probs: np.ndarray,
+    hint_country: str | None = None,
+    max_alternatives: int = 5,
+    cues: dict | None = None,
+    grammar: Grammar | None = None,
+) -> Reading:
+    """Decode a two-line plate read with its rows side by side (``preprocess.reader_input`` with
+    ``two_line``: the top row in the left half of the input, the bottom row in the right half):
+    the text must fit a two-line format whose bottom line starts with the first character read in
+    the right half (decoded as one line, "MIX/943" with the top row's "I" missed would fit the
+    one-line "MIX-943"). With a half read empty it is decoded as one line (and is not a two-line
+    reading)."""
+    chars = greedy(probs)
+    if not chars:
+        return EMPTY
+    split = sum(1 for t in _peak_steps(probs) if t < probs.shape[0] // 2)
+    if not 0 < split < len(chars):
+        return read(probs, hint_country, max_alternatives, cues, grammar)
+    g = grammar or default_grammar()
+    scores = position_scores(chars)
+    ranked, raw = choose(scores, g, hint_country, line_break=split, drop_cost=_drop_cost(chars))
+    return _reading(ranked, raw, scores, g, hint_country, cues, max_alternatives, lines=2)
+
+
+def _peak_steps(probs: np.ndarray) -> list[int]:
+    """The step of each character ``greedy`` reads (where its probability peaks)."""
+    best = probs.argmax(axis=-1)
+    steps: list[int] = []
+    prev = BLANK
+    for t, k in enumerate(best):
+        if k != BLANK and k != prev:
+            steps.append(t)
+        elif k != BLANK and k == prev and probs[t, k] > probs[steps[-1], k]:
+            steps[-1] = t
+        prev = k
+    return steps
 
 
 def _reading(
@@ -166,6 +206,7 @@ def _reading(
     hint_country: str | None,
     cues: dict | None,
     max_alternatives: int,
+    lines: int = 1,
 ) -> Reading:
     best_score, text, cand = ranked[0]
     if cand is not None:  # (positions skip a dropped character: an emblem, a bolt)
@@ -177,7 +218,9 @@ def _reading(
     for t in [raw] + [t for _, t, _ in ranked[1:]]:
         if t != text and t not in alternatives:
             alternatives.append(t)
-    guesses: list[CountryGuess] = g.country_scores(text, cues, hint_country) if cand is not None else []
+    guesses: list[CountryGuess] = (
+        g.country_scores(text, cues, hint_country, lines if lines == 2 else None) if cand is not None else []
+    )
     countries = tuple((x.country, round(x.score, 4)) for x in guesses[:3])
     country = guesses[0].country if guesses and guesses[0].score >= COUNTRY_MIN_SCORE else UNKNOWN
     return Reading(
@@ -189,16 +232,18 @@ def _reading(
         countries,
         cand is not None,
         float(best_score),
-        _format_id(g, text, cand, country),
+        _format_id(g, text, cand, country, lines),
+        lines,
     )
 
 
-def _format_id(g: Grammar, text: str, cand: Candidate | None, country: str) -> str:
-    """ "BE/motorcycle": the reported country's format the text fits (the decoding template's
-    when the country is UNKNOWN), "" when the text fits none."""
+def _format_id(g: Grammar, text: str, cand: Candidate | None, country: str, lines: int = 1) -> str:
+    """ "BE/motorcycle": the reported country's format the text fits (of two lines for a two-line
+    reading; the decoding template's when the country is UNKNOWN), "" when the text fits none."""
     if cand is None:
         return ""
     fmt = cand.template.format
     if country not in (UNKNOWN, fmt.country):
-        fmt = next((f for f in g.matches(text, country)), fmt)
+        fits = (f for f in g.matches(text, country) if lines != 2 or f.lines == 2)
+        fmt = next(fits, fmt)
     return f"{fmt.country}/{fmt.id}"

@@ -459,9 +459,10 @@ class Grammar:
         return list(dict.fromkeys(group.templates[j].format for j in np.flatnonzero(fits)))
 
     def country_scores(
-        self, text: str, cues: dict | None = None, hint: str | None = None
+        self, text: str, cues: dict | None = None, hint: str | None = None, lines: int | None = None
     ) -> list[CountryGuess]:
         """Posterior over countries for a read plate: prior × P(text | country's formats) × colour cues.
+        ``lines=2``: the plate was read as two lines, so only two-line formats count.
 
         P(text | format) falls with the number of strings the format can produce (a tight format
         such as ``1-ABC-234`` says more than a loose one such as ``L{1,3} L{1,2} D{1,4}``). Cues:
@@ -472,6 +473,8 @@ class Grammar:
         cues = cues or {}
         like: dict[str, float] = {}
         for f in self._formats_fitting(t):
+            if lines == 2 and f.lines != 2:
+                continue
             size = self._size[(f, len(t))]
             c = self.countries[f.country]
             total = sum(x.weight for x in c.formats) or 1.0

@@ -28,7 +28,7 @@ from anpr.ocr.preprocess import (
     iou,
     reader_input,
 )
-from anpr.ocr.rows import ROW_PASS_MAX_ASPECT, row_input, rows_box, split_rows
+from anpr.ocr.rows import ROW_PASS_MAX_ASPECT, TWO_LINE_ASPECT, row_input, rows_box, split_rows
 
 READER_FILE, DETECTOR_FILE = "plate_reader.tflite", "plate_detector.tflite"
 LAMBDA_LAYER_DIR = Path("/opt/models")
@@ -73,6 +73,17 @@ BAND_MIN_CONFIDENCE = 0.5
 #: where no band is found on the box's crop, it is looked for on a cut this much (of the box's
 #: width) wider at the left: detector boxes often start inside the band
 BAND_MARGIN_X = 0.12
+#: a detector box up to this shape (w/h) reading like one row of a two-line plate is grown to the
+#: plate (``_grow_row_box``: one row of a 280×200 mm motorcycle plate is about 3:1)
+ONE_ROW_MAX_ASPECT = 3.5
+#: ... when the detector is at least this sure of it (bounds the extra reads on stray text)
+GROW_MIN_SCORE = 0.5
+#: ... towards a side whose added part has at least this share of the box's text-like edges
+GROW_MIN_EDGES = 0.5
+#: two boxes are the rows of one plate (``_stack``) when their widths overlap by this share of the
+#: narrower and the gap between them is under this share of the smaller height
+STACK_MIN_X_OVERLAP = 0.6
+STACK_MAX_GAP = 0.5
 #: band reading on/off (off: the country comes from the format and colours alone)
 READ_BAND = True
 
@@ -200,7 +211,10 @@ class TfliteEngine:
     def _read(
         self, crop: Image.Image, two_line: bool, country: str | None, cues: dict | None = None
     ) -> decode.Reading:
-        return decode.read(self._probs(reader_input(crop, two_line)), country, cues=cues)
+        probs = self._probs(reader_input(crop, two_line))
+        if two_line:
+            return decode.read_halves(probs, country, cues=cues)
+        return decode.read(probs, country, cues=cues)
 
     def _read_rows(
         self, crop: Image.Image, country: str | None, cues: dict | None, offsets: tuple[int, ...] = (0,)
@@ -270,7 +284,19 @@ class TfliteEngine:
         country: str | None = None,
         variants: tuple[tuple[float, float], ...] | None = None,
     ) -> decode.Reading | None:
-        """Read a detected box at each crop padding in ``variants``; the texts vote (summed
+        """The reading of a detected box (``_read_box`` without the box it was read from)."""
+        got = self._read_box(image, box, country, variants)
+        return got[0] if got else None
+
+    def _read_box(
+        self,
+        image: Image.Image,
+        box: tuple[float, float, float, float],
+        country: str | None = None,
+        variants: tuple[tuple[float, float], ...] | None = None,
+    ) -> tuple[decode.Reading, tuple[float, float, float, float]] | None:
+        """(reading, the plate's box) for a detected box: the box itself, or the taller cut the
+        row pass read when a two-line reading of a box too flat for one won. Read a detected box at each crop padding in ``variants``; the texts vote (summed
         ``exp(_rank)``: reader confidence, format validity, length) and the most confident reading
         of the winning text is returned. A confident first reading (≥ TTA_SKIP_CONFIDENCE, and of
         5+ characters where the box may be a two-line plate: a single row reads confidently too)
@@ -303,13 +329,82 @@ class TfliteEngine:
                 # unreadable at the training crop: the box is dropped, as before (letting the other
                 # paddings rescue such boxes found a few more plates but many more false ones);
                 # confidently read: the other paddings are not needed
-                return r if len(r.text) >= 2 else None
+                return (r, _plate_box(box, r)) if len(r.text) >= 2 else None
             if len(r.text) >= 2:
                 votes.setdefault(r.text, []).append(r)
         if not votes:
             return None
         best = max(votes.values(), key=lambda rs: sum(math.exp(_rank(r)) for r in rs))
-        return max(best, key=lambda r: r.confidence)
+        r = max(best, key=lambda r: r.confidence)
+        return r, _plate_box(box, r)
+
+    def _grow_row_box(
+        self, image: Image.Image, box: tuple[float, float, float, float], r: decode.Reading, country: str | None
+    ) -> tuple[decode.Reading, tuple[float, float, float, float]] | None:
+        """A flat box that reads like one row of a two-line plate (short or invalid): the plate may
+        be around it (large two-line plates are often found row by row). The box is grown to a
+        two-line plate's shape downwards (it was the top row) and upwards (the bottom row) where
+        the added part holds text-like edges and the rows read side by side hold the box's reading
+        (one reader run); a two-line reading that fits a format, is longer
+        than the box's own and starts (grown downwards) or ends (upwards) with it wins, else None."""
+        x, y, w, h = box
+        if not TWO_LINE_MAX_ASPECT <= w / max(1.0, h) <= ONE_ROW_MAX_ASPECT:
+            return None
+        if r.valid and len(r.text) >= FLAT_ONE_LINE_MIN_CHARS:
+            return None
+        tall_h = w / TWO_LINE_ASPECT
+        best = None
+        for down in (True, False):
+            ty = y if down else y + h - tall_h
+            added = (x, y + h, w, tall_h - h) if down else (x, ty, w, tall_h - h)
+            if _edges(image, added) < GROW_MIN_EDGES * _edges(image, box):
+                continue
+            # one reader run (rows side by side) first: the box's row must be in it
+            probe = self._read(image.crop(expand_box((x, ty, w, tall_h), image.size)), True, country)
+            if not _holds(probe.text, r.text, at_start=down):
+                continue
+            got = self._read_box(image, (x, ty, w, tall_h), country, CROP_VARIANTS[:1])
+            if got is None or got[0].lines != 2 or not got[0].valid or len(got[0].text) <= len(r.text):
+                continue
+            if not _holds(got[0].text, r.text, at_start=down):
+                continue
+            if best is None or _rank(got[0]) > _rank(best[0]):
+                best = got
+        return best
+
+    def _stacked_rows(
+        self,
+        image: Image.Image,
+        found: list[tuple[float, tuple[float, float, float, float], decode.Reading]],
+        country: str | None,
+    ) -> list[tuple[float, tuple[float, float, float, float], decode.Reading]]:
+        """``found`` (detector score, plate box, reading) with the two rows of a two-line plate
+        found as two boxes read as one plate: the union of two boxes stacked one above the other
+        (overlapping widths, a small gap) of a two-line shape is read, and its reading replaces
+        both when it fits a two-line format, is at least as long as either's, and starts with the
+        upper box's reading or ends with the lower one's."""
+        out = list(found)
+        for i in range(len(found)):
+            for j in range(i + 1, len(found)):
+                a, b = found[i], found[j]
+                if a not in out or b not in out:
+                    continue
+                u = _stack(a[1], b[1])
+                if u is None:
+                    continue
+                got = self._read_box(image, u, country, CROP_VARIANTS[:1])
+                if got is None:
+                    continue
+                r, used = got
+                upper, lower = sorted((a, b), key=lambda f: f[1][1])
+                if (
+                    r.lines == 2
+                    and r.valid
+                    and len(r.text) >= max(len(a[2].text), len(b[2].text))
+                    and (_holds(r.text, upper[2].text, at_start=True) or _holds(r.text, lower[2].text, at_start=False))
+                ):
+                    out = [f for f in out if f is not a and f is not b] + [(max(a[0], b[0]), used, r)]
+        return out
 
     def read(self, image: Image.Image, hint: CameraHint | None = None) -> list[PlateDetection]:
         image = image.convert("RGB")
@@ -340,11 +435,18 @@ class TfliteEngine:
         boxes: list[tuple[float, tuple[float, float, float, float]]],
         country: str | None,
     ) -> list[PlateDetection]:
-        out: list[PlateDetection] = []
+        found: list[tuple[float, tuple[float, float, float, float], decode.Reading]] = []
         for i, (score, box) in enumerate(boxes):
-            r = self.read_box(image, box, country, CROP_VARIANTS if i < TTA_MAX_BOXES else CROP_VARIANTS[:1])
-            if r is None or len(r.text) < 2:
+            got = self._read_box(image, box, country, CROP_VARIANTS if i < TTA_MAX_BOXES else CROP_VARIANTS[:1])
+            if got is None or len(got[0].text) < 2:
                 continue
+            if ROW_PASS and score >= GROW_MIN_SCORE:
+                got = self._grow_row_box(image, box, got[0], country) or got
+            found.append((score, got[1], got[0]))
+        if ROW_PASS and len(found) > 1:
+            found = self._stacked_rows(image, found, country)
+        out: list[PlateDetection] = []
+        for score, box, r in found:
             bx = tuple(round(v) for v in (max(0.0, box[0]), max(0.0, box[1]), box[2], box[3]))
             out.append(
                 PlateDetection(
@@ -366,6 +468,54 @@ class TfliteEngine:
                 )
             )
         return out
+
+
+def _plate_box(box: tuple[float, float, float, float], r: decode.Reading) -> tuple[float, float, float, float]:
+    """The plate's box for a reading of detector box ``box``: a two-line reading of a box too flat
+    for a two-line plate was read on the taller cut (``rows.rows_box``), which is the plate."""
+    tall = rows_box(box) if r.lines == 2 else None
+    return tall or box
+
+
+def _holds(text: str, part: str, at_start: bool) -> bool:
+    """Whether ``text`` starts (``at_start``) or ends with ``part``, one character of it allowed
+    to differ (the same row read on a different cut)."""
+    if len(part) > len(text) or not part:
+        return False
+    seg = text[: len(part)] if at_start else text[len(text) - len(part) :]
+    return sum(x != y for x, y in zip(seg, part)) <= (1 if len(part) >= 3 else 0)
+
+
+def _edges(image: Image.Image, box: tuple[float, float, float, float]) -> float:
+    """Mean absolute horizontal grey gradient inside ``box``: high on rows of characters, low on
+    paint, bumpers and sky (0 for an empty box)."""
+    x, y, w, h = box
+    x0, y0 = max(0, int(x)), max(0, int(y))
+    x1, y1 = min(image.width, math.ceil(x + w)), min(image.height, math.ceil(y + h))
+    if x1 - x0 < 2 or y1 - y0 < 1:
+        return 0.0
+    a = np.asarray(image.crop((x0, y0, x1, y1)).convert("L"), dtype=np.float32)
+    return float(np.abs(np.diff(a, axis=1)).mean())
+
+
+def _stack(
+    a: tuple[float, float, float, float], b: tuple[float, float, float, float]
+) -> tuple[float, float, float, float] | None:
+    """The union of boxes ``a`` and ``b`` (x, y, w, h) when they look like the two rows of one
+    two-line plate: their widths overlap by STACK_MIN_X_OVERLAP of the narrower, the vertical gap
+    between them is under STACK_MAX_GAP of the lower box's height (overlap allowed, but neither
+    inside the other), and the union has a two-line shape; else None."""
+    (ax, ay, aw, ah), (bx, by, bw, bh) = sorted((a, b), key=lambda t: t[1])
+    x_overlap = min(ax + aw, bx + bw) - max(ax, bx)
+    if x_overlap < STACK_MIN_X_OVERLAP * min(aw, bw):
+        return None
+    if by - (ay + ah) > STACK_MAX_GAP * min(ah, bh) or by + bh <= ay + ah or by <= ay + 0.3 * ah:
+        return None
+    x0, y0 = min(ax, bx), ay
+    x1, y1 = max(ax + aw, bx + bw), max(ay + ah, by + bh)
+    if not 0.9 < (x1 - x0) / max(1.0, y1 - y0) < ROW_PASS_MAX_ASPECT:
+        return None
+    return (x0, y0, x1 - x0, y1 - y0)
 
 
 #: a detection whose box lies this much (of the smaller box's area) inside a more confident one's is
