@@ -129,10 +129,23 @@ def read(
     chars = greedy(probs)
     if not chars:
         return EMPTY
-    g = grammar or default_grammar()
+    return _decode(chars, None, grammar or default_grammar(), hint_country, cues, max_alternatives)
+
+
+def _decode(
+    chars: list[tuple[int, float, np.ndarray]],
+    line_break: int | None,
+    g: Grammar,
+    hint_country: str | None,
+    cues: dict | None,
+    max_alternatives: int,
+) -> Reading:
+    """The reading of ``greedy`` characters: as one line, or (``line_break``: the index of the
+    bottom row's first character) against two-line formats breaking there."""
     scores = position_scores(chars)
-    ranked, raw = choose(scores, g, hint_country, drop_cost=_drop_cost(chars))
-    return _reading(ranked, raw, scores, g, hint_country, cues, max_alternatives)
+    ranked, raw = choose(scores, g, hint_country, line_break=line_break, drop_cost=_drop_cost(chars))
+    lines = 1 if line_break is None else 2
+    return _reading(ranked, raw, scores, g, hint_country, cues, max_alternatives, lines=lines)
 
 
 def _drop_cost(chars: list[tuple[int, float, np.ndarray]]) -> np.ndarray:
@@ -153,10 +166,7 @@ def read_rows(
     ct, cb = greedy(top), greedy(bottom)
     if not ct or not cb:
         return EMPTY
-    g = grammar or default_grammar()
-    scores = position_scores(ct + cb)
-    ranked, raw = choose(scores, g, hint_country, line_break=len(ct), drop_cost=_drop_cost(ct + cb))
-    return _reading(ranked, raw, scores, g, hint_country, cues, max_alternatives, lines=2)
+    return _decode(ct + cb, len(ct), grammar or default_grammar(), hint_country, cues, max_alternatives)
 
 
 def read_halves(
@@ -176,12 +186,8 @@ def read_halves(
     if not chars:
         return EMPTY
     split = sum(1 for t in _peak_steps(probs) if t < probs.shape[0] // 2)
-    if not 0 < split < len(chars):
-        return read(probs, hint_country, max_alternatives, cues, grammar)
-    g = grammar or default_grammar()
-    scores = position_scores(chars)
-    ranked, raw = choose(scores, g, hint_country, line_break=split, drop_cost=_drop_cost(chars))
-    return _reading(ranked, raw, scores, g, hint_country, cues, max_alternatives, lines=2)
+    line_break = split if 0 < split < len(chars) else None
+    return _decode(chars, line_break, grammar or default_grammar(), hint_country, cues, max_alternatives)
 
 
 def _peak_steps(probs: np.ndarray) -> list[int]:

@@ -296,7 +296,9 @@ class TfliteEngine:
         variants: tuple[tuple[float, float], ...] | None = None,
     ) -> tuple[decode.Reading, tuple[float, float, float, float]] | None:
         """(reading, the plate's box) for a detected box: the box itself, or the taller cut the
-        row pass read when a two-line reading of a box too flat for one won. Read a detected box at each crop padding in ``variants``; the texts vote (summed
+        row pass read when a two-line reading of a box too flat for one won (``_plate_box``).
+
+        The box is read at each crop padding in ``variants``; the texts vote (summed
         ``exp(_rank)``: reader confidence, format validity, length) and the most confident reading
         of the winning text is returned. A confident first reading (≥ TTA_SKIP_CONFIDENCE, and of
         5+ characters where the box may be a two-line plate: a single row reads confidently too)
@@ -339,7 +341,11 @@ class TfliteEngine:
         return r, _plate_box(box, r)
 
     def _grow_row_box(
-        self, image: Image.Image, box: tuple[float, float, float, float], r: decode.Reading, country: str | None
+        self,
+        image: Image.Image,
+        box: tuple[float, float, float, float],
+        r: decode.Reading,
+        country: str | None,
     ) -> tuple[decode.Reading, tuple[float, float, float, float]] | None:
         """A flat box that reads like one row of a two-line plate (short or invalid): the plate may
         be around it (large two-line plates are often found row by row). The box is grown to a
@@ -401,7 +407,10 @@ class TfliteEngine:
                     r.lines == 2
                     and r.valid
                     and len(r.text) >= max(len(a[2].text), len(b[2].text))
-                    and (_holds(r.text, upper[2].text, at_start=True) or _holds(r.text, lower[2].text, at_start=False))
+                    and (
+                        _holds(r.text, upper[2].text, at_start=True)
+                        or _holds(r.text, lower[2].text, at_start=False)
+                    )
                 ):
                     out = [f for f in out if f is not a and f is not b] + [(max(a[0], b[0]), used, r)]
         return out
@@ -437,7 +446,9 @@ class TfliteEngine:
     ) -> list[PlateDetection]:
         found: list[tuple[float, tuple[float, float, float, float], decode.Reading]] = []
         for i, (score, box) in enumerate(boxes):
-            got = self._read_box(image, box, country, CROP_VARIANTS if i < TTA_MAX_BOXES else CROP_VARIANTS[:1])
+            got = self._read_box(
+                image, box, country, CROP_VARIANTS if i < TTA_MAX_BOXES else CROP_VARIANTS[:1]
+            )
             if got is None or len(got[0].text) < 2:
                 continue
             if ROW_PASS and score >= GROW_MIN_SCORE:
@@ -470,7 +481,9 @@ class TfliteEngine:
         return out
 
 
-def _plate_box(box: tuple[float, float, float, float], r: decode.Reading) -> tuple[float, float, float, float]:
+def _plate_box(
+    box: tuple[float, float, float, float], r: decode.Reading
+) -> tuple[float, float, float, float]:
     """The plate's box for a reading of detector box ``box``: a two-line reading of a box too flat
     for a two-line plate was read on the taller cut (``rows.rows_box``), which is the plate."""
     tall = rows_box(box) if r.lines == 2 else None
