@@ -110,3 +110,35 @@ def test_holds_allows_one_changed_character():
     assert te._holds("MABC123", "123", at_start=False)
     assert not te._holds("MABC123", "M8BD", at_start=True)
     assert not te._holds("MABC123", "123", at_start=True)
+
+
+class _Zeros:
+    """A detector stand-in: its output is ignored (``decode_detections`` is replaced)."""
+
+    def __call__(self, x):
+        return np.zeros((1, x.shape[1] // 8, x.shape[2] // 8, 5), dtype=np.float32)
+
+
+def _engine_finding(monkeypatch, coarse: list, fine: list) -> te.TfliteEngine:
+    """An engine whose coarse detector scale finds ``coarse`` and whose fine scale finds ``fine``."""
+    per_call = iter([coarse, fine])
+    monkeypatch.setattr(te, "decode_detections", lambda *a, **k: next(per_call))
+    return te.TfliteEngine([((240, 320), _Zeros()), ((368, 480), _Zeros())], None, None, 0.0)
+
+
+def test_a_large_plate_keeps_the_coarse_scales_box(monkeypatch):
+    # GIVEN a plate a fifth of the image high (96 px of 480), boxed too narrow by the fine scale (more confident)
+    img = Image.new("RGB", (640, 480))
+    coarse, fine = (100.0, 200.0, 420.0, 96.0), (160.0, 204.0, 330.0, 90.0)
+    engine = _engine_finding(monkeypatch, [(0.8, coarse)], [(0.9, fine)])
+    # WHEN plates are detected THEN the coarse box (the whole plate) is kept, with the best score
+    assert engine.detect(img) == [(0.9, coarse)]
+
+
+def test_a_small_plate_keeps_the_more_confident_box(monkeypatch):
+    # GIVEN a plate 30 px high found at both scales
+    img = Image.new("RGB", (640, 480))
+    coarse, fine = (100.0, 200.0, 140.0, 30.0), (104.0, 201.0, 132.0, 29.0)
+    engine = _engine_finding(monkeypatch, [(0.8, coarse)], [(0.9, fine)])
+    # THEN the more confident box stays, as before
+    assert engine.detect(img) == [(0.9, fine)]
