@@ -224,8 +224,10 @@ def _reading(
     for t in [raw] + [t for _, t, _ in ranked[1:]]:
         if t != text and t not in alternatives:
             alternatives.append(t)
+    # a hint taken from the plate's own band is already in the cues: it must not count twice
+    hint = None if cues and cues.get("hint_from_band") else hint_country
     guesses: list[CountryGuess] = (
-        g.country_scores(text, cues, hint_country, lines if lines == 2 else None) if cand is not None else []
+        g.country_scores(text, cues, hint, lines if lines == 2 else None) if cand is not None else []
     )
     countries = tuple((x.country, round(x.score, 4)) for x in guesses[:3])
     country = guesses[0].country if guesses and guesses[0].score >= COUNTRY_MIN_SCORE else UNKNOWN

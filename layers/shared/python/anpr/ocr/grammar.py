@@ -233,7 +233,8 @@ class Grammar:
     EDGE_DROP = 0.5
     #: a country whose band letters differ from those read on the plate's EU band (read confidently,
     #: cue ``band``) keeps this factor: bands are small and the reader errs, so not zero
-    OTHER_BAND = 0.05
+    #: how often a band's letters read as another listed code (``_band_factor``)
+    BAND_MISREAD = 0.002
 
     def __init__(self, data: dict):
         self.countries: dict[str, Country] = {}
@@ -268,6 +269,8 @@ class Grammar:
             )
         self.formats = [f for c in self.countries.values() for f in c.formats]
         self._band_country = {c.band: code for code, c in self.countries.items()}
+        for code, c in data["countries"].items():  # older bands still on the road (GB for the UK)
+            self._band_country.update({alias: code for alias in c.get("band_aliases", ())})
         # plausibility of a format = country prior × the format's share of the country's formats
         self._plaus: dict[Format, float] = {}
         for c in self.countries.values():
@@ -449,6 +452,10 @@ class Grammar:
         """The country whose EU band (or national band) carries the letters ``band``."""
         return self._band_country.get(band)
 
+    def band_codes(self) -> list[str]:
+        """Every band code a listed country's plates carry (current and older, e.g. UK and GB)."""
+        return sorted(self._band_country)
+
     def _formats_fitting(self, t: str) -> list[Format]:
         """``matches`` for normalised text through the templates (faster than the regexes)."""
         group = self._by_len.get(len(t))
@@ -467,10 +474,12 @@ class Grammar:
         P(text | format) falls with the number of strings the format can produce (a tight format
         such as ``1-ABC-234`` says more than a loose one such as ``L{1,3} L{1,2} D{1,4}``). Cues:
         ``bg`` ("white"/"yellow") and ``fg_red`` (True/False) measured on the crop, None when
-        unknown (night/IR frames). Empty when no format fits.
+        unknown (night/IR frames); ``bands`` (posterior over band codes of the EU band's letters)
+        or ``band`` (one code). Empty when no format fits.
         """
         t = normalise(text)
         cues = cues or {}
+        band_factor = self._band_factor(cues)
         like: dict[str, float] = {}
         for f in self._formats_fitting(t):
             if lines == 2 and f.lines != 2:
@@ -479,8 +488,7 @@ class Grammar:
             c = self.countries[f.country]
             total = sum(x.weight for x in c.formats) or 1.0
             p = c.prior * (f.weight / total) / size**self.SPECIFICITY * _colour_factor(f, cues)
-            if cues.get("band") and cues["band"] != c.band:
-                p *= self.OTHER_BAND
+            p *= band_factor.get(c.band, 1.0) if band_factor else 1.0
             if hint and f.country == hint:
                 p *= 20.0
             like[f.country] = like.get(f.country, 0.0) + p
@@ -492,6 +500,18 @@ class Grammar:
         # contradict them all), no country comes out sure
         z += self.UNLISTED_PRIOR / float(len(ALPHABET)) ** (len(t) * self.SPECIFICITY)
         return sorted((CountryGuess(c, v / z) for c, v in like.items()), key=lambda g: -g.score)
+
+    def _band_factor(self, cues: dict) -> dict[str, float]:
+        """Per band code, how much the band read on the plate favours it over a plate of no listed
+        format (which keeps 1): its posterior among the codes (``cues["bands"]``, from the band's
+        letters; ``cues["band"]``: one code, sure) over the share an uninformative read gives
+        each code, with BAND_MISREAD added to both (a band reads as another code now and then).
+        A sure band weighs its country about 40× and the others about 0.1×. Empty without a band."""
+        post = cues.get("bands") or ({cues["band"]: 1.0} if cues.get("band") else {})
+        if not post:
+            return {}
+        even = 1.0 / len(self._band_country) + self.BAND_MISREAD
+        return {c.band: (post.get(c.band, 0.0) + self.BAND_MISREAD) / even for c in self.countries.values()}
 
 
 def _colour_factor(f: Format, cues: dict) -> float:

@@ -15,11 +15,12 @@ import numpy as np
 from PIL import Image
 
 from anpr.ocr import decode
-from anpr.ocr.band import band_input, band_letters
+from anpr.ocr.band import band_input, band_letters, code_posterior
 from anpr.ocr.cues import plate_colours
 from anpr.ocr.engine import CameraHint, PlateDetection
 from anpr.ocr.grammar import default_grammar
 from anpr.ocr.preprocess import (
+    BLANK,
     DET_FALLBACK_SCALE,
     DET_SCALES,
     TWO_LINE_MAX_ASPECT,
@@ -66,9 +67,9 @@ FLAT_ONE_LINE_MIN_CHARS = 5
 #: decision score + this per character: a partial reading ("194" of "M-BJI/194") has fewer
 #: characters to be unsure about, and must not win for that alone
 CHAR_BONUS = 0.5
-#: the EU band's letters (read by the reader on the band's cut, ``anpr.ocr.band``) count when read
-#: at least this confidently: they become the decoding's country hint (unless the camera gives
-#: one) and a cue for the country's score
+#: the EU band's letters (read by the reader on the band's cut, ``anpr.ocr.band``) are scored against
+#: every listed band code; the posterior weighs the countries' scores (``Grammar._band_factor``), and
+#: a code at least this probable becomes the decoding's country hint (unless the camera gives one)
 BAND_MIN_CONFIDENCE = 0.5
 #: where no band is found on the box's crop, it is looked for on a cut this much (of the box's
 #: width) wider at the left: detector boxes often start inside the band
@@ -198,21 +199,24 @@ class TfliteEngine:
     def _probs(self, x: np.ndarray) -> np.ndarray:
         return decode.softmax(self.reader(x[None, ..., None])[0])
 
-    def read_band(self, crop: Image.Image) -> tuple[str, float] | None:
-        """The EU band's letters on ``crop`` and the reader's confidence in them, when a band is
-        found and its letters are a listed country's band code; else None."""
+    def read_band(self, crop: Image.Image) -> dict[str, float] | None:
+        """Posterior over the listed countries' bands (keyed by the country's current code: a "GB"
+        band counts for "UK") of the EU band's letters on ``crop`` (``band.code_posterior``); None
+        when no band is found."""
         letters = band_letters(crop)
         if letters is None:
             return None
-        chars = decode.greedy(self._probs(band_input(letters)))
-        code = "".join(decode.ALPHABET[k] for k, _, _ in chars)
-        if not code or default_grammar().band_country(code) is None:
-            return None
-        return code, float(np.prod([p for _, p, _ in chars]))
+        g = default_grammar()
+        post = code_posterior(self._probs(band_input(letters)), g.band_codes(), decode.ALPHABET, BLANK)
+        out: dict[str, float] = {}
+        for code, p in post.items():
+            band = g.countries[g.band_country(code)].band
+            out[band] = out.get(band, 0.0) + p
+        return out
 
     def _band_of_box(
         self, image: Image.Image, box: tuple[float, float, float, float], crop: Image.Image
-    ) -> tuple[str, float] | None:
+    ) -> dict[str, float] | None:
         """The band read on the box's training crop or, when none is found there (a box that
         starts inside the band cuts it), on a cut BAND_MARGIN_X wider at the left."""
         band = self.read_band(crop)
@@ -333,10 +337,13 @@ class TfliteEngine:
             crop = image.crop((x0, y0, x1, y1))
             if cues is None:
                 cues = plate_colours(crop)
-                band = self._band_of_box(image, box, crop) if READ_BAND else None
-                if band is not None and band[1] >= BAND_MIN_CONFIDENCE:
-                    cues["band"] = band[0]
-                    country = country or default_grammar().band_country(band[0])
+                bands = self._band_of_box(image, box, crop) if READ_BAND else None
+                if bands:
+                    cues["bands"] = bands  # evidence for the country's score, as sure as read
+                    code, p = max(bands.items(), key=lambda kv: kv[1])
+                    if p >= BAND_MIN_CONFIDENCE and not country:
+                        country = default_grammar().band_country(code)  # a decoding hint only
+                        cues["hint_from_band"] = True
             # a two-line plate's box that came out too flat has missed part of a row: the row
             # pass reads a cut grown (about the centre) to a two-line plate's shape
             tall = rows_box(box)
