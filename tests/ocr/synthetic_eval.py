@@ -1,7 +1,7 @@
 """Bounded synthetic evaluation of the OCR engine (numbers for the model card), not a test.
 
     python -m tests.ocr.synthetic_eval [--per-country 50] [--two-line 200] [--emblem 100] [--listed 20]
-        [--large 60] [--models DIR]
+        [--large 60] [--listed-large 8] [--models DIR]
 
 Camera-simulator snapshots (640×480, 25 % night, no camera hint) rendered from fixed seeds, so runs
 are comparable before and after a change. Per set: plate found (IoU ≥ 0.5), exact reading, and
@@ -83,10 +83,11 @@ def large(engine, n: int, seed: int = 5000) -> dict:
     return _row(stats, ms)
 
 
-def listed(engine, n: int, seed: int = 11000) -> dict:
+def listed(engine, n: int, seed: int = 11000, close_up: bool = False) -> dict:
     """Every formats.json country: ``n`` snapshots each of random plates of its formats (one- and
     two-line), drawn with the country's band letters in the renderer's generic look (the six
-    native countries in their own look). Country right = that country reported."""
+    native countries in their own look). Country right = that country reported. With
+    ``close_up``, the same draws 50-110 px high (those whose plate leaves the frame skipped)."""
     from anpr.ocr.grammar import default_grammar
 
     out = {}
@@ -99,7 +100,16 @@ def listed(engine, n: int, seed: int = 11000) -> dict:
                 text, _variant = render_formats.random_plate(c, rng)
             else:
                 text, _, _ = render_formats.random_format_plate(rng, None, c)
-            img, box = render_snapshot(text, c, rng, night=i % 4 == 0)
+            if close_up:
+                img, boxes = render_scene_module.render_scene(
+                    rng, (640, 480), [(text, c)], night=i % 4 == 0, plate_h=(50, 110)
+                )
+                box = boxes[0].bbox
+                x, y, w, h = box
+                if x <= 2 or y <= 2 or x + w >= img.width - 2 or y + h >= img.height - 2:
+                    continue
+            else:
+                img, box = render_snapshot(text, c, rng, night=i % 4 == 0)
             _score(engine, img, box, text, c, stats, ms)
         out[c] = _row(stats, ms)
     return out
@@ -176,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--emblem", type=int, default=100)
     ap.add_argument("--listed", type=int, default=0, help="snapshots per formats.json country")
     ap.add_argument("--large", type=int, default=0, help="close-up draws per country (50-110 px plates)")
+    ap.add_argument("--listed-large", type=int, default=0, help="close-up draws per formats.json country")
     ap.add_argument("--models", default=None, help="model folder (default: the shipped models)")
     args = ap.parse_args(argv)
     from anpr.ocr.tflite_engine import TfliteEngine
@@ -203,6 +214,18 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "listed, all countries:",
             {k: round(statistics.mean(r[k] for r in rows), 1) for k in ("found_%", "exact_%", "country_%")},
+            flush=True,
+        )
+    if args.listed_large:
+        result["listed_large"] = listed(engine, args.listed_large, close_up=True)
+        rows = [r for r in result["listed_large"].values() if r["n"]]
+        total = sum(r["n"] for r in rows)
+        print(
+            f"listed, close-ups, all countries ({total} snapshots):",
+            {
+                k: round(sum(r[k] * r["n"] for r in rows) / total, 1)
+                for k in ("found_%", "exact_%", "country_%")
+            },
             flush=True,
         )
     print(json.dumps(result))
