@@ -7,6 +7,7 @@ hash of the file name (30 % held out). Held-out images are only ever used for re
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import multiprocessing as mp
 import random
@@ -26,6 +27,7 @@ from anpr.ocr.preprocess import (
     is_two_line,
     reader_input,
 )
+from anpr.ocr.render import fonts
 from anpr.ocr.render.formats import Layout, band_of, random_format_plate
 from anpr.ocr.render.plate import draw_plate, make_plate
 from anpr.ocr.render.scene import (
@@ -122,8 +124,21 @@ def _render_chunks(render, n: int, base_seed: int, workers: int, chunk: int) -> 
     return tuple(np.concatenate(p) for p in zip(*parts, strict=True))
 
 
-def synth_reader_set(n: int, seed: int, workers: int = 2, chunk: int = 500) -> tuple[np.ndarray, ...]:
-    return _render_chunks(_synth_crop_chunk, n, seed * 100_003, workers, chunk)
+def _in_drawn_faces(render, share: float, job: tuple[int, int]) -> tuple[np.ndarray, ...]:
+    """One chunk with ``share`` of its plates in typefaces the renderer draws (``render.strokes``:
+    FE-Schrift-, kenteken- and Charles-Wright-like); 0 renders exactly as before they existed."""
+    with fonts.drawn_faces(share):
+        return render(job)
+
+
+def _faces(render, share: float):
+    return functools.partial(_in_drawn_faces, render, share) if share else render
+
+
+def synth_reader_set(
+    n: int, seed: int, workers: int = 2, chunk: int = 500, drawn: float = 0.0
+) -> tuple[np.ndarray, ...]:
+    return _render_chunks(_faces(_synth_crop_chunk, drawn), n, seed * 100_003, workers, chunk)
 
 
 # ---------------------------------------------------------------- every listed country's formats
@@ -232,13 +247,17 @@ def synth_band_set(n: int, seed: int, workers: int = 2, chunk: int = 500) -> tup
     return _render_chunks(_synth_band_chunk, n, seed * 100_069, workers, chunk)
 
 
-def synth_format_set(n: int, seed: int, workers: int = 2, chunk: int = 500) -> tuple[np.ndarray, ...]:
-    return _render_chunks(_synth_format_chunk, n, seed * 100_043, workers, chunk)
+def synth_format_set(
+    n: int, seed: int, workers: int = 2, chunk: int = 500, drawn: float = 0.0
+) -> tuple[np.ndarray, ...]:
+    return _render_chunks(_faces(_synth_format_chunk, drawn), n, seed * 100_043, workers, chunk)
 
 
-def synth_row_set(n: int, seed: int, workers: int = 2, chunk: int = 250) -> tuple[np.ndarray, ...]:
+def synth_row_set(
+    n: int, seed: int, workers: int = 2, chunk: int = 250, drawn: float = 0.0
+) -> tuple[np.ndarray, ...]:
     """About 2 × ``n`` row samples (two rows per plate; plates too small to split are skipped)."""
-    return _render_chunks(_synth_row_chunk, n, seed * 100_057, workers, chunk)
+    return _render_chunks(_faces(_synth_row_chunk, drawn), n, seed * 100_057, workers, chunk)
 
 
 def real_crop(item: RealItem, rng: random.Random | None) -> tuple[Image.Image, bool]:

@@ -12,6 +12,7 @@ class Settings:
     reader_formats: int  # crops of every listed country's formats (formats.json), generic look
     reader_rows: int  # two-line plates whose rows are read alone (about two samples each)
     reader_bands: int  # EU bands whose letters are read (country), fewer kept (no band found)
+    reader_drawn: float  # share of synthetic, format and row crops in drawn typefaces (render.strokes); 0 in full: measured, not shipped (docs/decisions.md)
     reader_real_copies: int  # jittered copies of each real openalpr training crop
     reader_uc3m_copies: int
     reader_steps: int
@@ -35,6 +36,7 @@ MODES = {
         reader_formats=12000,
         reader_rows=12000,
         reader_bands=10000,
+        reader_drawn=0.0,
         reader_real_copies=10,
         reader_uc3m_copies=3,
         reader_steps=6500,
@@ -56,6 +58,7 @@ MODES = {
         reader_formats=32,
         reader_rows=16,
         reader_bands=32,
+        reader_drawn=0.25,
         reader_real_copies=1,
         reader_uc3m_copies=1,
         reader_steps=12,

@@ -116,18 +116,18 @@ def _reader_data(s: Settings, out: Path, log: dict):
     t0 = time.time()
     print(f"reader: rendering {s.reader_synth} synthetic crops", file=sys.stderr)
     sx, sy, sl = _cached(
-        out / "cache" / f"reader_synth_{s.reader_synth}_{s.seed}.npz",
-        lambda: synth_reader_set(s.reader_synth, s.seed, s.workers),
+        out / "cache" / f"reader_synth_{s.reader_synth}_{s.seed}_d{s.reader_drawn}.npz",
+        lambda: synth_reader_set(s.reader_synth, s.seed, s.workers, drawn=s.reader_drawn),
     )
     more = [
         _cached(
-            out / "cache" / f"reader_{kind}_{n}_{s.seed}.npz",
-            lambda make=make, n=n: make(n, s.seed, s.workers),
+            out / "cache" / f"reader_{kind}_{n}_{s.seed}_d{s.reader_drawn}.npz",
+            lambda make=make, n=n, kw=kw: make(n, s.seed, s.workers, **kw),
         )
-        for kind, n, make in (
-            ("formats", s.reader_formats, synth_format_set),
-            ("rows", s.reader_rows, synth_row_set),
-            ("bands", s.reader_bands, synth_band_set),
+        for kind, n, make, kw in (
+            ("formats", s.reader_formats, synth_format_set, {"drawn": s.reader_drawn}),
+            ("rows", s.reader_rows, synth_row_set, {"drawn": s.reader_drawn}),
+            ("bands", s.reader_bands, synth_band_set, {}),
         )
         if n
     ]

@@ -1,7 +1,7 @@
 """Bounded synthetic evaluation of the OCR engine (numbers for the model card), not a test.
 
     python -m tests.ocr.synthetic_eval [--per-country 50] [--two-line 200] [--emblem 100] [--listed 20]
-        [--large 60] [--listed-large 8] [--models DIR]
+        [--large 60] [--listed-large 8] [--models DIR] [--face FONT]
 
 Camera-simulator snapshots (640×480, 25 % night, no camera hint) rendered from fixed seeds, so runs
 are comparable before and after a change. Per set: plate found (IoU ≥ 0.5), exact reading, and
@@ -188,7 +188,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--large", type=int, default=0, help="close-up draws per country (50-110 px plates)")
     ap.add_argument("--listed-large", type=int, default=0, help="close-up draws per formats.json country")
     ap.add_argument("--models", default=None, help="model folder (default: the shipped models)")
+    ap.add_argument(
+        "--face",
+        default=None,
+        help="draw every plate in this face: an installed font file (LiberationSansNarrow-Bold.ttf) or a "
+        "drawn style (fe, kenteken, cw, din_round); default: the renderer's mix",
+    )
     args = ap.parse_args(argv)
+    if args.face:
+        from anpr.ocr.render import fonts
+
+        fonts.use_only_face(args.face)
     from anpr.ocr.tflite_engine import TfliteEngine
 
     engine = TfliteEngine.load(args.models)

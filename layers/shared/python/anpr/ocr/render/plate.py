@@ -115,6 +115,8 @@ _SLOGANS = (
 
 
 def _text_mask(text: str, font) -> Image.Image:
+    if hasattr(font, "mask"):  # a drawn typeface (``strokes.StrokeFont``)
+        return font.mask(text)
     box = font.getbbox(text)
     w, h = max(1, box[2] - box[0]), max(1, box[3] - box[1])
     m = Image.new("L", (w, h), 0)
@@ -223,14 +225,12 @@ def draw_plate(layout: Layout, variant: str, rng: random.Random, band: str | Non
         d.text(((w - (tb[2] - tb[0])) / 2, y1 - (tb[3] - tb[1]) - tb[1]), word, fill=st.fg, font=tf)
         y1 -= int((tb[3] - tb[1]) * 1.3)
 
-    paths, weights = zip(*fonts.available_plate_fonts(), strict=True)
-    font_path = rng.choices(paths, weights=weights)[0]
+    plate_font = fonts.pick_plate_font(rng)
     n_lines = len(layout.lines)
     line_h = (y1 - y0) / n_lines
     fill_h = rng.uniform(0.68, 0.82)
     for li, groups in enumerate(layout.lines):
-        f = fonts.font(font_path, 96)
-        mask, gaps = _line_mask(groups, layout.sep, f, rng)
+        mask, gaps = _line_mask(groups, layout.sep, plate_font, rng)
         target_h = max(4, int(line_h * fill_h))
         scale_w = rng.uniform(0.85, 1.1)
         tw = int(mask.width * target_h / mask.height * scale_w)
