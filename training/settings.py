@@ -12,7 +12,10 @@ class Settings:
     reader_formats: int  # crops of every listed country's formats (formats.json), generic look
     reader_rows: int  # two-line plates whose rows are read alone (about two samples each)
     reader_bands: int  # EU bands whose letters are read (country), fewer kept (no band found)
-    reader_drawn: float  # share of synthetic, format and row crops in drawn typefaces (render.strokes); 0 in full: measured, not shipped (docs/decisions.md)
+    reader_drawn: float  # share of synthetic, format and row crops in drawn typefaces (render.strokes)
+    reader2_drawn: (
+        float | None
+    )  # the second reader (plate_reader_2): the same recipe with this drawn share; None: no second reader
     reader_real_copies: int  # jittered copies of each real openalpr training crop
     reader_uc3m_copies: int
     reader_steps: int
@@ -37,6 +40,7 @@ MODES = {
         reader_rows=12000,
         reader_bands=10000,
         reader_drawn=0.0,
+        reader2_drawn=0.25,
         reader_real_copies=10,
         reader_uc3m_copies=3,
         reader_steps=6500,
@@ -58,7 +62,8 @@ MODES = {
         reader_formats=32,
         reader_rows=16,
         reader_bands=32,
-        reader_drawn=0.25,
+        reader_drawn=0.0,
+        reader2_drawn=0.25,
         reader_real_copies=1,
         reader_uc3m_copies=1,
         reader_steps=12,

@@ -9,6 +9,7 @@ Outputs go to training/out/<mode>/ (git-ignored): models, report.md, curves, con
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import hashlib
 import json
@@ -38,6 +39,9 @@ from training.settings import MODES, Settings
 REPO = Path(__file__).resolve().parents[1]
 SHIP_DIR = REPO / "layers" / "models"
 READER_FILE, DETECTOR_FILE = "plate_reader.tflite", "plate_detector.tflite"
+READER2_FILE = "plate_reader_2.tflite"
+#: the readers: (name, model file); the second is trained when the settings give it a drawn share
+READERS = {"reader": READER_FILE, "reader_2": READER2_FILE}
 
 
 def _tf(threads: int):
@@ -193,40 +197,51 @@ def _reader_loop(
     return curve
 
 
-def _save_reader(tf, model, s: Settings, out: Path, weights: str, log: dict) -> Path:
+def _save_reader(tf, model, s: Settings, out: Path, weights: str, log: dict, name: str = "reader") -> Path:
     """Keep the Keras weights (the next phase starts from them) and convert to the shipped TFLite."""
     from training.models import build_reader
 
     model.save_weights(out / weights)
-    path = out / "models" / READER_FILE
-    log["reader_bytes"] = convert(
+    path = out / "models" / READERS[name]
+    log[f"{name}_bytes"] = convert(
         tf, model, path, lambda batch_size: build_reader(s.reader_width, batch_size)
     )
     return path
 
 
-def train_reader(tf, s: Settings, out: Path, log: dict) -> Path:
+def reader_settings(s: Settings, name: str) -> Settings:
+    """The settings a reader is trained with: the second is the first's recipe with its own drawn
+    share of plate typefaces."""
+    if name == "reader_2":
+        return dataclasses.replace(s, reader_drawn=s.reader2_drawn)
+    return s
+
+
+def train_reader(tf, s: Settings, out: Path, log: dict, name: str = "reader") -> Path:
     from training.models import build_reader
 
     t0 = time.time()
+    s = reader_settings(s, name)
     synth, real = _reader_data(s, out, log)
     tf.keras.utils.set_random_seed(s.seed)  # weight init too, not just the batches
+    tf.keras.backend.reset_uids()  # layer names as if this reader were the process's first model
     model = build_reader(s.reader_width)
     opt = tf.keras.optimizers.Adam(
         tf.keras.optimizers.schedules.CosineDecay(s.reader_lr, s.reader_steps, alpha=0.02)
     )
-    log["reader_curve"] = _reader_loop(
-        tf, model, opt, synth, real, s.reader_steps, s.reader_batch, 0.3, s.seed, "reader"
+    log[f"{name}_curve"] = _reader_loop(
+        tf, model, opt, synth, real, s.reader_steps, s.reader_batch, 0.3, s.seed, name
     )
-    log["reader_train_s"] = round(time.time() - t0, 1)
-    return _save_reader(tf, model, s, out, "reader.weights.h5", log)
+    log[f"{name}_train_s"] = round(time.time() - t0, 1)
+    return _save_reader(tf, model, s, out, f"{name}.weights.h5", log, name)
 
 
-def finetune_reader(tf, s: Settings, out: Path, log: dict) -> Path:
+def finetune_reader(tf, s: Settings, out: Path, log: dict, name: str = "reader") -> Path:
     """Phase 2: continue from phase 1 with 60 % real crops and a small learning rate."""
     from training.models import build_reader
 
     t0 = time.time()
+    s = reader_settings(s, name)
     synth, real = _reader_data(s, out, log)
     det_path = out / "models" / DETECTOR_FILE
     if det_path.exists():  # add crops at the trained detector's boxes (training split only)
@@ -247,19 +262,19 @@ def finetune_reader(tf, s: Settings, out: Path, log: dict) -> Path:
     # (`make train`) or not (`--part reader-ft`)
     tf.keras.backend.reset_uids()
     model = build_reader(s.reader_width)
-    model.load_weights(out / "reader.weights.h5")
+    model.load_weights(out / f"{name}.weights.h5")
     base = out / "models_phase1"
     base.mkdir(parents=True, exist_ok=True)
-    if (out / "models" / READER_FILE).exists():
-        shutil.copy2(out / "models" / READER_FILE, base / READER_FILE)
+    if (out / "models" / READERS[name]).exists():
+        shutil.copy2(out / "models" / READERS[name], base / READERS[name])
     opt = tf.keras.optimizers.Adam(
         tf.keras.optimizers.schedules.CosineDecay(s.reader_lr * 0.1, max(1, s.reader_ft_steps))
     )
-    log["reader_ft_curve"] = _reader_loop(
-        tf, model, opt, synth, real, s.reader_ft_steps, s.reader_batch, 0.6, s.seed + 5, "reader fine-tune"
+    log[f"{name}_ft_curve"] = _reader_loop(
+        tf, model, opt, synth, real, s.reader_ft_steps, s.reader_batch, 0.6, s.seed + 5, f"{name} fine-tune"
     )
-    log["reader_ft_s"] = round(time.time() - t0, 1)
-    return _save_reader(tf, model, s, out, "reader_ft.weights.h5", log)
+    log[f"{name}_ft_s"] = round(time.time() - t0, 1)
+    return _save_reader(tf, model, s, out, f"{name}_ft.weights.h5", log, name)
 
 
 def _focal(heat_pred, heat_gt):
@@ -357,7 +372,12 @@ def train_detector(tf, s: Settings, out: Path, log: dict) -> Path:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mode", choices=sorted(MODES), default="smoke")
-    ap.add_argument("--part", choices=["all", "reader", "reader-ft", "detector", "report"], default="all")
+    ap.add_argument(
+        "--part",
+        choices=["all", "reader", "reader-2", "reader-ft", "reader-2-ft", "detector", "report"],
+        default="all",
+        help="all = reader, reader-2, detector, reader-ft, reader-2-ft, report (the fine-tunes use the detector's boxes)",
+    )
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-ship", action="store_true", help="full mode: do not copy models to layers/models")
@@ -377,16 +397,20 @@ def main(argv: list[str] | None = None) -> int:
         "settings": s.__dict__,
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    if args.part in ("all", "reader"):
-        train_reader(tf, s, out, log)
-        log_path.write_text(json.dumps(log))
+    names = ["reader"] + (["reader_2"] if s.reader2_drawn is not None else [])
+    for name in names:
+        if args.part in ("all", name.replace("_", "-")):
+            train_reader(tf, s, out, log, name)
+            log_path.write_text(json.dumps(log))
     if args.part in ("all", "detector"):
         train_detector(tf, s, out, log)
         log_path.write_text(json.dumps(log))
-    if args.part in ("all", "reader-ft") and s.reader_ft_steps > 0:  # after the detector: uses its boxes
-        finetune_reader(tf, s, out, log)
-        log_path = out / "log_reader_ft.json" if args.part == "reader-ft" else log_path
-        log_path.write_text(json.dumps(log))
+    for name in names:  # after the detector: the fine-tunes use its boxes
+        part = name.replace("_", "-") + "-ft"
+        if args.part in ("all", part) and s.reader_ft_steps > 0:
+            finetune_reader(tf, s, out, log, name)
+            log_path = out / f"log_{part.replace('-', '_')}.json" if args.part == part else log_path
+            log_path.write_text(json.dumps(log))
     if (
         args.part in ("all", "report")
         and (out / "models" / READER_FILE).exists()
@@ -397,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         write_report(out, quick=args.mode == "smoke")
         if args.mode == "full" and not args.no_ship:
             SHIP_DIR.mkdir(parents=True, exist_ok=True)
-            for f in (READER_FILE, DETECTOR_FILE):
+            for f in (*(READERS[n] for n in names), DETECTOR_FILE):
                 shutil.copy2(out / "models" / f, SHIP_DIR / f)
             print(f"shipped models to {SHIP_DIR}", file=sys.stderr)
     print(f"outputs in {out}", file=sys.stderr)

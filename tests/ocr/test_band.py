@@ -7,7 +7,8 @@ import random
 import numpy as np
 import pytest
 from anpr.ocr import decode
-from anpr.ocr.band import band_input, band_letters, code_posterior, find_band, label_log_likelihoods
+from anpr.ocr.band import band_input, band_letters, code_posterior, find_band
+from anpr.ocr.ctc import label_log_likelihoods
 from anpr.ocr.grammar import default_grammar
 from anpr.ocr.preprocess import ALPHABET, BLANK, NUM_CLASSES, READER_H, READER_W
 from anpr.ocr.render.formats import Layout

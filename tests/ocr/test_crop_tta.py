@@ -27,13 +27,13 @@ def test_read_box_votes_across_paddings(engine, monkeypatch):
     # GIVEN a rendered snapshot and its true box
     img, box = render_snapshot("1ABC234", "BE", random.Random(3))
     calls = []
-    orig = engine.read_crop
+    orig = engine._read_crop
 
     def spy(crop, aspect=None, country=None, **kw):
         calls.append(crop.size)
         return orig(crop, aspect, country, **kw)
 
-    monkeypatch.setattr(engine, "read_crop", spy)
+    monkeypatch.setattr(engine, "_read_crop", spy)
     # WHEN the early exit is disabled, every padding is read
     monkeypatch.setattr(te, "TTA_SKIP_CONFIDENCE", 2.0)
     r = engine.read_box(img, box, "BE")
@@ -49,13 +49,13 @@ def test_read_box_votes_across_paddings(engine, monkeypatch):
 def test_confident_first_read_skips_the_extra_paddings(engine, monkeypatch):
     img, box = render_snapshot("1ABC234", "BE", random.Random(3))
     calls = []
-    orig = engine.read_crop
+    orig = engine._read_crop
 
     def spy(crop, aspect=None, country=None, **kw):
         calls.append(1)
         return orig(crop, aspect, country, **kw)
 
-    monkeypatch.setattr(engine, "read_crop", spy)
+    monkeypatch.setattr(engine, "_read_crop", spy)
     monkeypatch.setattr(te, "TTA_SKIP_CONFIDENCE", 0.0)
     assert engine.read_box(img, box, "BE") is not None
     assert len(calls) == 1

@@ -99,3 +99,54 @@ def test_hint_country_breaks_a_tie():
     hinted = decode.read(_probs([{c: 0.99} for c in "AB1234"]), hint_country="CH")
     # THEN the hint moves the country, not the text
     assert plain.text == hinted.text == "AB1234" and hinted.country == "CH" and plain.country != "CH"
+
+
+def _shifted(steps: list[dict[str, float]]) -> np.ndarray:
+    """The same reading peaking one step later (a second reader's alignment differs)."""
+    p = _probs(steps)
+    return np.concatenate([p[-1:], p[:-1]])
+
+
+def test_two_readers_that_agree_give_the_first_readers_reading():
+    # GIVEN two readers reading the same plate the same way, peaking at different steps
+    steps = [{c: 0.95} for c in "1ABC234"]
+    first, second = _probs(steps), _shifted(steps)
+    readings = [decode.read(first), decode.read(second)]
+    # WHEN settled THEN it is the first reader's reading, unchanged
+    assert decode.agree(readings, [first, second]) is readings[0]
+
+
+def test_readers_that_differ_settle_on_the_text_both_find_likelier():
+    # GIVEN plate 1ABC284: the first reader a little surer of a 3 than of the 8, the second sure of the 8
+    a = [{c: 0.99} for c in "1ABC2"] + [{"3": 0.55, "8": 0.44}, {"4": 0.99}]
+    b = [{c: 0.99} for c in "1ABC2"] + [{"8": 0.9, "3": 0.05}, {"4": 0.99}]
+    pa, pb = _probs(a), _shifted(b)
+    ra, rb = decode.read(pa), decode.read(pb)
+    assert (ra.text, rb.text) == ("1ABC234", "1ABC284") and ra.valid and rb.valid
+    # WHEN settled
+    got = decode.agree([ra, rb], [pa, pb])
+    # THEN the text the two readers together find likelier wins (0.44 × 0.9 against 0.55 × 0.05)
+    assert got is rb
+
+
+def test_a_text_that_fits_no_format_must_be_clearly_likelier_to_win():
+    # GIVEN one reader's valid Belgian reading and another's equally likely invalid one
+    a = [{c: 0.9} for c in "1ABC234"]
+    b = [{c: 0.9} for c in "1ABC23Q"]
+    pa, pb = _probs(a), _probs(b)
+    ra, rb = decode.read(pa), decode.read(pb)
+    assert ra.valid and not rb.valid and rb.text == "1ABC23Q"
+    # WHEN settled (each reader finds its own text about as likely as the other finds its own)
+    got = decode.agree([rb, ra], [pb, pa])
+    # THEN the valid reading wins: the invalid one pays the same penalty as in one reader's decoding
+    assert got.text == "1ABC234"
+
+
+def test_a_reader_that_reads_nothing_leaves_the_others_reading():
+    # GIVEN a first reader that reads nothing and a second that reads a plate
+    blank = np.full((8, NUM_CLASSES), 1e-4)
+    blank[:, BLANK] = 1.0
+    pb = _probs([{c: 0.95} for c in "1ABC234"])
+    got = decode.agree([decode.read(blank), decode.read(pb)], [blank, pb])
+    # THEN the second reader's reading is kept
+    assert got.text == "1ABC234"

@@ -149,3 +149,93 @@ def test_a_plate_is_reported_once_even_when_a_box_nests_inside_another():
     ]
     # THEN the frame's reading is dropped, both plates are kept
     assert [p.text for p in _one_per_plate(found)] == ["1ABC234", "2XYZ987"]
+
+
+def test_the_shipped_engine_reads_with_both_readers(engine):
+    # GIVEN the shipped models WHEN loaded THEN the second reader (drawn typefaces) is read with the first
+    assert len(engine.readers) == 2
+
+
+def test_a_models_folder_without_the_second_reader_reads_with_the_first_alone(tmp_path):
+    # GIVEN a models folder holding the detector and the first reader only
+    import shutil
+
+    from anpr.ocr.tflite_engine import DETECTOR_FILE, READER_FILE, TfliteEngine
+
+    d = require_shipped()
+    for f in (DETECTOR_FILE, READER_FILE):
+        shutil.copy2(d / f, tmp_path / f)
+    # WHEN loaded
+    one = TfliteEngine.load(tmp_path)
+    # THEN it reads with one reader, and still reads
+    assert len(one.readers) == 1
+    img, box = render_snapshot("1ABC234", "BE", random.Random(3))
+    assert any(iou(p.bbox, box) >= 0.5 and len(p.text) >= 5 for p in one.read(img))
+
+
+class _SpellingReader:
+    """A stand-in second reader: spells ``text`` on any input, sure of it; counts its runs."""
+
+    def __init__(self, text: str):
+        import numpy as np
+        from anpr.ocr.preprocess import ALPHABET, BLANK, NUM_CLASSES
+
+        self.runs = 0
+        self.logits = np.full((1, 32, NUM_CLASSES), -8.0, dtype=np.float32)
+        self.logits[0, :, BLANK] = 8.0
+        for i, ch in enumerate(text):
+            self.logits[0, 2 + 4 * i, BLANK] = -8.0
+            self.logits[0, 2 + 4 * i, ALPHABET.index(ch)] = 8.0
+
+    def __call__(self, x):
+        self.runs += 1
+        return self.logits
+
+
+def _two_reader_engine(second):
+    from anpr.ocr.tflite_engine import TfliteEngine
+
+    first = TfliteEngine.load(require_shipped())
+    return TfliteEngine(first.detectors, first.reader, first.model_dir, 0.0, first.fallback, second)
+
+
+def test_the_second_reader_is_asked_once_per_reported_reading_and_agree_settles_it(monkeypatch):
+    # GIVEN an engine whose second reader spells another valid Belgian plate, and agree spied on
+    from anpr.ocr import decode
+
+    second = _SpellingReader("2XYZ987")
+    eng = _two_reader_engine(second)
+    first_runs = {"n": 0}
+    first = eng.reader
+
+    def counted(x):
+        first_runs["n"] += 1
+        return first(x)
+
+    eng.reader = eng.readers[0] = counted
+    settled = []
+
+    def spy(readings, probs):
+        settled.append([r.text for r in readings])
+        return readings[-1]  # the second reader's reading wins: it must be what is reported
+
+    monkeypatch.setattr(decode, "agree", spy)
+    img, box = render_snapshot("1ABC234", "BE", random.Random(3))
+    # WHEN the engine reads the snapshot
+    plates = [p for p in eng.read(img) if iou(p.bbox, box) >= 0.5]
+    # THEN the second reader ran once per reading reported (one line: one input each; the box's
+    # other paddings, cuts and band are the first reader's alone), agree saw both readers' readings,
+    # and its choice is what the engine reports
+    assert second.runs == len(settled) >= 1 and all(texts[-1] == "2XYZ987" for texts in settled)
+    assert second.runs < first_runs["n"] / 2
+    assert plates and plates[0].text == "2XYZ987"
+
+
+def test_a_second_reader_that_reads_as_the_first_changes_nothing(engine):
+    # GIVEN an engine whose second reader is the first reader itself
+    eng = _two_reader_engine(engine.reader)
+    img, _ = render_snapshot("1ABC234", "BE", random.Random(5))
+    # WHEN both engines read the same snapshot THEN they report the same plates
+    assert [(p.text, p.confidence) for p in eng.read(img)] == [
+        (p.text, p.confidence) for p in engine.read(img)
+    ]

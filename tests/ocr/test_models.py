@@ -42,7 +42,7 @@ def _op_versions(path):
     return out
 
 
-@pytest.mark.parametrize("name", ["plate_detector.tflite", "plate_reader.tflite"])
+@pytest.mark.parametrize("name", ["plate_detector.tflite", "plate_reader.tflite", "plate_reader_2.tflite"])
 def test_shipped_model_loads_with_tflite_runtime(name):
     # GIVEN a shipped model
     d = require_shipped()
@@ -55,7 +55,7 @@ def test_shipped_model_loads_with_tflite_runtime(name):
     assert len(it.get_output_details()) == 1
 
 
-@pytest.mark.parametrize("name", ["plate_detector.tflite", "plate_reader.tflite"])
+@pytest.mark.parametrize("name", ["plate_detector.tflite", "plate_reader.tflite", "plate_reader_2.tflite"])
 def test_shipped_model_op_versions_are_accepted_by_runtime_2_14(name):
     # GIVEN a shipped model WHEN its operator table is read
     ops = _op_versions(require_shipped() / name)
@@ -67,6 +67,6 @@ def test_shipped_model_op_versions_are_accepted_by_runtime_2_14(name):
 
 
 def test_shipped_models_fit_the_layer_budget():
-    # GIVEN the models directory THEN all .tflite files together stay under 10 MB
+    # GIVEN the models directory THEN all .tflite files together stay under the 5 MB the OCR issue allows
     d = require_shipped()
-    assert sum(p.stat().st_size for p in d.glob("*.tflite")) <= 10 * 1024 * 1024
+    assert sum(p.stat().st_size for p in d.glob("*.tflite")) <= 5 * 1024 * 1024

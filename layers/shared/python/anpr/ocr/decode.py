@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from anpr.ocr.ctc import label_log_likelihoods
 from anpr.ocr.grammar import Candidate, CountryGuess, Grammar, default_grammar
 from anpr.ocr.preprocess import ALPHABET, BLANK
 from anpr.reads.plates import CONFUSIONS
@@ -188,6 +189,26 @@ def read_halves(
     split = sum(1 for t in _peak_steps(probs) if t < probs.shape[0] // 2)
     line_break = split if 0 < split < len(chars) else None
     return _decode(chars, line_break, grammar or default_grammar(), hint_country, cues, max_alternatives)
+
+
+def agree(readings: list[Reading], probs: list[np.ndarray]) -> Reading:
+    """One crop read by several readers (``readings[i]`` decoded from ``probs[i]``, each reader's
+    (T, classes) output on the same input): where they read the same text, the first reader's
+    reading; where they differ, the reading whose text the readers together find likeliest (the
+    sum over readers of its CTC log-likelihood, every alignment counted, so readers whose outputs
+    peak at different steps still compare), a text that fits no format paying INVALID_PENALTY
+    as in ``choose``. Row-by-row readings pass each reader's rows joined in time (top then
+    bottom): the split of the text between the rows is summed over too."""
+    texts: dict[str, Reading] = {}
+    for r in readings:
+        if r.text and r.text not in texts and all(ch in _INDEX for ch in r.text):
+            texts[r.text] = r
+    if len(texts) <= 1:
+        return next(iter(texts.values()), readings[0])
+    labels = [[_INDEX[ch] for ch in t] for t in texts]
+    total = sum(label_log_likelihoods(np.log(np.maximum(p, _FLOOR)), labels, BLANK) for p in probs)
+    total = total + np.array([0.0 if r.valid else math.log(INVALID_PENALTY) for r in texts.values()])
+    return list(texts.values())[int(np.argmax(total))]
 
 
 def _peak_steps(probs: np.ndarray) -> list[int]:

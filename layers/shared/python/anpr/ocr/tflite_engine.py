@@ -32,6 +32,10 @@ from anpr.ocr.preprocess import (
 from anpr.ocr.rows import ROW_PASS_MAX_ASPECT, TWO_LINE_ASPECT, row_input, rows_box, split_rows
 
 READER_FILE, DETECTOR_FILE = "plate_reader.tflite", "plate_detector.tflite"
+#: a second reader, trained on the same data with a quarter of its plates in the typefaces the
+#: renderer draws (``render.strokes``): read with the first wherever it is shipped, the two
+#: settle a crop they read differently by ``decode.agree``
+READER2_FILE = "plate_reader_2.tflite"
 LAMBDA_LAYER_DIR = Path("/opt/models")
 REPO_MODELS_DIR = Path(__file__).resolve().parents[4] / "models"
 #: detector box → reader crop margins (the training pipeline cuts its crops the same way)
@@ -89,6 +93,8 @@ STACK_MAX_GAP = 0.5
 #: coarser scale's box: the finer scale boxes such plates too narrow (median 0.87 of the plate's
 #: width, 0.59 at the 10th percentile, against 0.94 and 0.81), cutting off end characters
 LARGE_PLATE = 0.15
+#: the second reader on/off where it is shipped (off: measurements of the first alone)
+SECOND_READER = True
 #: band reading on/off (off: the country comes from the format and colours alone)
 READ_BAND = True
 
@@ -141,9 +147,13 @@ class TfliteEngine:
         model_dir: Path,
         load_ms: float,
         fallback: _Model | None = None,
+        second_reader: _Model | None = None,
     ):
         self.detectors, self.reader, self.model_dir, self.load_ms = detectors, reader, model_dir, load_ms
         self.fallback = fallback
+        self.readers = [reader] + ([second_reader] if second_reader is not None else [])
+        #: id(reading) → what the first reader made it from (``_source``), within one read
+        self._sources: dict[int, tuple] = {}
 
     @classmethod
     def load(cls, model_dir: str | Path | None = None) -> TfliteEngine:
@@ -155,7 +165,8 @@ class TfliteEngine:
         dets = [(hw, _Model(d / DETECTOR_FILE, hw)) for hw in DET_SCALES]
         rdr = _Model(d / READER_FILE)
         fallback = _Model(d / DETECTOR_FILE, DET_FALLBACK_SCALE)
-        engine = cls(dets, rdr, d, (time.perf_counter() - t0) * 1000, fallback)
+        second = _Model(d / READER2_FILE) if SECOND_READER and (d / READER2_FILE).exists() else None
+        engine = cls(dets, rdr, d, (time.perf_counter() - t0) * 1000, fallback, second)
         engine.read_crop(
             Image.new("RGB", (120, 30), (255, 255, 255))
         )  # warm-up: first invoke sets up XNNPACK
@@ -199,6 +210,38 @@ class TfliteEngine:
     def _probs(self, x: np.ndarray) -> np.ndarray:
         return decode.softmax(self.reader(x[None, ..., None])[0])
 
+    def _source(
+        self, reading: decode.Reading, probs: list[np.ndarray], xs: list[np.ndarray], read
+    ) -> decode.Reading:
+        """Remember what the first reader made ``reading`` from (its outputs ``probs`` on the
+        inputs ``xs``: one crop, or a two-line plate's two rows; ``read``: one output per input →
+        reading) for ``_second_opinion``."""
+        if len(self.readers) > 1:
+            self._sources[id(reading)] = (reading, probs, xs, read)  # holds it: the id stays its own
+        return reading
+
+    def _second_opinion(self, first: decode.Reading) -> decode.Reading:
+        """The reading a box or crop came to (the first reader's, after the paddings' vote and
+        the choice between one line and rows) settled with the other readers' readings of the
+        same inputs by ``decode.agree``, their outputs on several inputs joined in time. Asked
+        once per reading reported, not per reading tried (each costs a reader run), and asked
+        about confident readings too: a reader sure of a misread (a T read as 7) is what a second
+        one catches. Where the other readers' best path is the first's, the first's reading
+        stands (it decodes the same)."""
+        src = self._sources.get(id(first))
+        if src is None or src[0] is not first:
+            return first
+        _, first_probs, xs, read = src
+        readings, joined = [first], [np.concatenate(first_probs)]
+        paths = [_best_path(p) for p in first_probs]
+        for m in self.readers[1:]:
+            probs = [decode.softmax(m(x[None, ..., None])[0]) for x in xs]
+            if [_best_path(p) for p in probs] == paths:
+                continue
+            readings.append(read(*probs))
+            joined.append(np.concatenate(probs))
+        return first if len(readings) == 1 else decode.agree(readings, joined)
+
     def read_band(self, crop: Image.Image) -> dict[str, float] | None:
         """Posterior over the listed countries' bands (keyed by the country's current code: a "GB"
         band counts for "UK") of the EU band's letters on ``crop`` (``band.code_posterior``); None
@@ -231,10 +274,12 @@ class TfliteEngine:
     def _read(
         self, crop: Image.Image, two_line: bool, country: str | None, cues: dict | None = None
     ) -> decode.Reading:
-        probs = self._probs(reader_input(crop, two_line))
-        if two_line:
-            return decode.read_halves(probs, country, cues=cues)
-        return decode.read(probs, country, cues=cues)
+        x = reader_input(crop, two_line)
+        how = decode.read_halves if two_line else decode.read
+        probs = self._probs(x)
+        return self._source(
+            how(probs, country, cues=cues), [probs], [x], lambda p: how(p, country, cues=cues)
+        )
 
     def _read_rows(
         self, crop: Image.Image, country: str | None, cues: dict | None, offsets: tuple[int, ...] = (0,)
@@ -247,13 +292,34 @@ class TfliteEngine:
             rows = split_rows(crop, offset)
             if rows is None:
                 return None
-            top, bottom = (self._probs(row_input(r)) for r in rows)
-            readings.append(decode.read_rows(top, bottom, country, cues=cues))
+            xs = [row_input(r) for r in rows]
+            top, bottom = (self._probs(x) for x in xs)
+            first = decode.read_rows(top, bottom, country, cues=cues)
+            readings.append(
+                self._source(
+                    first, [top, bottom], xs, lambda t, b: decode.read_rows(t, b, country, cues=cues)
+                )
+            )
             if readings[-1].valid and readings[-1].confidence >= ROW_SURE:
                 break  # a confident two-line reading: the other cuts are not needed
         return max(readings, key=_rank)
 
     def read_crop(
+        self,
+        crop: Image.Image,
+        aspect: float | None = None,
+        country: str | None = None,
+        cues: dict | None = None,
+        rows_crop: Image.Image | None = None,
+    ) -> decode.Reading:
+        """Read a plate crop (``_read_crop``), with the other readers' second opinion."""
+        self._sources = {}
+        try:
+            return self._second_opinion(self._read_crop(crop, aspect, country, cues, rows_crop))
+        finally:
+            self._sources = {}
+
+    def _read_crop(
         self,
         crop: Image.Image,
         aspect: float | None = None,
@@ -348,19 +414,22 @@ class TfliteEngine:
             # pass reads a cut grown (about the centre) to a two-line plate's shape
             tall = rows_box(box)
             rows_crop = image.crop(_pad_box(tall, image.size, mx, my)) if tall else None
-            r = self.read_crop(crop, aspect, country, cues=cues, rows_crop=rows_crop)
+            r = self._read_crop(crop, aspect, country, cues=cues, rows_crop=rows_crop)
             sure = r.confidence >= TTA_SKIP_CONFIDENCE and (aspect >= ROW_PASS_MAX_ASPECT or len(r.text) >= 5)
             if k == 0 and (len(r.text) < 2 or sure):
                 # unreadable at the training crop: the box is dropped, as before (letting the other
                 # paddings rescue such boxes found a few more plates but many more false ones);
                 # confidently read: the other paddings are not needed
-                return (r, _plate_box(box, r)) if len(r.text) >= 2 else None
+                if len(r.text) < 2:
+                    return None
+                r = self._second_opinion(r)
+                return r, _plate_box(box, r)
             if len(r.text) >= 2:
                 votes.setdefault(r.text, []).append(r)
         if not votes:
             return None
         best = max(votes.values(), key=lambda rs: sum(math.exp(_rank(r)) for r in rs))
-        r = max(best, key=lambda r: r.confidence)
+        r = self._second_opinion(max(best, key=lambda r: r.confidence))
         return r, _plate_box(box, r)
 
     def _grow_row_box(
@@ -439,6 +508,13 @@ class TfliteEngine:
         return out
 
     def read(self, image: Image.Image, hint: CameraHint | None = None) -> list[PlateDetection]:
+        self._sources = {}
+        try:
+            return self._read_image(image, hint)
+        finally:
+            self._sources = {}  # the readings' sources are only needed within one image
+
+    def _read_image(self, image: Image.Image, hint: CameraHint | None) -> list[PlateDetection]:
         image = image.convert("RGB")
         country = hint.country.upper() if hint and hint.country else None
         boxes = self.detect(image)
@@ -502,6 +578,14 @@ class TfliteEngine:
                 )
             )
         return out
+
+
+def _best_path(probs: np.ndarray) -> tuple[int, ...]:
+    """The classes on a reader output's best path, repeats merged and blanks dropped."""
+    best = probs.argmax(axis=-1)
+    keep = np.ones(len(best), dtype=bool)
+    keep[1:] = best[1:] != best[:-1]
+    return tuple(int(k) for k in best[keep] if k != BLANK)
 
 
 def _plate_box(
