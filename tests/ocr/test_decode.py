@@ -125,8 +125,10 @@ def test_readers_that_differ_settle_on_the_text_both_find_likelier():
     assert (ra.text, rb.text) == ("1ABC234", "1ABC284") and ra.valid and rb.valid
     # WHEN settled
     got = decode.agree([ra, rb], [pa, pb])
-    # THEN the text the two readers together find likelier wins (0.44 × 0.9 against 0.55 × 0.05)
-    assert got is rb
+    # THEN the text the two readers together find likelier wins (0.44 × 0.9 against 0.55 × 0.05),
+    # as the second reader read it, with the first reader's text as its first alternative
+    assert (got.text, got.confidence, got.country) == (rb.text, rb.confidence, rb.country)
+    assert got.alternatives[0] == "1ABC234"
 
 
 def test_a_text_that_fits_no_format_must_be_clearly_likelier_to_win():

@@ -5,7 +5,7 @@ runner-up, and alternatives (1ABC234 vs 1A8C234) for misread-aware matching down
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -197,8 +197,9 @@ def agree(readings: list[Reading], probs: list[np.ndarray]) -> Reading:
     reading; where they differ, the reading whose text the readers together find likeliest (the
     sum over readers of its CTC log-likelihood, every alignment counted, so readers whose outputs
     peak at different steps still compare), a text that fits no format paying INVALID_PENALTY
-    as in ``choose``. Row-by-row readings pass each reader's rows joined in time (top then
-    bottom): the split of the text between the rows is summed over too."""
+    as in ``choose``; the other readers' texts lead its alternatives. Row-by-row readings pass
+    each reader's rows joined in time (top then bottom): the split of the text between the rows
+    is summed over too."""
     texts: dict[str, Reading] = {}
     for r in readings:
         if r.text and r.text not in texts and all(ch in _INDEX for ch in r.text):
@@ -208,7 +209,12 @@ def agree(readings: list[Reading], probs: list[np.ndarray]) -> Reading:
     labels = [[_INDEX[ch] for ch in t] for t in texts]
     total = sum(label_log_likelihoods(np.log(np.maximum(p, _FLOOR)), labels, BLANK) for p in probs)
     total = total + np.array([0.0 if r.valid else math.log(INVALID_PENALTY) for r in texts.values()])
-    return list(texts.values())[int(np.argmax(total))]
+    best = list(texts.values())[int(np.argmax(total))]
+    # the other readers' texts are what a misread of this plate most likely looks like: they go
+    # first among the alternatives (misread-aware matching downstream)
+    others = [t for t in texts if t != best.text]
+    alternatives = tuple(dict.fromkeys(others + [a for a in best.alternatives if a != best.text]))
+    return replace(best, alternatives=alternatives[: max(len(best.alternatives), len(others))])
 
 
 def _peak_steps(probs: np.ndarray) -> list[int]:
