@@ -23,9 +23,12 @@ from anpr.ocr.preprocess import (
     DET_W,
     READER_H,
     READER_W,
+    TALL_H,
+    TALL_W,
     detector_input,
     is_two_line,
     reader_input,
+    tall_input,
 )
 from anpr.ocr.render import fonts
 from anpr.ocr.render.formats import Layout, band_of, random_format_plate
@@ -224,6 +227,57 @@ def _synth_row_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.
             ys.append(encode(label))
             ls.append(min(len(label), MAX_LABEL))
     return _reader_arrays(xs, ys, ls)
+
+
+def _two_line_crop(rng: random.Random, plate_h) -> tuple[Image.Image, Layout] | None:
+    """A two-line plate cut as the engine cuts it for a two-line reading: half at the truth's box
+    jittered, half as the detector boxes them and grown by ``rows.rows_box``; half Belgian
+    motorcycle plates, half every listed two-line format."""
+    cutting = {"box_error": _detector_two_line_box, "cut": _rows_cut(rng)} if rng.random() < 0.5 else {}
+    if rng.random() < 0.5:
+        plate, text, _, _ = make_plate(
+            "M"
+            + "".join(rng.choice(ALPHABET[10:]) for _ in range(3))
+            + "".join(rng.choice(ALPHABET[:10]) for _ in range(3)),
+            "BE",
+            rng,
+        )
+        return crop_around(plate, rng, rng.random() < 0.15, plate_h, **cutting), Layout(
+            ((text[:4],), (text[4:],))
+        )
+    crop, layout, _ = _format_crop(rng, True, plate_h, **cutting)
+    return (crop, layout) if len(layout.lines) == 2 else None
+
+
+def _synth_tall_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two-line plates read whole by the two-line reader (``preprocess.tall_input``), labelled top
+    row then bottom row; mostly small (12–44 px high: rows of 5–20 px, as on camera snapshots)."""
+    seed, n = args
+    rng = random.Random(seed)
+    xs, ys, ls = [], [], []
+    for _ in range(n):
+        got = _two_line_crop(rng, (12, 44) if rng.random() < 0.7 else (44, 90))
+        if got is None:
+            continue
+        crop, layout = got
+        label = "".join("".join(groups) for groups in layout.lines)
+        xs.append((tall_input(crop) * 255).astype(np.uint8))
+        ys.append(encode(label))
+        ls.append(min(len(label), MAX_LABEL))
+    if not xs:
+        return (
+            np.zeros((0, TALL_H, TALL_W), np.uint8),
+            np.zeros((0, MAX_LABEL), np.int32),
+            np.zeros((0,), np.int32),
+        )
+    return np.stack(xs), np.stack(ys), np.asarray(ls, dtype=np.int32)
+
+
+def synth_tall_set(
+    n: int, seed: int, workers: int = 2, chunk: int = 250, drawn: float = 0.0
+) -> tuple[np.ndarray, ...]:
+    """Up to ``n`` two-line plates for the two-line reader."""
+    return _render_chunks(_faces(_synth_tall_chunk, drawn), n, seed * 100_103, workers, chunk)
 
 
 def _synth_band_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

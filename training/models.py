@@ -7,7 +7,7 @@ in fp32 on XNNPACK.
 from __future__ import annotations
 
 import tensorflow as tf
-from anpr.ocr.preprocess import DET_H, DET_W, NUM_CLASSES, READER_H, READER_W
+from anpr.ocr.preprocess import DET_H, DET_W, NUM_CLASSES, READER_H, READER_W, TALL_H, TALL_W
 
 L = tf.keras.layers
 
@@ -47,6 +47,30 @@ def build_reader(width: float = 1.0, batch_size: int | None = None) -> tf.keras.
     x = L.Conv2D(NUM_CLASSES, 1, name="logits")(x)
     out = L.Reshape((READER_W // 4, NUM_CLASSES), name="seq")(x)
     return tf.keras.Model(inp, out, name="plate_reader")
+
+
+def build_tall_reader(width: float = 1.0, batch_size: int | None = None) -> tf.keras.Model:
+    """(TALL_H, TALL_W, 1) → (2 × TALL_W/4, NUM_CLASSES) logits: a two-line plate read whole. The
+    height is pooled to two cells, one per row, and the rows' steps are laid end to end (top row
+    first), so CTC reads the top row, then the bottom row, as one sequence."""
+    c = lambda n: max(8, int(n * width))
+    inp = L.Input((TALL_H, TALL_W, 1), batch_size=batch_size, name="plate")
+    x = _cbr(inp, c(32))
+    x = L.MaxPool2D(2)(x)  # 32x32
+    x = _cbr(x, c(64))
+    x = L.MaxPool2D(2)(x)  # 16x16
+    x = _cbr(x, c(96))
+    x = _cbr(x, c(96))
+    x = L.MaxPool2D((2, 1))(x)  # 8x16
+    x = _cbr(x, c(128))
+    x = L.MaxPool2D((2, 1))(x)  # 4x16
+    x = _cbr(x, c(160))
+    x = L.MaxPool2D((2, 1))(x)  # 2x16: one cell per row
+    x = _cbr(x, c(160), k=(1, 5))
+    x = L.Dropout(0.15)(x)
+    x = L.Conv2D(NUM_CLASSES, 1, name="logits")(x)
+    out = L.Reshape((2 * (TALL_W // 4), NUM_CLASSES), name="seq")(x)  # row-major: top row first
+    return tf.keras.Model(inp, out, name="plate_reader_tall")
 
 
 def build_detector(width: float = 1.0, batch_size: int | None = None) -> tf.keras.Model:

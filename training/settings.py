@@ -23,6 +23,9 @@ class Settings:
     reader_lr: float
     reader_width: float
     reader_ft_steps: int  # second phase: fine-tune with more real crops, lower learning rate
+    tall_plates: int  # two-line plates for the two-line reader (plate_reader_tall); 0: none
+    tall_steps: int
+    tall_drawn: float  # share of them in drawn typefaces
     det_synth: int
     det_real_copies: int
     det_steps: int
@@ -48,6 +51,9 @@ MODES = {
         reader_lr=2e-3,
         reader_width=0.75,
         reader_ft_steps=1200,
+        tall_plates=60000,
+        tall_steps=12000,
+        tall_drawn=0.1,
         det_synth=12000,
         det_real_copies=5,
         det_steps=7000,
@@ -71,6 +77,9 @@ MODES = {
         reader_lr=1e-3,
         reader_width=0.75,
         reader_ft_steps=4,
+        tall_plates=24,
+        tall_steps=4,
+        tall_drawn=0.25,
         det_synth=32,
         det_real_copies=1,
         det_steps=6,

@@ -32,6 +32,7 @@ from training.data import (
     synth_format_set,
     synth_reader_set,
     synth_row_set,
+    synth_tall_set,
 )
 from training.progress import Progress
 from training.settings import MODES, Settings
@@ -40,6 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHIP_DIR = REPO / "layers" / "models"
 READER_FILE, DETECTOR_FILE = "plate_reader.tflite", "plate_detector.tflite"
 READER2_FILE = "plate_reader_2.tflite"
+TALL_FILE = "plate_reader_tall.tflite"
 #: the readers: (name, model file); the second is trained when the settings give it a drawn share
 READERS = {"reader": READER_FILE, "reader_2": READER2_FILE}
 
@@ -277,6 +279,36 @@ def finetune_reader(tf, s: Settings, out: Path, log: dict, name: str = "reader")
     return _save_reader(tf, model, s, out, f"{name}_ft.weights.h5", log, name)
 
 
+def train_tall(tf, s: Settings, out: Path, log: dict) -> Path:
+    """The two-line reader: two-line plates read whole (``models.build_tall_reader``), synthetic
+    only (the real sets hold no two-line plate)."""
+    from training.models import build_tall_reader
+
+    t0 = time.time()
+    print(f"two-line reader: rendering {s.tall_plates} two-line plates", file=sys.stderr)
+    synth = _cached(
+        out / "cache" / f"tall_{s.tall_plates}_{s.seed}_d{s.tall_drawn}.npz",
+        lambda: synth_tall_set(s.tall_plates, s.seed, s.workers, drawn=s.tall_drawn),
+    )
+    log["tall_data"] = {"synthetic": len(synth[0]), "render_s": round(time.time() - t0, 1)}
+    none = (synth[0][:0], synth[1][:0], synth[2][:0])
+    tf.keras.utils.set_random_seed(s.seed + 3)
+    tf.keras.backend.reset_uids()  # layer names as if this were the process's first model
+    model = build_tall_reader(s.reader_width)
+    opt = tf.keras.optimizers.Adam(
+        tf.keras.optimizers.schedules.CosineDecay(s.reader_lr, s.tall_steps, alpha=0.02)
+    )
+    log["tall_curve"] = _reader_loop(
+        tf, model, opt, synth, none, s.tall_steps, s.reader_batch, 0.0, s.seed + 3, "two-line reader"
+    )
+    log["tall_train_s"] = round(time.time() - t0, 1)
+    path = out / "models" / TALL_FILE
+    log["tall_bytes"] = convert(
+        tf, model, path, lambda batch_size: build_tall_reader(s.reader_width, batch_size)
+    )
+    return path
+
+
 def _focal(heat_pred, heat_gt):
     p = tf_clip(heat_pred)
     pos = tf_eq1(heat_gt)
@@ -374,9 +406,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mode", choices=sorted(MODES), default="smoke")
     ap.add_argument(
         "--part",
-        choices=["all", "reader", "reader-2", "reader-ft", "reader-2-ft", "detector", "report"],
+        choices=["all", "reader", "reader-2", "tall", "reader-ft", "reader-2-ft", "detector", "report"],
         default="all",
-        help="all = reader, reader-2, detector, reader-ft, reader-2-ft, report (the fine-tunes use the detector's boxes)",
+        help="all = reader, reader-2, tall (the two-line reader), detector, reader-ft, reader-2-ft, "
+        "report (the fine-tunes use the detector's boxes)",
     )
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--threads", type=int, default=2)
@@ -402,6 +435,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.part in ("all", name.replace("_", "-")):
             train_reader(tf, s, out, log, name)
             log_path.write_text(json.dumps(log))
+    if args.part in ("all", "tall") and s.tall_plates:
+        train_tall(tf, s, out, log)
+        log_path.write_text(json.dumps(log))
     if args.part in ("all", "detector"):
         train_detector(tf, s, out, log)
         log_path.write_text(json.dumps(log))
@@ -421,7 +457,8 @@ def main(argv: list[str] | None = None) -> int:
         write_report(out, quick=args.mode == "smoke")
         if args.mode == "full" and not args.no_ship:
             SHIP_DIR.mkdir(parents=True, exist_ok=True)
-            for f in (*(READERS[n] for n in names), DETECTOR_FILE):
+            tall = (TALL_FILE,) if s.tall_plates else ()
+            for f in (*(READERS[n] for n in names), *tall, DETECTOR_FILE):
                 shutil.copy2(out / "models" / f, SHIP_DIR / f)
             print(f"shipped models to {SHIP_DIR}", file=sys.stderr)
     print(f"outputs in {out}", file=sys.stderr)

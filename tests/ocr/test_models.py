@@ -25,6 +25,12 @@ MAX_VERSIONS = {
     "PACK": 3,
 }
 FORBIDDEN = {"WHILE", "FLEX", "CUSTOM"}
+SHIPPED_MODELS = [
+    "plate_detector.tflite",
+    "plate_reader.tflite",
+    "plate_reader_2.tflite",
+    "plate_reader_tall.tflite",
+]
 
 
 def _op_versions(path):
@@ -42,7 +48,7 @@ def _op_versions(path):
     return out
 
 
-@pytest.mark.parametrize("name", ["plate_detector.tflite", "plate_reader.tflite", "plate_reader_2.tflite"])
+@pytest.mark.parametrize("name", SHIPPED_MODELS)
 def test_shipped_model_loads_with_tflite_runtime(name):
     # GIVEN a shipped model
     d = require_shipped()
@@ -55,7 +61,7 @@ def test_shipped_model_loads_with_tflite_runtime(name):
     assert len(it.get_output_details()) == 1
 
 
-@pytest.mark.parametrize("name", ["plate_detector.tflite", "plate_reader.tflite", "plate_reader_2.tflite"])
+@pytest.mark.parametrize("name", SHIPPED_MODELS)
 def test_shipped_model_op_versions_are_accepted_by_runtime_2_14(name):
     # GIVEN a shipped model WHEN its operator table is read
     ops = _op_versions(require_shipped() / name)

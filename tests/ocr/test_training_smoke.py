@@ -34,9 +34,14 @@ def test_smoke_training_emits_loadable_models(tmp_path):
     # GIVEN the training pipeline in smoke mode
     # WHEN it runs end to end (render, train, convert, evaluate)
     _train_smoke(tmp_path)
-    # THEN the models (two readers, a detector) exist, load with the Lambda runtime and a report is written
+    # THEN the models (two readers, the two-line reader, a detector) exist, load with the Lambda runtime and a report is written
     tflite = pytest.importorskip("tflite_runtime.interpreter", reason="tflite-runtime not installed")
-    for name in ("plate_reader.tflite", "plate_reader_2.tflite", "plate_detector.tflite"):
+    for name in (
+        "plate_reader.tflite",
+        "plate_reader_2.tflite",
+        "plate_reader_tall.tflite",
+        "plate_detector.tflite",
+    ):
         it = tflite.Interpreter(model_path=str(tmp_path / "models" / name), num_threads=1)
         it.allocate_tensors()
     assert (tmp_path / "report.md").exists() and (tmp_path / "metrics.json").exists()

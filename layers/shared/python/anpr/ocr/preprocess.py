@@ -9,6 +9,10 @@ from PIL import Image
 
 #: reader input (grey): height, width. Two-line plates are cut in two and laid side by side.
 READER_H, READER_W = 32, 128
+#: the two-line reader's input (grey): a two-line plate's whole cut, squared. Its output holds the
+#: top row's steps, then the bottom row's (two rows of READER_W // 8 steps: READER_W // 4 in all,
+#: as the reader's, so a two-line reading decodes as the rows side by side do)
+TALL_H, TALL_W = 64, 64
 #: detector input (grey), letterboxed, as trained; output grid stride
 DET_H, DET_W, DET_STRIDE = 240, 320, 8
 #: input sizes the engine runs the (fully convolutional) detector at; results merged. The larger one
@@ -42,6 +46,13 @@ def reader_input(crop: Image.Image, two_line: bool) -> np.ndarray:
         a = np.concatenate([np.asarray(top), np.asarray(bot)], axis=1).astype(np.float32)
     else:
         a = np.asarray(g.resize((READER_W, READER_H), Image.BILINEAR), dtype=np.float32)
+    return _stretch(a).astype(np.float32)
+
+
+def tall_input(crop: Image.Image) -> np.ndarray:
+    """(TALL_H, TALL_W) float32 in 0..1, contrast-stretched: the two-line reader's input, the
+    whole cut (both rows and the gap between them) at 2.5-10× a small plate's row height."""
+    a = np.asarray(crop.convert("L").resize((TALL_W, TALL_H), Image.BILINEAR), dtype=np.float32)
     return _stretch(a).astype(np.float32)
 
 

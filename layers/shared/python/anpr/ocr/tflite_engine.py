@@ -28,6 +28,7 @@ from anpr.ocr.preprocess import (
     detector_input,
     iou,
     reader_input,
+    tall_input,
 )
 from anpr.ocr.rows import ROW_PASS_MAX_ASPECT, TWO_LINE_ASPECT, row_input, rows_box, split_rows
 
@@ -36,6 +37,10 @@ READER_FILE, DETECTOR_FILE = "plate_reader.tflite", "plate_detector.tflite"
 #: renderer draws (``render.strokes``): read with the first wherever it is shipped, the two
 #: settle a crop they read differently by ``decode.agree``
 READER2_FILE = "plate_reader_2.tflite"
+#: the two-line reader: a two-line plate's whole cut at 64×64 (``preprocess.tall_input``), its rows
+#: read one after the other; where shipped, it gives a third opinion on every two-line reading
+#: reported (``_second_opinion``)
+TALL_FILE = "plate_reader_tall.tflite"
 LAMBDA_LAYER_DIR = Path("/opt/models")
 REPO_MODELS_DIR = Path(__file__).resolve().parents[4] / "models"
 #: detector box → reader crop margins (the training pipeline cuts its crops the same way)
@@ -95,6 +100,8 @@ STACK_MAX_GAP = 0.5
 LARGE_PLATE = 0.15
 #: the second reader on/off where it is shipped (off: measurements of the first alone)
 SECOND_READER = True
+#: the two-line reader on/off where it is shipped (off: two-line plates read by the reader alone)
+TWO_LINE_READER = True
 #: band reading on/off (off: the country comes from the format and colours alone)
 READ_BAND = True
 
@@ -148,12 +155,16 @@ class TfliteEngine:
         load_ms: float,
         fallback: _Model | None = None,
         second_reader: _Model | None = None,
+        tall_reader: _Model | None = None,
     ):
         self.detectors, self.reader, self.model_dir, self.load_ms = detectors, reader, model_dir, load_ms
         self.fallback = fallback
         self.readers = [reader] + ([second_reader] if second_reader is not None else [])
+        self.tall_reader = tall_reader
         #: id(reading) → what the first reader made it from (``_source``), within one read
         self._sources: dict[int, tuple] = {}
+        #: id(two-line reading) → (its cut, country hint, cues) for the two-line reader's opinion
+        self._talls: dict[int, tuple] = {}
 
     @classmethod
     def load(cls, model_dir: str | Path | None = None) -> TfliteEngine:
@@ -166,7 +177,8 @@ class TfliteEngine:
         rdr = _Model(d / READER_FILE)
         fallback = _Model(d / DETECTOR_FILE, DET_FALLBACK_SCALE)
         second = _Model(d / READER2_FILE) if SECOND_READER and (d / READER2_FILE).exists() else None
-        engine = cls(dets, rdr, d, (time.perf_counter() - t0) * 1000, fallback, second)
+        tall = _Model(d / TALL_FILE) if TWO_LINE_READER and (d / TALL_FILE).exists() else None
+        engine = cls(dets, rdr, d, (time.perf_counter() - t0) * 1000, fallback, second, tall)
         engine.read_crop(
             Image.new("RGB", (120, 30), (255, 255, 255))
         )  # warm-up: first invoke sets up XNNPACK
@@ -216,7 +228,7 @@ class TfliteEngine:
         """Remember what the first reader made ``reading`` from (its outputs ``probs`` on the
         inputs ``xs``: one crop, or a two-line plate's two rows; ``read``: one output per input →
         reading) for ``_second_opinion``."""
-        if len(self.readers) > 1:
+        if len(self.readers) > 1 or self.tall_reader is not None:
             self._sources[id(reading)] = (reading, probs, xs, read)  # holds it: the id stays its own
         return reading
 
@@ -240,6 +252,13 @@ class TfliteEngine:
                 continue
             readings.append(read(*probs))
             joined.append(np.concatenate(probs))
+        tall = self._read_tall(*self._talls[id(first)]) if id(first) in self._talls else None
+        if tall is not None and (len(readings) > 1 or tall[0].text != first.text):
+            # a two-line reading's cut read whole by the two-line reader: a third opinion (its
+            # output, the top row's steps then the bottom row's, scores each text as the rows
+            # joined in time do)
+            readings.append(tall[0])
+            joined.append(tall[1])
         return first if len(readings) == 1 else decode.agree(readings, joined)
 
     def read_band(self, crop: Image.Image) -> dict[str, float] | None:
@@ -281,6 +300,18 @@ class TfliteEngine:
             how(probs, country, cues=cues), [probs], [x], lambda p: how(p, country, cues=cues)
         )
 
+    def _read_tall(
+        self, crop: Image.Image, country: str | None, cues: dict | None
+    ) -> tuple[decode.Reading, np.ndarray] | None:
+        """A two-line plate read whole by the two-line reader, with its output (None where it is
+        not shipped): the top row's steps then the bottom row's, decoded as rows side by side."""
+        if self.tall_reader is None:
+            return None
+        probs = decode.softmax(self.tall_reader(tall_input(crop)[None, ..., None])[0])
+        r = decode.read_halves(probs, country, cues=cues)
+        # its reading counts only as a two-line plate: text in both rows, fitting a two-line format
+        return (r, probs) if r.lines == 2 and r.valid else None
+
     def _read_rows(
         self, crop: Image.Image, country: str | None, cues: dict | None, offsets: tuple[int, ...] = (0,)
     ) -> decode.Reading | None:
@@ -313,11 +344,11 @@ class TfliteEngine:
         rows_crop: Image.Image | None = None,
     ) -> decode.Reading:
         """Read a plate crop (``_read_crop``), with the other readers' second opinion."""
-        self._sources = {}
+        self._sources, self._talls = {}, {}
         try:
             return self._second_opinion(self._read_crop(crop, aspect, country, cues, rows_crop))
         finally:
-            self._sources = {}
+            self._sources, self._talls = {}, {}
 
     def _read_crop(
         self,
@@ -361,7 +392,11 @@ class TfliteEngine:
             # flat boxes: rows only count when they fit a two-line format
             if by_rows is not None and by_rows.text and (a < TWO_LINE_MAX_ASPECT or by_rows.valid):
                 readings.append(by_rows)
-        return max(readings, key=_rank)
+        best = max(readings, key=_rank)
+        if best.lines == 2 and self.tall_reader is not None:
+            # read by the two-line reader only if reported (``_second_opinion``)
+            self._talls[id(best)] = ((rows_crop if rows_allowed and rows_crop else crop), country, cues)
+        return best
 
     def read_box(
         self,
@@ -508,11 +543,11 @@ class TfliteEngine:
         return out
 
     def read(self, image: Image.Image, hint: CameraHint | None = None) -> list[PlateDetection]:
-        self._sources = {}
+        self._sources, self._talls = {}, {}
         try:
             return self._read_image(image, hint)
         finally:
-            self._sources = {}  # the readings' sources are only needed within one image
+            self._sources, self._talls = {}, {}  # the readings' sources are only needed within one image
 
     def _read_image(self, image: Image.Image, hint: CameraHint | None) -> list[PlateDetection]:
         image = image.convert("RGB")

@@ -1,0 +1,141 @@
+"""The two-line reader: a two-line plate's whole cut read by its own model (``TALL_FILE``)."""
+
+import random
+
+import numpy as np
+import pytest
+from anpr.ocr.preprocess import ALPHABET, BLANK, NUM_CLASSES, TALL_H, TALL_W, tall_input
+from anpr.ocr.render.plate import make_plate
+
+from tests.ocr.conftest import require_shipped
+
+
+class _TallSpeller:
+    """A stand-in two-line reader: spells ``top`` in the first half of its steps and ``bottom`` in
+    the second, sure of both; records its inputs."""
+
+    def __init__(self, top: str, bottom: str):
+        self.inputs = []
+        self.logits = np.full((1, 32, NUM_CLASSES), -8.0, dtype=np.float32)
+        self.logits[0, :, BLANK] = 8.0
+        for start, text in ((0, top), (16, bottom)):
+            for i, ch in enumerate(text):
+                t = start + 2 + 3 * i
+                self.logits[0, t, BLANK] = -8.0
+                self.logits[0, t, ALPHABET.index(ch)] = 8.0
+
+    def __call__(self, x):
+        self.inputs.append(x.shape)
+        return self.logits
+
+
+def _engine_with(tall):
+    from anpr.ocr.tflite_engine import TfliteEngine
+
+    eng = TfliteEngine.load(require_shipped())
+    eng.tall_reader = tall
+    return eng
+
+
+def test_tall_input_is_the_whole_cut_squared_and_stretched():
+    # GIVEN a small two-line plate (84 × 60 px)
+    img, *_ = make_plate("MABC123", "BE", random.Random(1))
+    # WHEN prepared for the two-line reader
+    a = tall_input(img.resize((84, 60)))
+    # THEN it is TALL_H × TALL_W in 0..1, contrast-stretched (dark characters, light plate)
+    assert a.shape == (TALL_H, TALL_W) and a.dtype == np.float32
+    assert a.min() == 0.0 and a.max() == 1.0
+
+
+def test_the_shipped_engine_has_the_two_line_reader(engine):
+    # GIVEN the shipped models WHEN loaded THEN the two-line reader is among them
+    assert engine.tall_reader is not None
+
+
+def test_the_two_line_reader_is_asked_once_per_reported_two_line_reading_and_agree_settles_it(monkeypatch):
+    # GIVEN an engine whose two-line reader spells another Belgian motorcycle plate, and agree spied on
+    from anpr.ocr import decode
+
+    eng = _engine_with(_TallSpeller("MXYZ", "987"))
+    settled = []
+
+    def spy(readings, probs):
+        settled.append([r.text for r in readings])
+        return readings[-1]  # the two-line reader's reading wins: it must be what is reported
+
+    monkeypatch.setattr(decode, "agree", spy)
+    img, *_ = make_plate("MABC123", "BE", random.Random(3))
+    # WHEN a two-line plate's crop is read
+    r = eng.read_crop(img.resize((84, 60)))
+    # THEN the two-line reader read the whole cut once, agree saw its reading last, and agree's
+    # choice is reported as a two-line Belgian plate
+    assert eng.tall_reader.inputs == [(1, TALL_H, TALL_W, 1)]
+    assert len(settled) == 1 and settled[0][-1] == "MXYZ987"
+    assert (r.text, r.format_id, r.country) == ("MXYZ987", "BE/motorcycle", "BE")
+
+
+def test_a_two_line_reader_that_reads_as_the_reader_changes_nothing(engine):
+    # GIVEN a two-line plate the engine reads right, and an engine whose two-line reader spells
+    # the same text
+    img, text, *_ = make_plate("MABC123", "BE", random.Random(3))
+    crop = img.resize((84, 60))
+    before = engine.read_crop(crop)
+    eng = _engine_with(_TallSpeller("MABC", "123"))
+    # WHEN read THEN the reading is the same
+    after = eng.read_crop(crop)
+    assert before.text == text and (after.text, after.confidence) == (before.text, before.confidence)
+
+
+def test_the_two_line_reader_is_not_asked_about_one_line_plates():
+    # GIVEN an engine with a stand-in two-line reader
+    eng = _engine_with(_TallSpeller("MXYZ", "987"))
+    img, *_ = make_plate("1ABC234", "BE", random.Random(2))
+    # WHEN a one-line plate's crop is read
+    r = eng.read_crop(img.resize((240, 52)))
+    # THEN the two-line reader never ran
+    assert eng.tall_reader.inputs == [] and r.text == "1ABC234"
+
+
+def test_a_two_line_reading_that_fits_no_two_line_format_is_no_opinion():
+    # GIVEN a two-line reader that reads nonsense, surely, and the same engine without it
+    eng, without = _engine_with(_TallSpeller("QQQQ", "QQQQ")), _engine_with(None)
+    img, *_ = make_plate("MABC123", "BE", random.Random(4))
+    crop = img.resize((84, 60))
+    # WHEN a two-line plate is read THEN the nonsense is neither taken nor weighed
+    r = eng.read_crop(crop)
+    assert eng.tall_reader.inputs and (r.text, r.confidence) == (
+        without.read_crop(crop).text,
+        without.read_crop(crop).confidence,
+    )
+    assert r.text != "QQQQQQQQ"
+
+
+def test_a_models_folder_without_the_two_line_reader_reads_two_line_plates_with_the_reader(tmp_path):
+    # GIVEN a models folder without the two-line reader
+    import shutil
+
+    from anpr.ocr.tflite_engine import DETECTOR_FILE, READER2_FILE, READER_FILE, TfliteEngine
+
+    d = require_shipped()
+    for f in (DETECTOR_FILE, READER_FILE, READER2_FILE):
+        shutil.copy2(d / f, tmp_path / f)
+    # WHEN loaded and reading a two-line plate
+    eng = TfliteEngine.load(tmp_path)
+    img, text, *_ = make_plate("MABC123", "BE", random.Random(3))
+    # THEN the reader alone reads it
+    assert eng.tall_reader is None
+    assert eng.read_crop(img.resize((84, 60))).text == text
+
+
+def test_two_line_training_samples_are_labelled_top_row_then_bottom_row():
+    pytest.importorskip("tensorflow", reason="training extras not installed")
+    from training.data import _synth_tall_chunk
+
+    # GIVEN two-line training samples
+    xs, ys, ls = _synth_tall_chunk((4, 40))
+    labels = ["".join(ALPHABET[k] for k in y[:n]) for y, n in zip(ys, ls, strict=True)]
+    # THEN each is the whole plate at the two-line reader's input, labelled with both rows' text
+    # (Belgian motorcycle plates: M + 3 letters, then 3 digits)
+    assert xs.shape[1:] == (TALL_H, TALL_W) and len(xs) >= 30
+    moto = [t for t in labels if len(t) == 7 and t[0] == "M" and t[1:4].isalpha() and t[4:].isdigit()]
+    assert len(moto) >= 10 and all(4 <= len(t) <= 12 for t in labels)
