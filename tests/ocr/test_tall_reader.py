@@ -12,17 +12,18 @@ from tests.ocr.conftest import require_shipped
 
 class _TallSpeller:
     """A stand-in two-line reader: spells ``top`` in the first half of its steps and ``bottom`` in
-    the second, sure of both; records its inputs."""
+    the second, sure of both (or, ``sure=False``, each character at about 0.6: a reading that ranks
+    below a clear plate's); records its inputs."""
 
-    def __init__(self, top: str, bottom: str):
+    def __init__(self, top: str, bottom: str, sure: bool = True):
         self.inputs = []
         self.logits = np.full((1, 32, NUM_CLASSES), -8.0, dtype=np.float32)
         self.logits[0, :, BLANK] = 8.0
         for start, text in ((0, top), (16, bottom)):
             for i, ch in enumerate(text):
                 t = start + 2 + 3 * i
-                self.logits[0, t, BLANK] = -8.0
-                self.logits[0, t, ALPHABET.index(ch)] = 8.0
+                self.logits[0, t, BLANK] = -8.0 if sure else 0.5
+                self.logits[0, t, ALPHABET.index(ch)] = 8.0 if sure else 1.0
 
     def __call__(self, x):
         self.inputs.append(x.shape)
@@ -52,11 +53,29 @@ def test_the_shipped_engine_has_the_two_line_reader(engine):
     assert engine.tall_reader is not None
 
 
-def test_the_two_line_reader_is_asked_once_per_reported_two_line_reading_and_agree_settles_it(monkeypatch):
-    # GIVEN an engine whose two-line reader spells another Belgian motorcycle plate, and agree spied on
+def test_a_sure_two_line_reading_ranks_above_the_readers_and_is_reported(monkeypatch):
+    # GIVEN an engine whose two-line reader surely spells another Belgian motorcycle plate, and
+    # agree spied on
     from anpr.ocr import decode
 
     eng = _engine_with(_TallSpeller("MXYZ", "987"))
+    settled = []
+    monkeypatch.setattr(decode, "agree", lambda readings, probs: settled.append(readings) or readings[0])
+    img, *_ = make_plate("MABC123", "BE", random.Random(3))
+    # WHEN a two-line plate's crop is read
+    r = eng.read_crop(img.resize((84, 60)))
+    # THEN the two-line reader read the whole cut once, and its reading (it ranks above the
+    # readers') is reported as a two-line Belgian plate, as it reads (no opinion asked about it)
+    assert eng.tall_reader.inputs == [(1, TALL_H, TALL_W, 1)] and settled == []
+    assert (r.text, r.format_id, r.country, r.lines) == ("MXYZ987", "BE/motorcycle", "BE", 2)
+
+
+def test_a_two_line_reading_that_ranks_lower_is_an_opinion_agree_settles(monkeypatch):
+    # GIVEN an engine whose two-line reader spells another Belgian motorcycle plate, unsurely
+    # (ranked below the readers' reading), and agree spied on
+    from anpr.ocr import decode
+
+    eng = _engine_with(_TallSpeller("MXYZ", "987", sure=False))
     settled = []
 
     def spy(readings, probs):
@@ -67,8 +86,8 @@ def test_the_two_line_reader_is_asked_once_per_reported_two_line_reading_and_agr
     img, *_ = make_plate("MABC123", "BE", random.Random(3))
     # WHEN a two-line plate's crop is read
     r = eng.read_crop(img.resize((84, 60)))
-    # THEN the two-line reader read the whole cut once, agree saw its reading last, and agree's
-    # choice is reported as a two-line Belgian plate
+    # THEN the two-line reader read the whole cut once (not again for its opinion), agree saw its
+    # reading last, and agree's choice is reported as a two-line Belgian plate
     assert eng.tall_reader.inputs == [(1, TALL_H, TALL_W, 1)]
     assert len(settled) == 1 and settled[0][-1] == "MXYZ987"
     assert (r.text, r.format_id, r.country) == ("MXYZ987", "BE/motorcycle", "BE")
@@ -81,9 +100,9 @@ def test_a_two_line_reader_that_reads_as_the_reader_changes_nothing(engine):
     crop = img.resize((84, 60))
     before = engine.read_crop(crop)
     eng = _engine_with(_TallSpeller("MABC", "123"))
-    # WHEN read THEN the reading is the same
+    # WHEN read THEN the text is the same
     after = eng.read_crop(crop)
-    assert before.text == text and (after.text, after.confidence) == (before.text, before.confidence)
+    assert before.text == text and after.text == before.text
 
 
 def test_the_two_line_reader_is_not_asked_about_one_line_plates():

@@ -38,8 +38,9 @@ READER_FILE, DETECTOR_FILE = "plate_reader.tflite", "plate_detector.tflite"
 #: settle a crop they read differently by ``decode.agree``
 READER2_FILE = "plate_reader_2.tflite"
 #: the two-line reader: a two-line plate's whole cut at 64×64 (``preprocess.tall_input``), its rows
-#: read one after the other; where shipped, it gives a third opinion on every two-line reading
-#: reported (``_second_opinion``)
+#: read one after the other; where shipped, every cut the readers read as a two-line plate is read
+#: by it too: its reading wins where it ranks higher, and is a third opinion on the reading reported
+#: where it does not (``_second_opinion``)
 TALL_FILE = "plate_reader_tall.tflite"
 LAMBDA_LAYER_DIR = Path("/opt/models")
 REPO_MODELS_DIR = Path(__file__).resolve().parents[4] / "models"
@@ -163,8 +164,8 @@ class TfliteEngine:
         self.tall_reader = tall_reader
         #: id(reading) → what the first reader made it from (``_source``), within one read
         self._sources: dict[int, tuple] = {}
-        #: id(two-line reading) → (its cut, country hint, cues) for the two-line reader's opinion
-        self._talls: dict[int, tuple] = {}
+        #: id(two-line reading) → the two-line reader's (reading, output) of its cut, for its opinion
+        self._talls: dict[int, tuple[decode.Reading, np.ndarray]] = {}
 
     @classmethod
     def load(cls, model_dir: str | Path | None = None) -> TfliteEngine:
@@ -252,7 +253,7 @@ class TfliteEngine:
                 continue
             readings.append(read(*probs))
             joined.append(np.concatenate(probs))
-        tall = self._read_tall(*self._talls[id(first)]) if id(first) in self._talls else None
+        tall = self._talls.get(id(first))
         if tall is not None and (len(readings) > 1 or tall[0].text != first.text):
             # a two-line reading's cut read whole by the two-line reader: a third opinion (its
             # output, the top row's steps then the bottom row's, scores each text as the rows
@@ -362,7 +363,8 @@ class TfliteEngine:
         rows side by side (as trained) and row by row (``_read_rows``); shapes near the boundary
         also as one line, and boxes a little too flat for a two-line plate (detector boxes that
         miss part of a row) as one line and row by row. The reading with the best ``_rank``
-        (reader probability, format validity, length) wins."""
+        (reader probability, format validity, length) wins; where it is a two-line reading, the
+        two-line reader's reading of the same cut competes with it."""
         a = aspect if aspect is not None else crop.width / max(1, crop.height)
         if cues is None:
             cues = plate_colours(crop)
@@ -394,8 +396,14 @@ class TfliteEngine:
                 readings.append(by_rows)
         best = max(readings, key=_rank)
         if best.lines == 2 and self.tall_reader is not None:
-            # read by the two-line reader only if reported (``_second_opinion``)
-            self._talls[id(best)] = ((rows_crop if rows_allowed and rows_crop else crop), country, cues)
+            # the same cut read whole by the two-line reader: a candidate like the others (it wins
+            # where its reading ranks higher) and, where it does not, an opinion on the reading
+            # if reported (``_second_opinion``)
+            tall = self._read_tall((rows_crop if rows_allowed and rows_crop else crop), country, cues)
+            if tall is not None:
+                if _rank(tall[0]) > _rank(best):
+                    return tall[0]
+                self._talls[id(best)] = tall
         return best
 
     def read_box(
