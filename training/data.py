@@ -229,11 +229,12 @@ def _synth_row_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.
     return _reader_arrays(xs, ys, ls)
 
 
-def _two_line_crop(rng: random.Random, plate_h) -> tuple[Image.Image, Layout] | None:
+def _two_line_crop(rng: random.Random, plate_h, tilt: float) -> tuple[Image.Image, Layout] | None:
     """A two-line plate cut as the engine cuts it for a two-line reading: half at the truth's box
     jittered, half as the detector boxes them and grown by ``rows.rows_box``; half Belgian
-    motorcycle plates, half every listed two-line format."""
+    motorcycle plates, half every listed two-line format; ``tilt``: ``crop_around``'s."""
     cutting = {"box_error": _detector_two_line_box, "cut": _rows_cut(rng)} if rng.random() < 0.5 else {}
+    cutting["tilt"] = tilt
     if rng.random() < 0.5:
         plate, text, _, _ = make_plate(
             "M"
@@ -249,14 +250,15 @@ def _two_line_crop(rng: random.Random, plate_h) -> tuple[Image.Image, Layout] | 
     return (crop, layout) if len(layout.lines) == 2 else None
 
 
-def _synth_tall_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _synth_tall_chunk(tilt: float, args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Two-line plates read whole by the two-line reader (``preprocess.tall_input``), labelled top
-    row then bottom row; mostly small (12–44 px high: rows of 5–20 px, as on camera snapshots)."""
+    row then bottom row; mostly small (12–44 px high: rows of 5–20 px, as on camera snapshots);
+    warped with ``tilt`` (``crop_around``)."""
     seed, n = args
     rng = random.Random(seed)
     xs, ys, ls = [], [], []
     for _ in range(n):
-        got = _two_line_crop(rng, (12, 44) if rng.random() < 0.7 else (44, 90))
+        got = _two_line_crop(rng, (12, 44) if rng.random() < 0.7 else (44, 90), tilt)
         if got is None:
             continue
         crop, layout = got
@@ -274,10 +276,11 @@ def _synth_tall_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np
 
 
 def synth_tall_set(
-    n: int, seed: int, workers: int = 2, chunk: int = 250, drawn: float = 0.0
+    n: int, seed: int, workers: int = 2, chunk: int = 250, drawn: float = 0.0, tilt: float = 0.6
 ) -> tuple[np.ndarray, ...]:
     """Up to ``n`` two-line plates for the two-line reader."""
-    return _render_chunks(_faces(_synth_tall_chunk, drawn), n, seed * 100_103, workers, chunk)
+    render = functools.partial(_synth_tall_chunk, tilt)
+    return _render_chunks(_faces(render, drawn), n, seed * 100_103, workers, chunk)
 
 
 def _synth_band_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

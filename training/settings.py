@@ -26,6 +26,7 @@ class Settings:
     tall_plates: int  # two-line plates for the two-line reader (plate_reader_tall); 0: none
     tall_steps: int
     tall_drawn: float  # share of them in drawn typefaces
+    tall_tilt: float  # their perspective's spread (render.scene.warp_plate; a scene's plates: 1.0)
     det_synth: int
     det_real_copies: int
     det_steps: int
@@ -54,6 +55,7 @@ MODES = {
         tall_plates=120000,
         tall_steps=24000,
         tall_drawn=0.1,
+        tall_tilt=1.0,
         det_synth=12000,
         det_real_copies=5,
         det_steps=7000,
@@ -80,6 +82,7 @@ MODES = {
         tall_plates=24,
         tall_steps=4,
         tall_drawn=0.25,
+        tall_tilt=1.0,
         det_synth=32,
         det_real_copies=1,
         det_steps=6,

@@ -287,8 +287,8 @@ def train_tall(tf, s: Settings, out: Path, log: dict) -> Path:
     t0 = time.time()
     print(f"two-line reader: rendering {s.tall_plates} two-line plates", file=sys.stderr)
     synth = _cached(
-        out / "cache" / f"tall_{s.tall_plates}_{s.seed}_d{s.tall_drawn}.npz",
-        lambda: synth_tall_set(s.tall_plates, s.seed, s.workers, drawn=s.tall_drawn),
+        out / "cache" / f"tall_{s.tall_plates}_{s.seed}_d{s.tall_drawn}_t{s.tall_tilt}.npz",
+        lambda: synth_tall_set(s.tall_plates, s.seed, s.workers, drawn=s.tall_drawn, tilt=s.tall_tilt),
     )
     log["tall_data"] = {"synthetic": len(synth[0]), "render_s": round(time.time() - t0, 1)}
     none = (synth[0][:0], synth[1][:0], synth[2][:0])

@@ -151,10 +151,37 @@ def test_two_line_training_samples_are_labelled_top_row_then_bottom_row():
     from training.data import _synth_tall_chunk
 
     # GIVEN two-line training samples
-    xs, ys, ls = _synth_tall_chunk((4, 40))
+    xs, ys, ls = _synth_tall_chunk(1.0, (4, 40))
     labels = ["".join(ALPHABET[k] for k in y[:n]) for y, n in zip(ys, ls, strict=True)]
     # THEN each is the whole plate at the two-line reader's input, labelled with both rows' text
     # (Belgian motorcycle plates: M + 3 letters, then 3 digits)
     assert xs.shape[1:] == (TALL_H, TALL_W) and len(xs) >= 30
     moto = [t for t in labels if len(t) == 7 and t[0] == "M" and t[1:4].isalpha() and t[4:].isdigit()]
     assert len(moto) >= 10 and all(4 <= len(t) <= 12 for t in labels)
+
+
+def test_two_line_training_plates_are_warped_as_a_scene_warps_them(monkeypatch):
+    pytest.importorskip("tensorflow", reason="training extras not installed")
+    from anpr.ocr.render import scene
+
+    from training import data
+    from training.settings import MODES
+
+    # GIVEN the full training's settings and a renderer that records the perspective asked for
+    tilts = []
+    real = scene.warp_plate
+
+    def recording(img, inner, plate_h, rng, tilt=1.0):
+        tilts.append(tilt)
+        return real(img, inner, plate_h, rng, tilt=tilt)
+
+    monkeypatch.setattr(scene, "warp_plate", recording)
+    s = MODES["full"]
+    # WHEN the two-line reader's samples are rendered
+    data.synth_tall_set(12, s.seed, workers=1, chunk=12, tilt=s.tall_tilt)
+    # THEN every plate is warped with the spread a scene's plates get (the one-line readers' crops
+    # keep their own, milder one)
+    assert tilts and set(tilts) == {s.tall_tilt} and s.tall_tilt == 1.0
+    tilts.clear()
+    data._format_crop(random.Random(1), None, (20, 30))
+    assert tilts == [0.6]

@@ -481,13 +481,15 @@ def crop_around(
     plate_h: tuple[float, float] = (12, 70),
     box_error=None,
     cut=None,
+    tilt: float = 0.6,
 ) -> Image.Image:
     """A drawn plate dressed, warped to ``plate_h`` px high on a car-coloured background and cut as
     the engine cuts a detector box (jittered): what the reader is given. ``box_error(box, rng)``
-    replaces ``jitter_box`` (the detector's error), ``cut(box, size)`` the engine's ``expand_box``."""
+    replaces ``jitter_box`` (the detector's error), ``cut(box, size)`` the engine's ``expand_box``;
+    ``tilt`` scales the perspective's spread (``warp_plate``; a scene's plates are drawn at 1.0)."""
     dressed, inner = dress_plate(plate, rng, night)
     ph = rng.uniform(*plate_h)
-    rgba, (bx, by, bw, bh) = warp_plate(dressed, inner, ph, rng, tilt=0.6)
+    rgba, (bx, by, bw, bh) = warp_plate(dressed, inner, ph, rng, tilt=tilt)
     pad_x, pad_y = int(bw * 0.5) + 4, int(bh * 0.8) + 4
     bg_size = (rgba.width + 2 * pad_x, rgba.height + 2 * pad_y)
     bg = _gradient(bg_size, rng.choice(_CAR_COLOURS), _rgb(rng), rng)
