@@ -101,14 +101,15 @@ def encode(text: str) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- reader samples
-def _synth_crop_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _synth_crop_chunk(tilt: float, args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Crops of the renderer's plates, warped with ``tilt`` (``crop_around``)."""
     seed, n = args
     rng = random.Random(seed)
     xs = np.zeros((n, READER_H, READER_W), dtype=np.uint8)
     ys = np.zeros((n, MAX_LABEL), dtype=np.int32)
     ls = np.zeros((n,), dtype=np.int32)
     for i in range(n):
-        crop, text, _, lines = render_crop(rng)
+        crop, text, _, lines = render_crop(rng, tilt=tilt)
         xs[i] = (reader_input(crop, lines == 2) * 255).astype(np.uint8)
         ys[i] = encode(text)
         ls[i] = min(len(text), MAX_LABEL)
@@ -139,9 +140,10 @@ def _faces(render, share: float):
 
 
 def synth_reader_set(
-    n: int, seed: int, workers: int = 2, chunk: int = 500, drawn: float = 0.0
+    n: int, seed: int, workers: int = 2, chunk: int = 500, drawn: float = 0.0, tilt: float = 0.6
 ) -> tuple[np.ndarray, ...]:
-    return _render_chunks(_faces(_synth_crop_chunk, drawn), n, seed * 100_003, workers, chunk)
+    render = functools.partial(_synth_crop_chunk, tilt)
+    return _render_chunks(_faces(render, drawn), n, seed * 100_003, workers, chunk)
 
 
 # ---------------------------------------------------------------- every listed country's formats
@@ -181,29 +183,32 @@ def _rows_cut(rng: random.Random):
     return cut
 
 
-def _synth_format_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Reader crops of every listed country's formats (the renderer's generic look)."""
+def _synth_format_chunk(tilt: float, args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Reader crops of every listed country's formats (the renderer's generic look), warped with
+    ``tilt``."""
     seed, n = args
     rng = random.Random(seed)
     xs, ys, ls = [], [], []
     for _ in range(n):
-        crop, layout, _ = _format_crop(rng, None, (12, 70))
+        crop, layout, _ = _format_crop(rng, None, (12, 70), tilt=tilt)
         xs.append((reader_input(crop, len(layout.lines) == 2) * 255).astype(np.uint8))
         ys.append(encode(layout.text))
         ls.append(min(len(layout.text), MAX_LABEL))
     return _reader_arrays(xs, ys, ls)
 
 
-def _synth_row_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _synth_row_chunk(tilt: float, args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows of two-line plates as the engine's row pass reads them (``rows.split_rows`` then
     ``rows.row_input``), each labelled with its own characters: Belgian motorcycle plates and
-    every listed two-line format, mostly small (rows of 5–20 px as on camera snapshots)."""
+    every listed two-line format, mostly small (rows of 5–20 px as on camera snapshots), warped
+    with ``tilt``."""
     seed, n = args
     rng = random.Random(seed)
     xs, ys, ls = [], [], []
     for _ in range(n):
         # half cut at the truth's box jittered, half as the detector boxes them (see the function)
         cutting = {"box_error": _detector_two_line_box, "cut": _rows_cut(rng)} if rng.random() < 0.5 else {}
+        cutting["tilt"] = tilt
         plate_h = (14, 40) if rng.random() < 0.75 else (40, 70)
         if rng.random() < 0.5:
             plate, text, _, _ = make_plate(
@@ -283,14 +288,14 @@ def synth_tall_set(
     return _render_chunks(_faces(render, drawn), n, seed * 100_103, workers, chunk)
 
 
-def _synth_band_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _synth_band_chunk(tilt: float, args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The EU band's letters as the engine cuts them (``anpr.ocr.band``), labelled with the band
-    code of the plate's country; crops where no band is found are skipped."""
+    code of the plate's country; crops where no band is found are skipped; warped with ``tilt``."""
     seed, n = args
     rng = random.Random(seed)
     xs, ys, ls = [], [], []
     for _ in range(n):
-        crop, _, band = _format_crop(rng, False, (18, 80), night=False)
+        crop, _, band = _format_crop(rng, False, (18, 80), night=False, tilt=tilt)
         letters = band_letters(crop) if band else None
         if letters is None:
             continue
@@ -300,21 +305,26 @@ def _synth_band_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np
     return _reader_arrays(xs, ys, ls)
 
 
-def synth_band_set(n: int, seed: int, workers: int = 2, chunk: int = 500) -> tuple[np.ndarray, ...]:
-    return _render_chunks(_synth_band_chunk, n, seed * 100_069, workers, chunk)
+def synth_band_set(
+    n: int, seed: int, workers: int = 2, chunk: int = 500, tilt: float = 0.6
+) -> tuple[np.ndarray, ...]:
+    render = functools.partial(_synth_band_chunk, tilt)
+    return _render_chunks(render, n, seed * 100_069, workers, chunk)
 
 
 def synth_format_set(
-    n: int, seed: int, workers: int = 2, chunk: int = 500, drawn: float = 0.0
+    n: int, seed: int, workers: int = 2, chunk: int = 500, drawn: float = 0.0, tilt: float = 0.6
 ) -> tuple[np.ndarray, ...]:
-    return _render_chunks(_faces(_synth_format_chunk, drawn), n, seed * 100_043, workers, chunk)
+    render = functools.partial(_synth_format_chunk, tilt)
+    return _render_chunks(_faces(render, drawn), n, seed * 100_043, workers, chunk)
 
 
 def synth_row_set(
-    n: int, seed: int, workers: int = 2, chunk: int = 250, drawn: float = 0.0
+    n: int, seed: int, workers: int = 2, chunk: int = 250, drawn: float = 0.0, tilt: float = 0.6
 ) -> tuple[np.ndarray, ...]:
     """About 2 × ``n`` row samples (two rows per plate; plates too small to split are skipped)."""
-    return _render_chunks(_faces(_synth_row_chunk, drawn), n, seed * 100_057, workers, chunk)
+    render = functools.partial(_synth_row_chunk, tilt)
+    return _render_chunks(_faces(render, drawn), n, seed * 100_057, workers, chunk)
 
 
 def real_crop(item: RealItem, rng: random.Random | None) -> tuple[Image.Image, bool]:

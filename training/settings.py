@@ -22,6 +22,8 @@ class Settings:
     reader_batch: int
     reader_lr: float
     reader_width: float
+    reader_tilt: float  # the reader's crops' perspective spread (scene.warp_plate; scenes: 1.0)
+    reader2_tilt: float  # the second reader's
     reader_ft_steps: int  # second phase: fine-tune with more real crops, lower learning rate
     tall_plates: int  # two-line plates for the two-line reader (plate_reader_tall); 0: none
     tall_steps: int
@@ -51,6 +53,8 @@ MODES = {
         reader_batch=64,
         reader_lr=2e-3,
         reader_width=0.75,
+        reader_tilt=0.6,
+        reader2_tilt=1.0,
         reader_ft_steps=1200,
         tall_plates=120000,
         tall_steps=24000,
@@ -78,6 +82,8 @@ MODES = {
         reader_batch=16,
         reader_lr=1e-3,
         reader_width=0.75,
+        reader_tilt=0.6,
+        reader2_tilt=1.0,
         reader_ft_steps=4,
         tall_plates=24,
         tall_steps=4,

@@ -122,13 +122,13 @@ def _reader_data(s: Settings, out: Path, log: dict):
     t0 = time.time()
     print(f"reader: rendering {s.reader_synth} synthetic crops", file=sys.stderr)
     sx, sy, sl = _cached(
-        out / "cache" / f"reader_synth_{s.reader_synth}_{s.seed}_d{s.reader_drawn}.npz",
-        lambda: synth_reader_set(s.reader_synth, s.seed, s.workers, drawn=s.reader_drawn),
+        out / "cache" / f"reader_synth_{s.reader_synth}_{s.seed}_d{s.reader_drawn}_t{s.reader_tilt}.npz",
+        lambda: synth_reader_set(s.reader_synth, s.seed, s.workers, drawn=s.reader_drawn, tilt=s.reader_tilt),
     )
     more = [
         _cached(
-            out / "cache" / f"reader_{kind}_{n}_{s.seed}_d{s.reader_drawn}.npz",
-            lambda make=make, n=n, kw=kw: make(n, s.seed, s.workers, **kw),
+            out / "cache" / f"reader_{kind}_{n}_{s.seed}_d{s.reader_drawn}_t{s.reader_tilt}.npz",
+            lambda make=make, n=n, kw=kw: make(n, s.seed, s.workers, tilt=s.reader_tilt, **kw),
         )
         for kind, n, make, kw in (
             ("formats", s.reader_formats, synth_format_set, {"drawn": s.reader_drawn}),
@@ -213,9 +213,9 @@ def _save_reader(tf, model, s: Settings, out: Path, weights: str, log: dict, nam
 
 def reader_settings(s: Settings, name: str) -> Settings:
     """The settings a reader is trained with: the second is the first's recipe with its own drawn
-    share of plate typefaces."""
+    share of plate typefaces and its own perspective spread."""
     if name == "reader_2":
-        return dataclasses.replace(s, reader_drawn=s.reader2_drawn)
+        return dataclasses.replace(s, reader_drawn=s.reader2_drawn, reader_tilt=s.reader2_tilt)
     return s
 
 

@@ -160,12 +160,13 @@ def test_two_line_training_samples_are_labelled_top_row_then_bottom_row():
     assert len(moto) >= 10 and all(4 <= len(t) <= 12 for t in labels)
 
 
-def test_two_line_training_plates_are_warped_as_a_scene_warps_them(monkeypatch):
+def test_each_readers_training_plates_are_warped_with_its_own_spread(monkeypatch):
     pytest.importorskip("tensorflow", reason="training extras not installed")
     from anpr.ocr.render import scene
 
     from training import data
     from training.settings import MODES
+    from training.train import reader_settings
 
     # GIVEN the full training's settings and a renderer that records the perspective asked for
     tilts = []
@@ -179,9 +180,18 @@ def test_two_line_training_plates_are_warped_as_a_scene_warps_them(monkeypatch):
     s = MODES["full"]
     # WHEN the two-line reader's samples are rendered
     data.synth_tall_set(12, s.seed, workers=1, chunk=12, tilt=s.tall_tilt)
-    # THEN every plate is warped with the spread a scene's plates get (the one-line readers' crops
-    # keep their own, milder one)
+    # THEN every plate is warped with the spread a scene's plates get
     assert tilts and set(tilts) == {s.tall_tilt} and s.tall_tilt == 1.0
+    # WHEN each kind of each one-line reader's samples is rendered as its training asks
+    for name, spread in (("reader", 0.6), ("reader_2", 1.0)):
+        rs = reader_settings(s, name)
+        for make in (data.synth_reader_set, data.synth_format_set, data.synth_row_set, data.synth_band_set):
+            tilts.clear()
+            make(8, rs.seed, workers=1, chunk=8, tilt=rs.reader_tilt)
+            # THEN the first reader's crops keep the milder spread it was trained on, and the
+            # second reader's, the opinion it is asked for, get a scene's
+            assert tilts and set(tilts) == {spread}, (name, make.__name__)
+    # and the renderer's own default stays the milder one
     tilts.clear()
     data._format_crop(random.Random(1), None, (20, 30))
     assert tilts == [0.6]

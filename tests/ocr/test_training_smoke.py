@@ -68,8 +68,8 @@ def test_row_and_band_samples_carry_their_own_labels():
     from training.data import _synth_band_chunk, _synth_row_chunk
 
     # GIVEN row samples of two-line plates and band samples
-    rx, _ry, rl = _synth_row_chunk((1, 12))
-    bx, by, bl = _synth_band_chunk((2, 24))
+    rx, _ry, rl = _synth_row_chunk(1.0, (1, 12))
+    bx, by, bl = _synth_band_chunk(1.0, (2, 24))
     # THEN rows come in pairs of short labels (a row has at most a plate's half), and every band
     # label is a listed country's band code
     assert len(rx) >= 12 and len(rx) % 2 == 0 and rl.max() <= 7 and rl.min() >= 1

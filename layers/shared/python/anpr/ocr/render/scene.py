@@ -464,14 +464,19 @@ def jitter_box(
 
 
 def render_crop(
-    rng: random.Random, text: str | None = None, country: str | None = None, night: bool | None = None
+    rng: random.Random,
+    text: str | None = None,
+    country: str | None = None,
+    night: bool | None = None,
+    tilt: float = 0.6,
 ) -> tuple[Image.Image, str, str, int]:
-    """A reader training sample: the crop the engine would cut around a plate. Returns (crop, text, country, lines)."""
+    """A reader training sample: the crop the engine would cut around a plate (``tilt``:
+    ``crop_around``'s). Returns (crop, text, country, lines)."""
     if night is None:
         night = rng.random() < 0.15
     plate, text, country, _variant = make_plate(text, country, rng)
     lines = 2 if plate.size[1] / plate.size[0] > 0.5 else 1
-    return crop_around(plate, rng, night), text, country, lines
+    return crop_around(plate, rng, night, tilt=tilt), text, country, lines
 
 
 def crop_around(
