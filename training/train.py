@@ -158,8 +158,42 @@ def _reader_data(s: Settings, out: Path, log: dict):
     return (sx, sy, sl), (rx, ry, rl)
 
 
+def _jitter(tf, x, jitter: float):
+    """Each sample shrunk by up to 2 × ``jitter`` or grown by up to ``jitter`` / 2 about its centre
+    (edges repeated; growing little, as a cut's outer characters may touch its edge), moved by up to
+    ``jitter`` / 2 of its size and given Gaussian noise of σ up to ``jitter``: fresh every step, so a
+    plate seen twice is never seen the same (the two-line reader memorised its plates without it)."""
+    b = tf.shape(x)[0]
+    h, w = x.shape[1], x.shape[2]
+    u = lambda lo, hi: tf.random.uniform((b,), lo, hi)
+    inv = 1.0 / u(1.0 - 2 * jitter, 1.0 + jitter / 2)  # output → input coordinates
+    tx, ty = u(-jitter / 2, jitter / 2) * w, u(-jitter / 2, jitter / 2) * h
+    cx, cy = (w - 1) / 2.0, (h - 1) / 2.0
+    zero = tf.zeros((b,))
+    transforms = tf.stack([inv, zero, cx - cx * inv + tx, zero, inv, cy - cy * inv + ty, zero, zero], axis=1)
+    x = tf.raw_ops.ImageProjectiveTransformV3(
+        images=x,
+        transforms=transforms,
+        output_shape=[h, w],
+        fill_value=0.0,
+        interpolation="BILINEAR",
+        fill_mode="NEAREST",
+    )
+    return x + tf.random.normal(tf.shape(x)) * tf.random.uniform((b, 1, 1, 1), 0.0, jitter)
+
+
 def _reader_loop(
-    tf, model, opt, synth, real, steps: int, batch: int, real_frac: float, seed: int, label: str
+    tf,
+    model,
+    opt,
+    synth,
+    real,
+    steps: int,
+    batch: int,
+    real_frac: float,
+    seed: int,
+    label: str,
+    jitter: float = 0.0,
 ):
     sx, sy, sl = synth
     rx, ry, rl = real
@@ -167,6 +201,8 @@ def _reader_loop(
     @tf.function(reduce_retracing=True)
     def step(x, y, ylen):
         x = tf.cast(x, tf.float32)[..., None] / 255.0
+        if jitter:
+            x = _jitter(tf, x, jitter)
         # photometric jitter: gain and bias
         b = tf.shape(x)[0]
         x = x * tf.random.uniform((b, 1, 1, 1), 0.7, 1.2) + tf.random.uniform((b, 1, 1, 1), -0.15, 0.15)
@@ -299,7 +335,17 @@ def train_tall(tf, s: Settings, out: Path, log: dict) -> Path:
         tf.keras.optimizers.schedules.CosineDecay(s.reader_lr, s.tall_steps, alpha=0.02)
     )
     log["tall_curve"] = _reader_loop(
-        tf, model, opt, synth, none, s.tall_steps, s.reader_batch, 0.0, s.seed + 3, "two-line reader"
+        tf,
+        model,
+        opt,
+        synth,
+        none,
+        s.tall_steps,
+        s.reader_batch,
+        0.0,
+        s.seed + 3,
+        "two-line reader",
+        s.tall_jitter,
     )
     log["tall_train_s"] = round(time.time() - t0, 1)
     path = out / "models" / TALL_FILE
