@@ -29,6 +29,7 @@ class Settings:
     tall_steps: int
     tall_drawn: float  # share of them in drawn typefaces
     tall_tilt: float  # their perspective's spread (render.scene.warp_plate; a scene's plates: 1.0)
+    tall_width: float  # the two-line reader's channel multiplier (models.build_tall_reader)
     tall_jitter: float  # on-the-fly shift, scale and noise per training step (train._jitter); 0: none
     # (0.04 measured 2026-12-02: the reader alone better on detector boxes, end to end no better)
     det_synth: int
@@ -62,6 +63,7 @@ MODES = {
         tall_steps=24000,
         tall_drawn=0.1,
         tall_tilt=1.0,
+        tall_width=0.75,
         tall_jitter=0.0,
         det_synth=12000,
         det_real_copies=5,
@@ -92,6 +94,7 @@ MODES = {
         tall_steps=4,
         tall_drawn=0.25,
         tall_tilt=1.0,
+        tall_width=0.75,
         tall_jitter=0.04,
         det_synth=32,
         det_real_copies=1,

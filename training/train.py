@@ -330,7 +330,7 @@ def train_tall(tf, s: Settings, out: Path, log: dict) -> Path:
     none = (synth[0][:0], synth[1][:0], synth[2][:0])
     tf.keras.utils.set_random_seed(s.seed + 3)
     tf.keras.backend.reset_uids()  # layer names as if this were the process's first model
-    model = build_tall_reader(s.reader_width)
+    model = build_tall_reader(s.tall_width)
     opt = tf.keras.optimizers.Adam(
         tf.keras.optimizers.schedules.CosineDecay(s.reader_lr, s.tall_steps, alpha=0.02)
     )
@@ -350,7 +350,7 @@ def train_tall(tf, s: Settings, out: Path, log: dict) -> Path:
     log["tall_train_s"] = round(time.time() - t0, 1)
     path = out / "models" / TALL_FILE
     log["tall_bytes"] = convert(
-        tf, model, path, lambda batch_size: build_tall_reader(s.reader_width, batch_size)
+        tf, model, path, lambda batch_size: build_tall_reader(s.tall_width, batch_size)
     )
     return path
 
