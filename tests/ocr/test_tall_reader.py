@@ -15,11 +15,13 @@ class _TallSpeller:
     the second, sure of both (or, ``sure=False``, each character at about 0.6: a reading that ranks
     below a clear plate's); records its inputs."""
 
-    def __init__(self, top: str, bottom: str, sure: bool = True):
+    def __init__(self, top: str, bottom: str, sure: bool = True, input_hw=(TALL_H, TALL_W)):
         self.inputs = []
-        self.logits = np.full((1, 32, NUM_CLASSES), -8.0, dtype=np.float32)
+        self.input_hw = input_hw
+        steps = 2 * (input_hw[1] // 4)
+        self.logits = np.full((1, steps, NUM_CLASSES), -8.0, dtype=np.float32)
         self.logits[0, :, BLANK] = 8.0
-        for start, text in ((0, top), (16, bottom)):
+        for start, text in ((0, top), (steps // 2, bottom)):
             for i, ch in enumerate(text):
                 t = start + 2 + 3 * i
                 self.logits[0, t, BLANK] = -8.0 if sure else 0.5
@@ -48,9 +50,29 @@ def test_tall_input_is_the_whole_cut_squared_and_stretched():
     assert a.min() == 0.0 and a.max() == 1.0
 
 
+def test_tall_input_takes_the_size_asked():
+    # GIVEN a small two-line plate WHEN prepared for a two-line reader that takes 64 × 128 cuts
+    img, *_ = make_plate("MABC123", "BE", random.Random(1))
+    a = tall_input(img.resize((84, 60)), (64, 128))
+    # THEN it is 64 × 128, stretched as always
+    assert a.shape == (64, 128) and a.min() == 0.0 and a.max() == 1.0
+
+
+def test_the_two_line_reader_gets_cuts_of_the_size_its_file_takes():
+    # GIVEN an engine whose two-line reader takes 64 × 128 cuts (64 steps: 32 per row)
+    eng = _engine_with(_TallSpeller("MXYZ", "987", input_hw=(64, 128)))
+    img, *_ = make_plate("MABC123", "BE", random.Random(3))
+    # WHEN a two-line plate's crop is read
+    r = eng.read_crop(img.resize((84, 60)))
+    # THEN its cut is 64 × 128 and its reading is the plate's, rows as laid out in its steps
+    assert eng.tall_reader.inputs == [(1, 64, 128, 1)]
+    assert (r.text, r.format_id, r.lines) == ("MXYZ987", "BE/motorcycle", 2)
+
+
 def test_the_shipped_engine_has_the_two_line_reader(engine):
     # GIVEN the shipped models WHEN loaded THEN the two-line reader is among them
     assert engine.tall_reader is not None
+    assert engine.tall_reader.input_hw == (TALL_H, TALL_W)
 
 
 def test_a_sure_two_line_reading_ranks_above_the_readers_and_is_reported(monkeypatch):

@@ -49,10 +49,11 @@ def reader_input(crop: Image.Image, two_line: bool) -> np.ndarray:
     return _stretch(a).astype(np.float32)
 
 
-def tall_input(crop: Image.Image) -> np.ndarray:
-    """(TALL_H, TALL_W) float32 in 0..1, contrast-stretched: the two-line reader's input, the
-    whole cut (both rows and the gap between them) at 2.5-10× a small plate's row height."""
-    a = np.asarray(crop.convert("L").resize((TALL_W, TALL_H), Image.BILINEAR), dtype=np.float32)
+def tall_input(crop: Image.Image, size: tuple[int, int] = (TALL_H, TALL_W)) -> np.ndarray:
+    """``size`` (height, width; TALL_H × TALL_W unless the two-line reader's file says otherwise)
+    float32 in 0..1, contrast-stretched: the two-line reader's input, the whole cut (both rows and
+    the gap between them) at 2.5-10× a small plate's row height."""
+    a = np.asarray(crop.convert("L").resize((size[1], size[0]), Image.BILINEAR), dtype=np.float32)
     return _stretch(a).astype(np.float32)
 
 

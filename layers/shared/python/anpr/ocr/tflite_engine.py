@@ -138,6 +138,8 @@ class _Model:
         if input_hw and tuple(self.it.get_input_details()[0]["shape"][1:3]) != tuple(input_hw):
             self.it.resize_tensor_input(self.inp, [1, input_hw[0], input_hw[1], 1])
             self.it.allocate_tensors()
+        #: (height, width) of the input it takes
+        self.input_hw = tuple(int(v) for v in self.it.get_input_details()[0]["shape"][1:3])
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         self.it.set_tensor(self.inp, x)
@@ -308,7 +310,9 @@ class TfliteEngine:
         not shipped): the top row's steps then the bottom row's, decoded as rows side by side."""
         if self.tall_reader is None:
             return None
-        probs = decode.softmax(self.tall_reader(tall_input(crop)[None, ..., None])[0])
+        # the input's size is the file's (a two-line reader trained on wider cuts reads them as such)
+        x = tall_input(crop, self.tall_reader.input_hw)
+        probs = decode.softmax(self.tall_reader(x[None, ..., None])[0])
         r = decode.read_halves(probs, country, cues=cues)
         # its reading counts only as a two-line plate: text in both rows, fitting a two-line format
         return (r, probs) if r.lines == 2 and r.valid else None
