@@ -12,7 +12,7 @@ READER_H, READER_W = 32, 128
 #: the two-line reader's input (grey): a two-line plate's whole cut, squared. Its output holds the
 #: top row's steps, then the bottom row's (two rows of READER_W // 8 steps: READER_W // 4 in all,
 #: as the reader's, so a two-line reading decodes as the rows side by side do)
-TALL_H, TALL_W = 64, 64
+TALL_H, TALL_W = 64, 128
 #: detector input (grey), letterboxed, as trained; output grid stride
 DET_H, DET_W, DET_STRIDE = 240, 320, 8
 #: input sizes the engine runs the (fully convolutional) detector at; results merged. The larger one

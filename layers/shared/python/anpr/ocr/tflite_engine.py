@@ -37,7 +37,7 @@ READER_FILE, DETECTOR_FILE = "plate_reader.tflite", "plate_detector.tflite"
 #: renderer draws (``render.strokes``): read with the first wherever it is shipped, the two
 #: settle a crop they read differently by ``decode.agree``
 READER2_FILE = "plate_reader_2.tflite"
-#: the two-line reader: a two-line plate's whole cut at 64×64 (``preprocess.tall_input``), its rows
+#: the two-line reader: a two-line plate's whole cut at 64×128 (``preprocess.tall_input``), its rows
 #: read one after the other; where shipped, every cut the readers read as a two-line plate is read
 #: by it too: its reading wins where it ranks higher, and is a third opinion on the reading reported
 #: where it does not (``_second_opinion``)
