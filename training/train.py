@@ -348,6 +348,7 @@ def train_tall(tf, s: Settings, out: Path, log: dict) -> Path:
         s.tall_jitter,
     )
     log["tall_train_s"] = round(time.time() - t0, 1)
+    model.save_weights(out / "tall.weights.h5")  # a later phase (or session) may continue from it
     path = out / "models" / TALL_FILE
     log["tall_bytes"] = convert(
         tf, model, path, lambda batch_size: build_tall_reader(s.tall_width, batch_size)

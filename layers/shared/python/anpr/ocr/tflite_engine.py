@@ -87,10 +87,20 @@ BAND_MARGIN_X = 0.12
 #: a detector box up to this shape (w/h) reading like one row of a two-line plate is grown to the
 #: plate (``_grow_row_box``: one row of a 280×200 mm motorcycle plate is about 3:1)
 ONE_ROW_MAX_ASPECT = 3.5
-#: ... when the detector is at least this sure of it (bounds the extra reads on stray text)
+#: ... (and a one-line box grown at its ends, ``_grow_line_box``) when the detector is at least
+#: this sure of it (bounds the extra reads on stray text)
 GROW_MIN_SCORE = 0.5
 #: ... towards a side whose added part has at least this share of the box's text-like edges
 GROW_MIN_EDGES = 0.5
+#: a one-line box is also read this share of its width longer at each end in turn
+#: (``_grow_line_box``): the detector boxes close-up plates too short (a plate 50-110 px high
+#: in a 640×480 frame), cutting off an end character or two
+LINE_GROW = 0.3
+#: ... and once more from the grown box where that read longer (a box 60 % of its plate's width)
+LINE_GROW_ROUNDS = 2
+#: ... towards an end whose added part has at least this share of the box's text-like edges
+#: (the plate's own border and the car's body beyond a whole plate have fewer)
+LINE_GROW_MIN_EDGES = 0.6
 #: two boxes are the rows of one plate (``_stack``) when their widths overlap by this share of the
 #: narrower and the gap between them is under this share of the smaller height
 STACK_MIN_X_OVERLAP = 0.6
@@ -517,6 +527,47 @@ class TfliteEngine:
                 best = got
         return best
 
+    def _grow_line_box(
+        self,
+        image: Image.Image,
+        box: tuple[float, float, float, float],
+        r: decode.Reading,
+        country: str | None,
+        rounds: int = LINE_GROW_ROUNDS,
+    ) -> tuple[decode.Reading, tuple[float, float, float, float]] | None:
+        """A one-line box may end inside its plate (close-ups: the detector's box is too short):
+        the box is grown by LINE_GROW of its width to the right, then to the left, where the added
+        part holds text-like edges; a one-line reading of the longer box (one reader run first,
+        then the full read) that fits a format, is longer than the box's own and starts (grown to
+        the right) or ends (to the left) with it wins (and is grown again, up to ``rounds`` in all),
+        else None."""
+        if r.lines != 1 or rounds < 1:
+            return None
+        x, y, w, h = box
+        best = None
+        for right in (True, False):
+            x0 = x if right else max(0.0, x - LINE_GROW * w)
+            x1 = min(float(image.width), x + w + LINE_GROW * w) if right else x + w
+            if x1 - x0 - w < 0.05 * w:
+                continue  # at the image's edge: nothing to add
+            added = (x + w, y, x1 - x - w, h) if right else (x0, y, x - x0, h)
+            if _edges(image, added) < LINE_GROW_MIN_EDGES * _edges(image, box):
+                continue
+            longer = (x0, y, x1 - x0, h)
+            probe = self._read(image.crop(expand_box(longer, image.size)), False, country)
+            if len(probe.text) <= len(r.text) or not _holds(probe.text, r.text, at_start=right):
+                continue
+            got = self._read_box(image, longer, country, CROP_VARIANTS[:1])
+            if got is None or got[0].lines != 1 or not got[0].valid or len(got[0].text) <= len(r.text):
+                continue
+            if not _holds(got[0].text, r.text, at_start=right):
+                continue
+            if best is None or _rank(got[0]) > _rank(best[0]):
+                best = got
+        if best is None:
+            return None
+        return self._grow_line_box(image, best[1], best[0], country, rounds - 1) or best
+
     def _stacked_rows(
         self,
         image: Image.Image,
@@ -597,8 +648,9 @@ class TfliteEngine:
             )
             if got is None or len(got[0].text) < 2:
                 continue
-            if ROW_PASS and score >= GROW_MIN_SCORE:
-                got = self._grow_row_box(image, box, got[0], country) or got
+            if score >= GROW_MIN_SCORE:
+                grown = self._grow_row_box(image, box, got[0], country) if ROW_PASS else None
+                got = grown or self._grow_line_box(image, box, got[0], country) or got
             found.append((score, got[1], got[0]))
         if ROW_PASS and len(found) > 1:
             found = self._stacked_rows(image, found, country)
