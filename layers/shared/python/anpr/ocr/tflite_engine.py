@@ -109,7 +109,7 @@ STACK_MAX_GAP = 0.5
 #: coarser scale's box: the finer scale boxes such plates too narrow (median 0.87 of the plate's
 #: width, 0.59 at the 10th percentile, against 0.94 and 0.81), cutting off end characters
 LARGE_PLATE = 0.15
-#: each detector box is refined by a second detector run on a cut around it (``_refine``), at this
+#: each detector box is refined by a second detector run on a cut around it (``refine``), at this
 #: input size (H/8 ≡ 2, W/8 ≡ 0 mod 4, as DET_SCALES) with the box scaled to at most 1/REFINE_CONTEXT
 #: of the cut's width and height; the refined box (the best one the cut's run finds over the box)
 #: and the box are averaged, weighted by their scores. Frame-wide runs box small plates loosely
@@ -223,7 +223,7 @@ class TfliteEngine:
     ) -> list[tuple[float, tuple[float, float, float, float]]]:
         """Plate boxes (score, (x, y, w, h)) from every detector scale, merged by NMS; with
         ``fallback``, from the larger fallback size alone."""
-        grey = image.convert("L")
+        grey = image if image.mode == "L" else image.convert("L")
         found: list[tuple[float, tuple[float, float, float, float]]] = []
         scales = [(DET_FALLBACK_SCALE, self.fallback)] if fallback and self.fallback else self.detectors
         coarse: set[tuple[float, float, float, float]] = set()
@@ -658,7 +658,7 @@ class TfliteEngine:
         image = image.convert("RGB")
         country = hint.country.upper() if hint and hint.country else None
         grey = image.convert("L")
-        boxes = [(sc, self.refine(grey, sc, b)) for sc, b in self.detect(image)]
+        boxes = [(sc, self.refine(grey, sc, b)) for sc, b in self.detect(grey)]
         if not boxes and _looks_like_a_crop(image):
             boxes = [(0.5, (0.0, 0.0, float(image.width), float(image.height)))]
         out = self._read_boxes(image, boxes, country)
@@ -666,7 +666,7 @@ class TfliteEngine:
             tried = [b for _, b in boxes]
             more = [
                 (s, self.refine(grey, s, b))
-                for s, b in self.detect(image, fallback=True)
+                for s, b in self.detect(grey, fallback=True)
                 if all(iou(b, t) < 0.3 for t in tried)
             ]
             out += self._read_boxes(image, more, country)
