@@ -31,6 +31,7 @@ from anpr.ocr.preprocess import (
     tall_input,
 )
 from anpr.ocr.rows import ROW_PASS_MAX_ASPECT, TWO_LINE_ASPECT, row_input, rows_box, split_rows
+from anpr.ocr.straighten import text_angle, turned_line
 
 READER_FILE, DETECTOR_FILE = "plate_reader.tflite", "plate_detector.tflite"
 #: a second reader, trained on the same data with a quarter of its plates in the typefaces the
@@ -128,6 +129,15 @@ SECOND_READER = True
 TWO_LINE_READER = True
 #: band reading on/off (off: the country comes from the format and colours alone)
 READ_BAND = True
+#: crops up to this shape (w/h) are looked at for a text line at a slant (``straighten``): a
+#: one-line plate turned 10° or more comes out of the detector no wider than this, and squarer than
+#: a plate from about 15° (read as it is, the engine takes it for a two-line plate)
+TURNED_MAX_ASPECT = ONE_ROW_MAX_ASPECT
+#: turned plates on/off (off: every crop read as it comes)
+TURNED_PASS = True
+#: the level cut's reading wins where the reader is this much surer of it than of the crop's as it
+#: comes (the crop's reading is the one the other readers' opinions were tuned on)
+TURNED_MARGIN = 0.05
 
 
 def _rank(r: decode.Reading) -> float:
@@ -414,6 +424,37 @@ class TfliteEngine:
         country: str | None = None,
         cues: dict | None = None,
         rows_crop: Image.Image | None = None,
+        angles: dict | None = None,
+    ) -> decode.Reading:
+        """Read a plate crop as it comes (``_read_upright``) and, where its text runs at a slant
+        (``straighten.turned_line``: a one-line plate turned 10° or more), also made level (turned,
+        and sheared) and cut to its text. A level cut's reading wins where it fits a format if the
+        other does and the reader is surer of it by TURNED_MARGIN: two views of one plate compare
+        on how clearly each reads, not on ``_rank``, whose length bonus favours the stray
+        characters a level cut's corners add. ``angles``: shared by a box's paddings, so that its
+        text angle is measured once."""
+        a = aspect if aspect is not None else crop.width / max(1, crop.height)
+        if cues is None:
+            cues = plate_colours(crop)
+        best = self._read_upright(crop, a, country, cues, rows_crop)
+        # (a reading the reader is surer of than 1 - TURNED_MARGIN cannot be beaten: no need to look)
+        if TURNED_PASS and a < TURNED_MAX_ASPECT and best.confidence + TURNED_MARGIN < 1.0:
+            angles = {} if angles is None else angles
+            if "angle" not in angles:
+                angles["angle"] = text_angle(crop)
+            for level in turned_line(crop, angles["angle"]):
+                turned = self._read_upright(level, level.width / max(1, level.height), country, cues)
+                if (turned.valid or not best.valid) and turned.confidence > best.confidence + TURNED_MARGIN:
+                    best = turned
+        return best
+
+    def _read_upright(
+        self,
+        crop: Image.Image,
+        aspect: float | None = None,
+        country: str | None = None,
+        cues: dict | None = None,
+        rows_crop: Image.Image | None = None,
     ) -> decode.Reading:
         """Read a plate crop (``rows_crop``: a taller cut of the same box for the row-by-row pass). Wide crops are read as one line. Two-line shapes are read with both
         rows side by side (as trained) and row by row (``_read_rows``); shapes near the boundary
@@ -493,6 +534,7 @@ class TfliteEngine:
         aspect = box[2] / max(1.0, box[3])
         votes: dict[str, list[decode.Reading]] = {}
         cues: dict | None = None  # measured once, on the training crop
+        angles: dict = {}  # the box's text angle, measured once where needed (``_read_crop``)
         for k, (mx, my) in enumerate(variants):
             x0, y0, x1, y1 = _pad_box(box, image.size, mx, my)
             if x1 - x0 < 4 or y1 - y0 < 4:
@@ -513,7 +555,7 @@ class TfliteEngine:
             # pass reads a cut grown (about the centre) to a two-line plate's shape
             tall = rows_box(box)
             rows_crop = image.crop(_pad_box(tall, image.size, mx, my)) if tall else None
-            r = self._read_crop(crop, aspect, country, cues=cues, rows_crop=rows_crop)
+            r = self._read_crop(crop, aspect, country, cues=cues, rows_crop=rows_crop, angles=angles)
             sure = r.confidence >= TTA_SKIP_CONFIDENCE and (aspect >= ROW_PASS_MAX_ASPECT or len(r.text) >= 5)
             if k == 0 and (len(r.text) < 2 or sure):
                 # unreadable at the training crop: the box is dropped, as before (letting the other

@@ -169,9 +169,15 @@ def _perspective_coeffs(dst: list[tuple[float, float]], src: list[tuple[float, f
 
 
 def warp_plate(
-    img: Image.Image, inner: tuple[int, int, int, int], plate_h: float, rng: random.Random, tilt: float = 1.0
+    img: Image.Image,
+    inner: tuple[int, int, int, int],
+    plate_h: float,
+    rng: random.Random,
+    tilt: float = 1.0,
+    turn: float = 0.0,
 ) -> tuple[Image.Image, tuple[float, float, float, float]]:
-    """Scale so the plate is ``plate_h`` px high, apply a random perspective/rotation.
+    """Scale so the plate is ``plate_h`` px high, apply a random perspective/rotation (and ``turn``
+    degrees more of rotation, clockwise: a plate photographed at a slant).
 
     Returns an RGBA image and the plate's bounding box (x, y, w, h) inside it.
     """
@@ -187,7 +193,7 @@ def warp_plate(
     else:
         s2 = s
     w, h = img.size
-    ang = math.radians(rng.gauss(0, 4 * tilt))
+    ang = math.radians(rng.gauss(0, 4 * tilt) + turn)
     yaw = rng.gauss(0, 0.12 * tilt)  # horizontal foreshortening of one side
     pitch = rng.gauss(0, 0.06 * tilt)
     shear = rng.gauss(0, 0.06 * tilt)
@@ -393,8 +399,10 @@ def render_scene(
     plates: list[tuple[str | None, str | None]] | None = None,
     night: bool = False,
     plate_h: tuple[float, float] = (12, 48),
+    turn: float = 0.0,
 ) -> tuple[Image.Image, list[PlateBox]]:
-    """A vehicle scene with one or more plates. ``plates`` = [(text or None, country or None), ...]."""
+    """A vehicle scene with one or more plates. ``plates`` = [(text or None, country or None), ...];
+    ``turn``: degrees the main plate is turned by (clockwise) beyond the usual random tilt."""
     W, H = size
     scale = H / 480
     img = _background(size, rng)
@@ -424,7 +432,9 @@ def render_scene(
                 break
         occupied.append((cx, bottom, veh_w, veh_w * 0.6))
         px, py = _vehicle(img, rng, cx, bottom, veh_w)
-        rgba, (bx, by, bw, bh) = warp_plate(dressed, inner, ph, rng, tilt=1.0 if main else 0.7)
+        rgba, (bx, by, bw, bh) = warp_plate(
+            dressed, inner, ph, rng, tilt=1.0 if main else 0.7, turn=turn if main else 0.0
+        )
         ox, oy = int(px - rgba.width / 2), int(py - rgba.height / 2)
         ox = min(max(ox, -int(bx)), W - int(bx + bw) - 1)
         oy = min(max(oy, -int(by)), H - int(by + bh) - 1)
