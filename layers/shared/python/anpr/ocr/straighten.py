@@ -133,13 +133,12 @@ def level_cut(crop: Image.Image, degrees: float, how: str = "rotate") -> Image.I
     )
 
 
-def turned_line(crop: Image.Image, angle: tuple[float, float] | None = None) -> list[Image.Image]:
+def turned_line(crop: Image.Image) -> list[Image.Image]:
     """Level cuts of a crop whose text runs at a slant (``MIN_ANGLE``, ``MIN_GAIN``): turned and
-    sheared (which of the two a plate needs depends on how it was seen; the reader tells), else [].
-    ``angle``: the crop's ``text_angle`` where already measured (on another cut of the same box)."""
+    sheared (which of the two a plate needs depends on how it was seen; the reader tells), else []."""
     if min(crop.size) < 8:
         return []
-    degrees, gain = angle if angle is not None else text_angle(crop)
+    degrees, gain = text_angle(crop)
     if abs(degrees) < MIN_ANGLE or gain < MIN_GAIN:
         return []
     return [level_cut(crop, degrees, how) for how in ("rotate", "shear")]

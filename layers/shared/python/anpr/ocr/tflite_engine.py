@@ -31,7 +31,7 @@ from anpr.ocr.preprocess import (
     tall_input,
 )
 from anpr.ocr.rows import ROW_PASS_MAX_ASPECT, TWO_LINE_ASPECT, row_input, rows_box, split_rows
-from anpr.ocr.straighten import text_angle, turned_line
+from anpr.ocr.straighten import turned_line
 
 READER_FILE, DETECTOR_FILE = "plate_reader.tflite", "plate_detector.tflite"
 #: a second reader, trained on the same data with a quarter of its plates in the typefaces the
@@ -424,25 +424,20 @@ class TfliteEngine:
         country: str | None = None,
         cues: dict | None = None,
         rows_crop: Image.Image | None = None,
-        angles: dict | None = None,
     ) -> decode.Reading:
         """Read a plate crop as it comes (``_read_upright``) and, where its text runs at a slant
         (``straighten.turned_line``: a one-line plate turned 10° or more), also made level (turned,
         and sheared) and cut to its text. A level cut's reading wins where it fits a format if the
         other does and the reader is surer of it by TURNED_MARGIN: two views of one plate compare
         on how clearly each reads, not on ``_rank``, whose length bonus favours the stray
-        characters a level cut's corners add. ``angles``: shared by a box's paddings, so that its
-        text angle is measured once."""
+        characters a level cut's corners add."""
         a = aspect if aspect is not None else crop.width / max(1, crop.height)
         if cues is None:
             cues = plate_colours(crop)
         best = self._read_upright(crop, a, country, cues, rows_crop)
         # (a reading the reader is surer of than 1 - TURNED_MARGIN cannot be beaten: no need to look)
         if TURNED_PASS and a < TURNED_MAX_ASPECT and best.confidence + TURNED_MARGIN < 1.0:
-            angles = {} if angles is None else angles
-            if "angle" not in angles:
-                angles["angle"] = text_angle(crop)
-            for level in turned_line(crop, angles["angle"]):
+            for level in turned_line(crop):
                 turned = self._read_upright(level, level.width / max(1, level.height), country, cues)
                 if (turned.valid or not best.valid) and turned.confidence > best.confidence + TURNED_MARGIN:
                     best = turned
@@ -534,7 +529,6 @@ class TfliteEngine:
         aspect = box[2] / max(1.0, box[3])
         votes: dict[str, list[decode.Reading]] = {}
         cues: dict | None = None  # measured once, on the training crop
-        angles: dict = {}  # the box's text angle, measured once where needed (``_read_crop``)
         for k, (mx, my) in enumerate(variants):
             x0, y0, x1, y1 = _pad_box(box, image.size, mx, my)
             if x1 - x0 < 4 or y1 - y0 < 4:
@@ -555,7 +549,7 @@ class TfliteEngine:
             # pass reads a cut grown (about the centre) to a two-line plate's shape
             tall = rows_box(box)
             rows_crop = image.crop(_pad_box(tall, image.size, mx, my)) if tall else None
-            r = self._read_crop(crop, aspect, country, cues=cues, rows_crop=rows_crop, angles=angles)
+            r = self._read_crop(crop, aspect, country, cues=cues, rows_crop=rows_crop)
             sure = r.confidence >= TTA_SKIP_CONFIDENCE and (aspect >= ROW_PASS_MAX_ASPECT or len(r.text) >= 5)
             if k == 0 and (len(r.text) < 2 or sure):
                 # unreadable at the training crop: the box is dropped, as before (letting the other
