@@ -410,7 +410,9 @@ def det_targets(boxes: list[tuple[float, float, float, float]]) -> np.ndarray:
     return t
 
 
-def _synth_scene_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+def _synth_scene_chunk(args: tuple[int, int], turned: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` detector scenes; ``turned``: the share whose main plate is turned 10-40° either way
+    (drawn from the scene's own generator only when > 0, so 0 renders exactly as before)."""
     seed, n = args
     rng = random.Random(seed)
     xs = np.zeros((n, DET_H, DET_W), dtype=np.uint8)
@@ -423,7 +425,8 @@ def _synth_scene_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
             size, ph = (rng.choice([(320, 240), (640, 480)])), (40, 130)
         else:
             size, ph = (320, 240), (12, 48)
-        img, boxes = render_scene(rng, size, night=rng.random() < 0.15, plate_h=ph)
+        turn = rng.choice((-1, 1)) * rng.uniform(10, 40) if turned and rng.random() < turned else 0.0
+        img, boxes = render_scene(rng, size, night=rng.random() < 0.15, plate_h=ph, turn=turn)
         a, s = detector_input(img)
         xs[i] = (a * 255).astype(np.uint8)
         ts[i] = det_targets([(b.bbox[0] * s, b.bbox[1] * s, b.bbox[2] * s, b.bbox[3] * s) for b in boxes])
@@ -431,9 +434,10 @@ def _synth_scene_chunk(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def synth_detector_set(
-    n: int, seed: int, workers: int = 2, chunk: int = 250
+    n: int, seed: int, workers: int = 2, chunk: int = 250, turned: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    return _render_chunks(_synth_scene_chunk, n, seed * 100_019, workers, chunk)  # type: ignore[return-value]
+    render = functools.partial(_synth_scene_chunk, turned=turned) if turned else _synth_scene_chunk
+    return _render_chunks(render, n, seed * 100_019, workers, chunk)  # type: ignore[return-value]
 
 
 def real_detector_set(

@@ -37,6 +37,7 @@ class Settings:
     det_steps: int
     det_batch: int
     det_lr: float
+    det_turned: float  # share of synthetic scenes whose plate is turned 10-40° (0: none, as shipped)
     real_limit: int | None  # cap real items per set (smoke)
     workers: int
 
@@ -70,6 +71,7 @@ MODES = {
         det_steps=7000,
         det_batch=16,
         det_lr=2e-3,
+        det_turned=0.0,
         real_limit=None,
         workers=2,
     ),
@@ -101,6 +103,7 @@ MODES = {
         det_steps=6,
         det_batch=4,
         det_lr=1e-3,
+        det_turned=0.0,
         real_limit=8,
         workers=1,
     ),

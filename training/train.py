@@ -384,9 +384,10 @@ def train_detector(tf, s: Settings, out: Path, log: dict) -> Path:
 
     t0 = time.time()
     print(f"detector: rendering {s.det_synth} synthetic scenes", file=sys.stderr)
+    turned = f"_t{s.det_turned}" if s.det_turned else ""
     sx, st = _cached(
-        out / "cache" / f"det_synth_{s.det_synth}_{s.seed + 1}.npz",
-        lambda: synth_detector_set(s.det_synth, s.seed + 1, s.workers),
+        out / "cache" / f"det_synth_{s.det_synth}_{s.seed + 1}{turned}.npz",
+        lambda: synth_detector_set(s.det_synth, s.seed + 1, s.workers, turned=s.det_turned),
     )
     rx, rt = real_detector_set(SCENE_SETS, s.det_real_copies, s.seed, held_out=False, limit=s.real_limit)
     print(

@@ -683,6 +683,49 @@ class TfliteEngine:
                     out = [f for f in out if f is not a and f is not b] + [(max(a[0], b[0]), used, r)]
         return out
 
+    def _turned_pieces(
+        self,
+        image: Image.Image,
+        found: list[tuple[float, tuple[float, float, float, float], decode.Reading]],
+        unread: list[tuple[float, tuple[float, float, float, float], decode.Reading]],
+        country: str | None,
+    ) -> list[tuple[float, tuple[float, float, float, float], decode.Reading]]:
+        """``found`` with the pieces of a turned plate read as one: the detector, trained on plates
+        tilted a few degrees, boxes a plate turned 20° or more as two or three pieces along its
+        slanted text. The union of two boxes side by side on a slant (``_side_by_side``; read or
+        not) is read (with the turned pass), and its reading replaces the pieces' where it fits a
+        format and is longer than either's."""
+        pieces = found + unread
+        out = list(found)
+        gone: list[tuple] = []
+        joined: list[tuple] = []
+        for i in range(len(pieces)):
+            for j in range(i + 1, len(pieces)):
+                a, b = pieces[i], pieces[j]
+                if any(a is g or b is g for g in gone):
+                    continue
+                u = _side_by_side(a[1], b[1])
+                if u is None:
+                    continue
+                got = self._read_box(image, u, country, CROP_VARIANTS[:1])
+                if got is None:
+                    continue
+                r, used = got
+                if r.valid and len(r.text) > max(len(a[2].text), len(b[2].text)):
+                    gone += [a, b]
+                    out = [f for f in out if f is not a and f is not b] + [(max(a[0], b[0]), used, r)]
+                    pieces.append(out[-1])
+                    joined.append(out[-1])
+        # a third piece of a joined plate (the detector's boxes overlap) goes with the other two
+        return [
+            f
+            for f in out
+            if any(f is j for j in joined)
+            or all(
+                _nested_share(f[1], j[1]) < NESTED_OVERLAP or len(f[2].text) >= len(j[2].text) for j in joined
+            )
+        ]
+
     def read(self, image: Image.Image, hint: CameraHint | None = None) -> list[PlateDetection]:
         self._sources, self._talls = {}, {}
         try:
@@ -723,11 +766,13 @@ class TfliteEngine:
         country: str | None,
     ) -> list[PlateDetection]:
         found: list[tuple[float, tuple[float, float, float, float], decode.Reading]] = []
+        unread: list[tuple[float, tuple[float, float, float, float], decode.Reading]] = []
         for i, (score, box) in enumerate(boxes):
             got = self._read_box(
                 image, box, country, CROP_VARIANTS if i < TTA_MAX_BOXES else CROP_VARIANTS[:1]
             )
             if got is None or len(got[0].text) < 2:
+                unread.append((score, box, got[0] if got else decode.EMPTY))
                 continue
             if score >= GROW_MIN_SCORE:
                 grown = self._grow_row_box(image, box, got[0], country) if ROW_PASS else None
@@ -735,6 +780,8 @@ class TfliteEngine:
             found.append((score, got[1], got[0]))
         if ROW_PASS and len(found) > 1:
             found = self._stacked_rows(image, found, country)
+        if TURNED_PASS and len(found) + len(unread) > 1:
+            found = self._turned_pieces(image, found, unread, country)
         out: list[PlateDetection] = []
         for score, box, r in found:
             bx = tuple(round(v) for v in (max(0.0, box[0]), max(0.0, box[1]), box[2], box[3]))
@@ -814,6 +861,40 @@ def _stack(
     x0, y0 = min(ax, bx), ay
     x1, y1 = max(ax + aw, bx + bw), max(ay + ah, by + bh)
     if not 0.9 < (x1 - x0) / max(1.0, y1 - y0) < ROW_PASS_MAX_ASPECT:
+        return None
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+#: two boxes are pieces of one turned plate (``_side_by_side``) when their heights differ by at most
+#: this factor, they overlap by at most this share of the narrower's width or leave a gap of at most
+#: this share of the lower height, and the line through their centres slopes at least this much
+PIECES_MAX_HEIGHT_RATIO = 2.0
+PIECES_MAX_X_OVERLAP = 0.6
+PIECES_MAX_GAP = 0.6
+PIECES_MIN_SLOPE = math.tan(math.radians(8))
+
+
+def _side_by_side(
+    a: tuple[float, float, float, float], b: tuple[float, float, float, float]
+) -> tuple[float, float, float, float] | None:
+    """The union of boxes ``a`` and ``b`` (x, y, w, h) when they look like two pieces of one line
+    of text running at a slant (side by side, not nested, their centres on a slope of 8° or more,
+    vertically touching), of a shape the turned pass reads (narrower than TURNED_MAX_ASPECT);
+    else None."""
+    (ax, ay, aw, ah), (bx, by, bw, bh) = sorted((a, b), key=lambda t: t[0] + t[2] / 2)
+    low = min(ah, bh)
+    if max(ah, bh) > PIECES_MAX_HEIGHT_RATIO * low:
+        return None
+    if min(ax + aw, bx + bw) - max(ax, bx) > PIECES_MAX_X_OVERLAP * min(aw, bw):
+        return None
+    if bx - (ax + aw) > PIECES_MAX_GAP * low:
+        return None
+    dx, dy = (bx + bw / 2) - (ax + aw / 2), (by + bh / 2) - (ay + ah / 2)
+    if abs(dy) < PIECES_MIN_SLOPE * abs(dx) or max(ay, by) - min(ay + ah, by + bh) > 0.5 * low:
+        return None
+    x0, y0 = min(ax, bx), min(ay, by)
+    x1, y1 = max(ax + aw, bx + bw), max(ay + ah, by + bh)
+    if (x1 - x0) / max(1.0, y1 - y0) >= TURNED_MAX_ASPECT:
         return None
     return (x0, y0, x1 - x0, y1 - y0)
 
