@@ -152,7 +152,7 @@ def _format_crop(
 ) -> tuple[Image.Image, Layout, str]:
     """A crop of a random listed plate, with its country's band letters (85 %) or no band
     (``cutting``: ``crop_around``'s box error and cut)."""
-    _, layout, country = random_format_plate(rng, two_line)
+    _, layout, country = random_format_plate(rng, two_line, as_trained=True)
     band = band_of(country) if rng.random() < 0.85 else ""
     plate = draw_plate(layout, "emblem" if layout.sep == "*" else "generic", rng, band=band)
     night = rng.random() < 0.15 if night is None else night

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from anpr.ocr.grammar import FORMATS_FILE, Grammar, default_grammar, normalise, parse
+from anpr.ocr.grammar import FORMATS_FILE, Grammar, _regex, default_grammar, normalise, parse
 from anpr.ocr.preprocess import ALPHABET
 
 DATA = json.loads(FORMATS_FILE.read_text(encoding="utf-8"))
@@ -169,3 +169,89 @@ def test_grammar_loads_from_any_file(tmp_path):
     g = Grammar.load(p)
     # THEN it validates against it alone
     assert g.is_valid("AB12") and not g.is_valid("1ABC234") and g.countries_for("AB-12") == ["ZZ"]
+
+
+# ---------------------------------------------------------------- the letters each country issues
+def test_issued_letters_decide_between_letters_a_country_does_not_issue():
+    # GIVEN an Italian plate whose last letter the reader saw as O (0.5) over D (0.3): Italy issues
+    # no I, O, Q or U
+    s = _scores("AB123CO", {6: {"O": 0.5, "D": 0.3}})
+    italy = DATA["countries"]["IT"]
+    as_issued = Grammar({"countries": {"IT": italy}})
+    letters_only = Grammar(
+        {
+            "countries": {
+                "IT": {
+                    **italy,
+                    "formats": [{k: v for k, v in f.items() if k != "issued"} for f in italy["formats"]],
+                }
+            }
+        }
+    )
+    # WHEN read as an Italian plate THEN the reading takes the letter Italy issues (any letter: O)
+    assert as_issued.best(s)[0].text == "AB123CD"
+    assert letters_only.best(s)[0].text == "AB123CO"
+    # AND AB 123 CO is still a plate of other countries, not of Italy
+    g = default_grammar()
+    assert g.countries_for("AB 123 CO") and "IT" not in g.countries_for("AB 123 CO")
+    assert "IT" in g.countries_for("AB 123 CD")
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "fits"),
+    [
+        ("BR-PD-54", "NL", True),  # 1991-1999: two letter pairs, consonants only
+        ("BR-PA-54", "NL", False),
+        ("AB-12-CD", "NL", False),  # vowels: not issued since 1978
+        ("12-AB-34", "NL", True),  # 1973-1978: vowels still issued
+        ("ZH 123456", "CH", True),
+        ("ZX 123456", "CH", False),  # no canton ZX
+        ("ABC 123", "SE", True),
+        ("AQC 123", "SE", False),  # Sweden issues no I, Q, V
+        ("AB-123-CD", "FR", True),
+        ("AB-123-CU", "FR", False),  # SIV: no I, O, U
+        ("1234 AU 75", "FR", True),  # the older FNI series keeps every letter
+    ],
+)
+def test_issued_patterns_validate_per_country(text, country, fits):
+    # GIVEN a plate and a country WHEN validated THEN the letters that country issues decide
+    assert default_grammar().is_valid(text, country) is fits
+
+
+def test_an_issued_pattern_must_be_its_pattern_with_tighter_sets(tmp_path):
+    # GIVEN issued patterns that change a group's length, add a letter, or move a separator
+    for issued in ("[AB]{3}-DD", "[AB1]{2}-DD", "[AB]-[AB]DD"):
+        p = tmp_path / "f.json"
+        p.write_text(
+            json.dumps(
+                {
+                    "countries": {
+                        "ZZ": {"name": "T", "formats": [{"id": "a", "pattern": "LL-DD", "issued": issued}]}
+                    }
+                }
+            )
+        )
+        # THEN the formats file does not load
+        with pytest.raises(ValueError, match="tighter sets"):
+            Grammar.load(p)
+
+
+def test_draws_as_trained_keep_the_readers_training_data_as_it_was():
+    import random
+
+    from anpr.ocr.render.formats import random_format_plate
+
+    g = default_grammar()
+    issued_only = pattern_letters = 0
+    for seed in range(600):
+        # GIVEN the same seed WHEN drawn as issued and as the readers were trained
+        text, _, _ = random_format_plate(random.Random(seed), None, "NL")
+        old, _, _ = random_format_plate(random.Random(seed), None, "NL", as_trained=True)
+        # THEN issued draws are plates the country issues; trained draws come from the patterns
+        # of the formats the readers were trained on (vowels included, no format added later)
+        assert g.is_valid(text, "NL"), text
+        fmts = [f for f in g.formats if f.country == "NL" and f.drawn]
+        assert any(_regex(parse(f.pattern)).match(old) for f in fmts), old
+        issued_only += any(m.id == "sidecode_1991" for m in g.matches(text, "NL"))
+        pattern_letters += bool(set(old) & set("AEIOUY"))
+    assert issued_only > 0 and pattern_letters > 0

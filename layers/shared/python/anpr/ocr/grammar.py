@@ -39,6 +39,9 @@ class Template:
     classes: tuple[frozenset[str], ...]
     #: separators before each position (``seps[0]`` is always ""); "*" marks an emblem, "/" a line break
     seps: tuple[str, ...]
+    #: the classes of the format's ``pattern`` where its ``issued`` pattern is tighter (the letters
+    #: the shipped readers were trained to draw); () where they are ``classes``
+    drawn: tuple[frozenset[str], ...] = ()
 
     @property
     def length(self) -> int:
@@ -79,6 +82,11 @@ class Format:
     colours: tuple[tuple[str, str], ...]  # (background, characters) pairs
     sample: str
     lines: int
+    #: the pattern decoded and validated: ``pattern`` with the letters the country issues (``issued``
+    #: in formats.json), else ``pattern`` itself
+    issued: str = ""
+    #: False for a format added after the shipped readers were trained (not in their training draws)
+    drawn: bool = True
 
     def __hash__(self) -> int:
         return hash((self.country, self.id))
@@ -209,6 +217,25 @@ def _expand(fmt: Format, tokens: list[tuple[str, object, int, int]]) -> list[Tem
     return out
 
 
+def _issued_templates(fmt: Format, drawn: list[Template], issued: list[Template]) -> list[Template]:
+    """``issued``'s templates, each knowing its ``drawn`` twin's classes. An issued pattern is the
+    drawn one with tighter sets: the same templates, in the same order, of the same lengths and
+    separators, each class a subset of the drawn one's."""
+    if len(drawn) != len(issued) or any(
+        d.seps != i.seps
+        or len(d.classes) != len(i.classes)
+        or not all(a <= b for a, b in zip(i.classes, d.classes))
+        for d, i in zip(drawn, issued)
+    ):
+        raise ValueError(
+            f"{fmt.country} {fmt.id}: issued {fmt.issued!r} is not {fmt.pattern!r} with tighter sets"
+        )
+    return [
+        Template(fmt, i.classes, i.seps, d.classes if d.classes != i.classes else ())
+        for d, i in zip(drawn, issued)
+    ]
+
+
 def _colours(spec: str) -> tuple[tuple[str, str], ...]:
     return tuple(tuple(c.split("/")) for c in spec.split("|"))  # type: ignore[misc]
 
@@ -245,6 +272,7 @@ class Grammar:
             fmts = []
             for f in c["formats"]:
                 tokens = parse(f["pattern"])
+                issued = parse(f.get("issued", f["pattern"]))
                 fmt = Format(
                     country=code,
                     id=f["id"],
@@ -254,10 +282,12 @@ class Grammar:
                     colours=_colours(f["colours"]) if "colours" in f else ccol,
                     sample=f.get("sample", ""),
                     lines=2 if "/" in f["pattern"] else 1,
+                    issued=f.get("issued", f["pattern"]),
+                    drawn=bool(f.get("drawn", True)),
                 )
                 fmts.append(fmt)
-                self.templates += _expand(fmt, tokens)
-                self.regexes.append((fmt, _regex(tokens)))
+                self.templates += _issued_templates(fmt, _expand(fmt, tokens), _expand(fmt, issued))
+                self.regexes.append((fmt, _regex(issued)))
             self.countries[code] = Country(
                 code,
                 c["name"],

@@ -112,12 +112,15 @@ def random_plate(country: str, rng: random.Random) -> tuple[str, str]:
 
 # ---------------------------------------------------------------- every listed country (formats.json)
 @functools.cache
-def _formats_by_country() -> dict[str, list[tuple[float, list]]]:
-    """formats.json's templates, per country, per format (with the format's weight)."""
+def _formats_by_country(as_trained: bool = False) -> dict[str, list[tuple[float, list]]]:
+    """formats.json's templates, per country, per format (with the format's weight). ``as_trained``:
+    only the formats the shipped readers were trained on (``drawn``)."""
     from anpr.ocr.grammar import default_grammar
 
     out: dict[str, dict] = {}
     for t in default_grammar().templates:
+        if as_trained and not t.format.drawn:
+            continue
         fmts = out.setdefault(t.format.country, {})
         fmts.setdefault(t.format, []).append(t)
     return {c: [(f.weight, ts) for f, ts in fmts.items()] for c, fmts in sorted(out.items())}
@@ -144,12 +147,14 @@ def template_layout(template, text: str) -> Layout:
 
 
 def random_format_plate(
-    rng: random.Random, two_line: bool | None = None, country: str | None = None
+    rng: random.Random, two_line: bool | None = None, country: str | None = None, as_trained: bool = False
 ) -> tuple[str, Layout, str]:
     """A random plate of ``country`` or of a random listed country (all countries alike, formats
     by weight): its text, layout and country. ``two_line`` restricts the choice to one- or
-    two-line formats."""
-    by_country = _formats_by_country()
+    two-line formats. Letters are those each country issues (a format's ``issued`` pattern);
+    ``as_trained`` draws as the shipped readers were trained: the ``pattern``'s letters, formats
+    marked ``drawn`` only (the same draws for the same ``rng``, so ``make train`` stays byte for byte)."""
+    by_country = _formats_by_country(as_trained)
     while True:
         pick = country or rng.choice(sorted(by_country))
         fmts = [
@@ -163,7 +168,8 @@ def random_format_plate(
             raise ValueError(f"{country} has no {'two' if two_line else 'one'}-line format")
     _, templates = rng.choices(fmts, weights=[w for w, _ in fmts])[0]
     t = rng.choice(templates)
-    text = "".join(rng.choice(sorted(c)) for c in t.classes)
+    classes = (t.drawn or t.classes) if as_trained else t.classes
+    text = "".join(rng.choice(sorted(c)) for c in classes)
     return text, template_layout(t, text), pick
 
 
