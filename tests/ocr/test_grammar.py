@@ -211,6 +211,9 @@ def test_issued_letters_decide_between_letters_a_country_does_not_issue():
         ("AB-123-CD", "FR", True),
         ("AB-123-CU", "FR", False),  # SIV: no I, O, U
         ("1234 AU 75", "FR", True),  # the older FNI series keeps every letter
+        ("1AB 2345", "CZ", True),
+        ("0AB 2345", "CZ", False),  # series start at 1
+        ("1GB 2345", "CZ", False),  # no region G
     ],
 )
 def test_issued_patterns_validate_per_country(text, country, fits):
